@@ -1,0 +1,185 @@
+"""One error type for every input problem, positioned and rendered in one place.
+
+Inner code raises :class:`PerfrulesError` with what it knows (a message, maybe an
+offset into a rule text); outer code adds the file, the line and column and the
+source line on the way up (see :meth:`PerfrulesError.located`).  Rendering lives
+here too, so every message a user sees has the same shape::
+
+    rules.toml:12:28: 错误：未知的名称「满份」
+       12 | text = "实际值 ≥ 目标值 → 满份"
+          |                            ^^
+      你是否想写「满分」？
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by *text* (CJK and full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@attrs.frozen
+class Position:
+    """Where a problem is: file and 1-based line and column, counted in characters."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    source_line: str | None = None
+    length: int = 1
+    cell: str | None = None  # a table cell as the user knows it: "E12", "表3 第12行 第5列"
+
+    def __str__(self) -> str:
+        parts = [self.file or "<输入>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        text = ":".join(parts)
+        return f"{text}（{self.cell}）" if self.cell else text
+
+
+class PerfrulesError(Exception):
+    """An input problem: a message, where it is, what was expected, a suggestion.
+
+    ``offset`` is a 0-based character offset into ``text`` (a rule text or a cell),
+    for errors raised before the caller knows where that text sits in a file.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: Position | None = None,
+        text: str | None = None,
+        offset: int | None = None,
+        length: int = 1,
+        expected: str | None = None,
+        suggestion: str | None = None,
+        key: str | None = None,
+        code: str = "input",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position or Position()
+        self.text = text
+        self.offset = offset
+        self.length = max(1, length)
+        self.expected = expected
+        self.suggestion = suggestion
+        self.key = key
+        self.code = code
+
+    # -- building up the position on the way out -------------------------------------
+    def located(
+        self,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        source_line: str | None = None,
+        key: str | None = None,
+        cell: str | None = None,
+    ) -> PerfrulesError:
+        """Fill in what the caller knows of where; keeps what is already known."""
+        pos = self.position
+        self.position = Position(
+            file=pos.file or file,
+            line=pos.line if pos.line is not None else line,
+            column=pos.column if pos.column is not None else column,
+            source_line=pos.source_line if pos.source_line is not None else source_line,
+            length=self.length,
+            cell=pos.cell or cell,
+        )
+        if key and not self.key:
+            self.key = key
+        return self
+
+    def in_text_at(self, file: str | None, line: int, column: int, source: str) -> PerfrulesError:
+        """Place an error raised inside an embedded text (a rule string) in its file.
+
+        ``line``/``column`` are where the embedded text starts in ``source``; the
+        error's ``offset`` into the text is walked forward from there.
+        """
+        if self.position.line is not None or self.text is None or self.offset is None:
+            return self.located(file=file)
+        before = self.text[: self.offset]
+        newlines = before.count("\n")
+        if newlines:
+            line += newlines
+            column = len(before) - before.rfind("\n")
+        else:
+            column += len(before)
+        lines = source.splitlines()
+        src = lines[line - 1] if 0 < line <= len(lines) else None
+        return self.located(file=file, line=line, column=column, source_line=src)
+
+    # -- rendering ------------------------------------------------------------------
+    def render(self, lang: str = "zh") -> str:
+        pos = self.position
+        head = "错误" if lang == "zh" else "error"
+        lines = [f"{pos}: {head}：{self.message}" if lang == "zh" else f"{pos}: {head}: {self.message}"]
+        if self.key:
+            lines.append(f"  键：{self.key}" if lang == "zh" else f"  key: {self.key}")
+        src, col = pos.source_line, pos.column
+        if src is None and self.text is not None and self.offset is not None and "\n" not in self.text:
+            src, col = self.text, self.offset + 1
+        if src is not None and col is not None:
+            number = str(pos.line) if pos.line is not None else ""
+            gutter = " " * len(number)
+            shown = src.rstrip("\n")
+            lead = display_width(shown[: col - 1])
+            mark = max(1, display_width(shown[col - 1 : col - 1 + self.length]))
+            lines.append(f"  {number} | {shown}")
+            lines.append(f"  {gutter} | {' ' * lead}{'^' * mark}")
+        if self.expected:
+            lines.append(f"  期望：{self.expected}" if lang == "zh" else f"  expected: {self.expected}")
+        if self.suggestion:
+            lines.append(f"  {self.suggestion}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class PerfrulesErrors(PerfrulesError):
+    """Several problems found in one pass (checks yield all of them, not the first)."""
+
+    def __init__(self, errors: Sequence[PerfrulesError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, position=first.position, code=first.code)
+        self.errors = list(errors)
+
+    def render(self, lang: str = "zh") -> str:
+        return "\n\n".join(e.render(lang) for e in self.errors)
+
+
+def raise_all(errors: Iterable[PerfrulesError]) -> None:
+    """Raise every collected problem at once, or nothing."""
+    found = list(errors)
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise PerfrulesErrors(found)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], lang: str = "zh") -> str | None:
+    """A "did you mean" line for an unknown word, or None when nothing is close."""
+    import difflib
+
+    pool = sorted(set(candidates))
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.5)
+    if not close:
+        # CJK words are short: one character in common is already a hint.
+        scored = [(sum(ch in c for ch in word) / max(len(word), len(c)), c) for c in pool]
+        scored = [s for s in scored if s[0] >= 0.5]
+        if not scored:
+            return None
+        close = [max(scored)[1]]
+    return f"你是否想写「{close[0]}」？" if lang == "zh" else f"did you mean '{close[0]}'?"

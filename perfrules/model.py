@@ -1,0 +1,94 @@
+"""The submission: a 自评表 as a unit filed it, cell for cell, with where each cell was.
+
+Every reader (TOML, JSON, Word, Excel, the Word text export) produces these frozen
+records; the interpreter reads nothing else.  Cell texts are kept as written
+(``≥10%``, ``9,999.81``): the values module reads them, and the original text is
+what an auditor is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import attrs
+
+from perfrules.errors import Position
+
+# Field names as the 自评表 prints them; readers map header variants onto these.
+LEVEL1, LEVEL2, NAME = "一级指标", "二级指标", "三级指标"
+TARGET, ACTUAL, WEIGHT, SCORE, REASON = "年度指标值", "实际完成值", "分值", "得分", "偏差原因"
+INDICATOR_FIELDS = (LEVEL1, LEVEL2, NAME, TARGET, ACTUAL, WEIGHT, SCORE, REASON)
+
+INITIAL_BUDGET, BUDGET, EXECUTED, RATE = "年初预算数", "全年预算数", "全年执行数", "执行率"
+BUDGET_FIELDS = (INITIAL_BUDGET, BUDGET, EXECUTED, WEIGHT, RATE, SCORE)
+
+KIND_DEPARTMENT = "部门整体支出"
+KIND_PROJECT = "项目支出"
+
+
+@attrs.frozen
+class IndicatorRow:
+    """One 三级指标 row of the 自评表 (or a level row left blank, as filed)."""
+
+    level1: str
+    level2: str
+    name: str
+    target: str
+    actual: str
+    weight: Decimal | None
+    self_score: Decimal | None
+    reason: str = ""
+    # Field name (年度指标值 …) → where that cell is in the file the unit filed.
+    locations: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
+    key: str | None = None  # a stable id when the form has one (I01 …)
+
+    @property
+    def is_blank(self) -> bool:
+        """A level row with nothing filed (生态效益指标 with empty cells)."""
+        return not (self.name or self.target or self.actual) and self.weight is None
+
+    @property
+    def label(self) -> str:
+        """What the auditor calls the row: the 三级指标, else the 二级指标."""
+        return self.name or self.level2 or self.level1
+
+    def where(self, field: str = NAME) -> Position | None:
+        return self.locations.get(field) or next(iter(self.locations.values()), None)
+
+
+@attrs.frozen
+class BudgetBlock:
+    """年度预算 / 年度资金总额: the figures the execution rate is scored from (万元)."""
+
+    initial_budget: Decimal | None  # 年初预算数 (not the denominator)
+    budget: Decimal | None  # 全年预算数 (A)
+    executed: Decimal | None  # 全年执行数 (B)
+    weight: Decimal | None  # 分值
+    self_rate: str = ""  # 执行率 as filed ("100%")
+    self_score: Decimal | None = None  # 得分 as filed
+    locations: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def where(self, field: str = RATE) -> Position | None:
+        return self.locations.get(field) or next(iter(self.locations.values()), None)
+
+
+@attrs.frozen
+class Submission:
+    """A unit's 自评表: who, which year, the budget block, the rows, the filed total."""
+
+    unit: str
+    year: int | None
+    kind: str  # 部门整体支出 / 项目支出
+    indicators: tuple[IndicatorRow, ...]
+    budget: BudgetBlock | None = None
+    jurisdiction: str = ""
+    level_weights: Mapping[str, Decimal] = attrs.field(factory=dict)  # 产出指标 (40分) → 40
+    self_total: Decimal | None = None  # 总分 / 自评得分 as filed
+    source: str | None = None  # the file it was read from
+    reader: str = "toml"  # which reader read it
+    extra: Mapping[str, str] = attrs.field(factory=dict, eq=False)  # 年度总体目标 etc., kept, not scored
+    locations: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def where(self, field: str) -> Position | None:
+        return self.locations.get(field)

@@ -1,0 +1,187 @@
+"""The canonical submission formats: TOML (and the same structure as JSON).
+
+Keys are the 自评表's own words (单位名称, 年度指标值 …), so a submission file reads
+like the table.  Unknown keys are errors with a suggestion, never ignored: a
+misspelt 实际完成值 would otherwise score a row as blank.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from perfrules import model
+from perfrules.errors import PerfrulesError, Position, did_you_mean
+from perfrules.tomlsource import KeyPath, Locator, load_toml, render_path
+from perfrules.values import to_decimal
+
+TOP_KEYS = {"单位名称", "年度", "类型", "辖区", "总分", "自评总分", "预算执行", "一级指标分值", "指标", "年度总体目标", "资金构成", "说明"}
+BUDGET_KEYS = {*model.BUDGET_FIELDS, "项目"}
+ROW_KEYS = {*model.INDICATOR_FIELDS, "编号", "偏差原因分析及改进措施"}
+
+
+class _Where:
+    """Positions for a parsed document: TOML has a locator; JSON only key paths."""
+
+    def __init__(self, file: str | None, locator: Locator | None) -> None:
+        self.file = file
+        self.locator = locator
+
+    def position(self, path: KeyPath) -> Position:
+        if self.locator is not None:
+            return self.locator.position(path)
+        return Position(file=self.file)
+
+    def error(self, message: str, path: KeyPath, **kw: Any) -> PerfrulesError:
+        err = PerfrulesError(message, position=self.position(path), key=render_path(path), **kw)
+        return err
+
+
+def read_toml_submission(text: str, file: str | None = None) -> model.Submission:
+    data, locator = load_toml(text, file)
+    return build_submission(data, _Where(file, locator), reader="toml")
+
+
+def read_json_submission(text: str, file: str | None = None) -> model.Submission:
+    def no_constants(name: str) -> Any:
+        raise ValueError(f"不允许的数值 {name}")
+
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=no_constants)
+    except json.JSONDecodeError as exc:
+        lines = text.splitlines()
+        src = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
+        raise PerfrulesError(
+            f"JSON 语法错误：{exc.msg}",
+            position=Position(file=file, line=exc.lineno, column=exc.colno, source_line=src),
+            code="json",
+        ) from None
+    except ValueError as exc:
+        raise PerfrulesError(f"JSON 内容错误：{exc}", position=Position(file=file), code="json") from None
+    if not isinstance(data, dict):
+        raise PerfrulesError("JSON 顶层应当是一个对象（{…}）", position=Position(file=file, line=1, column=1), code="json")
+    return build_submission(data, _Where(file, None), reader="json")
+
+
+def build_submission(data: Mapping[str, Any], where: _Where, reader: str) -> model.Submission:
+    _check_keys(data, TOP_KEYS, (), where)
+    unit = _text(data, "单位名称", (), where)
+    if not unit:
+        raise where.error("缺少「单位名称」", (), expected='单位名称 = "…"')
+    budget = None
+    if "预算执行" in data:
+        budget = _budget(_table(data, "预算执行", (), where), ("预算执行",), where)
+    rows_raw = data.get("指标", [])
+    if not isinstance(rows_raw, list):
+        raise where.error("「指标」应当是表格数组 [[指标]]", ("指标",))
+    rows = tuple(_row(_table_at(r, ("指标", i), where), ("指标", i), where) for i, r in enumerate(rows_raw))
+    level_weights = {
+        str(k): _number(v, ("一级指标分值", k), where, "一级指标分值")
+        for k, v in _table(data, "一级指标分值", (), where).items()
+    }
+    extra = {
+        f"{section}.{k}": str(v)
+        for section in ("年度总体目标", "资金构成")
+        for k, v in _table(data, section, (), where).items()
+    }
+    year = data.get("年度")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200):
+        raise where.error(f"「年度」应当是四位年份，实际是「{year}」", ("年度",), expected="例如 年度 = 2023")
+    self_total = _number(data["自评总分"], ("自评总分",), where, "自评总分") if "自评总分" in data else None
+    locations = {k: where.position((k,)) for k in data if where.locator is not None}
+    return model.Submission(
+        unit=unit,
+        year=year,
+        kind=_text(data, "类型", (), where) or model.KIND_DEPARTMENT,
+        indicators=rows,
+        budget=budget,
+        jurisdiction=_text(data, "辖区", (), where),
+        level_weights=level_weights,
+        self_total=self_total,
+        source=where.file,
+        reader=reader,
+        extra=extra,
+        locations=locations,
+    )
+
+
+def _row(raw: Mapping[str, Any], path: KeyPath, where: _Where) -> model.IndicatorRow:
+    _check_keys(raw, ROW_KEYS, path, where)
+    reason = _text(raw, model.REASON, path, where) or _text(raw, "偏差原因分析及改进措施", path, where)
+    return model.IndicatorRow(
+        level1=_text(raw, model.LEVEL1, path, where),
+        level2=_text(raw, model.LEVEL2, path, where),
+        name=_text(raw, model.NAME, path, where),
+        target=_text(raw, model.TARGET, path, where),
+        actual=_text(raw, model.ACTUAL, path, where),
+        weight=_optional_number(raw, model.WEIGHT, path, where),
+        self_score=_optional_number(raw, model.SCORE, path, where),
+        reason=reason,
+        locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
+        key=_text(raw, "编号", path, where) or None,
+    )
+
+
+def _budget(raw: Mapping[str, Any], path: KeyPath, where: _Where) -> model.BudgetBlock:
+    _check_keys(raw, BUDGET_KEYS, path, where)
+    return model.BudgetBlock(
+        initial_budget=_optional_number(raw, model.INITIAL_BUDGET, path, where),
+        budget=_optional_number(raw, model.BUDGET, path, where),
+        executed=_optional_number(raw, model.EXECUTED, path, where),
+        weight=_optional_number(raw, model.WEIGHT, path, where),
+        self_rate=_text(raw, model.RATE, path, where),
+        self_score=_optional_number(raw, model.SCORE, path, where),
+        locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
+    )
+
+
+# ----------------------------------------------------------------------- field access
+def _check_keys(raw: Mapping[str, Any], allowed: set[str], path: KeyPath, where: _Where) -> None:
+    for key in raw:
+        if key not in allowed:
+            raise where.error(
+                f"未知的键「{key}」",
+                path + (key,),
+                expected="、".join(sorted(allowed)),
+                suggestion=did_you_mean(str(key), allowed),
+            )
+
+
+def _table(data: Mapping[str, Any], key: str, path: KeyPath, where: _Where) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise where.error(f"「{key}」应当是一个表（[{key}]）", path + (key,))
+    return value
+
+
+def _table_at(value: Any, path: KeyPath, where: _Where) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise where.error("每一行指标应当是一个表", path)
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str, path: KeyPath, where: _Where) -> str:
+    value = data.get(key, "")
+    if isinstance(value, bool) or isinstance(value, (list, dict)):
+        raise where.error(f"「{key}」应当是文字", path + (key,), expected=f'{key} = "…"')
+    return "" if value is None else str(value)
+
+
+def _number(value: Any, path: KeyPath, where: _Where, what: str) -> Decimal:
+    try:
+        return to_decimal(value, f"「{what}」")
+    except PerfrulesError as err:
+        raise err.located(**_pos_kwargs(where.position(path)), key=render_path(path)) from None
+
+
+def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: _Where) -> Decimal | None:
+    value = raw.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _number(value, path + (key,), where, key)
+
+
+def _pos_kwargs(pos: Position) -> dict[str, Any]:
+    return {"file": pos.file, "line": pos.line, "column": pos.column, "source_line": pos.source_line}

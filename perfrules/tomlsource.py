@@ -1,0 +1,210 @@
+"""TOML with positions: tomllib for the values, a line scan for where each key is.
+
+tomllib gives exact values (``parse_float=Decimal``) but no positions; errors about a
+key must still say file:line:column.  :class:`Locator` scans the text once and maps
+each key path (``("rules", 2, "text")``) to the line and columns of the key and of
+its value.  It understands what hand-written rulesets use: ``[table]``,
+``[[array]]``, dotted and quoted keys, inline tables, multi-line strings.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from perfrules.errors import PerfrulesError, Position
+
+KeyPath = tuple[str | int, ...]
+
+_BARE_KEY = r"[A-Za-z0-9_\-\u00b7\u0370-\uffff]+"
+_KEY = rf'(?:{_BARE_KEY}|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
+_DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
+_HEADER = re.compile(rf"^\s*(\[\[?)\s*({_DOTTED})\s*\]\]?")
+_PAIR = re.compile(rf"\s*({_DOTTED})\s*=\s*")
+
+_MESSAGES = {
+    "Expected '=' after a key in a key/value pair": "键后面应当是「=」",
+    "Invalid value": "无法识别的值（字符串要加引号）",
+    "Invalid statement": "无法识别的语句",
+    "Cannot declare": "重复定义了同一个表或键",
+    "Cannot overwrite a value": "重复定义了同一个键",
+    "Unterminated string": "字符串没有结束的引号",
+    "Illegal character": "非法字符",
+    "Expected newline or end of document after a statement": "一条语句之后应当换行",
+    "Invalid initial character for a key part": "键的开头字符无效",
+}
+
+
+def _split_dotted(text: str) -> list[str]:
+    parts = re.findall(_KEY, text)
+    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
+
+
+@attrs.frozen
+class KeySpot:
+    line: int  # 1-based
+    key_column: int  # 1-based, characters
+    value_column: int
+
+
+class Locator:
+    """Key path → where the key and its value are written."""
+
+    def __init__(self, text: str, file: str | None) -> None:
+        self.file = file
+        self.lines = text.splitlines()
+        self.spots: dict[KeyPath, KeySpot] = {}
+        self._scan()
+
+    def _scan(self) -> None:
+        table: KeyPath = ()
+        counts: dict[KeyPath, int] = {}
+        in_multiline: str | None = None
+        for number, line in enumerate(self.lines, start=1):
+            if in_multiline:
+                if in_multiline in line:
+                    in_multiline = None
+                continue
+            header = _HEADER.match(line)
+            if header:
+                path = tuple(_split_dotted(header.group(2)))
+                if header.group(1) == "[[":
+                    counts[path] = counts.get(path, -1) + 1
+                table = self._indexed(path, counts)
+                self.spots.setdefault(table, KeySpot(number, header.start(2) + 1, header.start(2) + 1))
+                continue
+            pair = _PAIR.match(line)
+            if not pair or line.lstrip().startswith("#"):
+                continue
+            keys = tuple(_split_dotted(pair.group(1)))
+            path = table + keys
+            value_col = pair.end() + 1
+            self.spots[path] = KeySpot(number, pair.start(1) + 1, value_col)
+            rest = line[pair.end():]
+            for quote in ('"""', "'''"):
+                if rest.startswith(quote) and rest.count(quote) == 1:
+                    in_multiline = quote
+            if rest.startswith("{"):
+                self._scan_inline(path, number, line, pair.end())
+
+    def _indexed(self, path: tuple[str, ...], counts: dict[KeyPath, int]) -> KeyPath:
+        """Insert array-of-tables indices: [[rules]] then [rules.cite] → rules.<n>.cite."""
+        out: list[str | int] = []
+        for name in path:
+            out.append(name)
+            key = tuple(p for p in out if isinstance(p, str))
+            if key in counts:
+                out.append(counts[key])
+        return tuple(out)
+
+    def _scan_inline(self, path: KeyPath, number: int, line: str, start: int) -> None:
+        for m in re.finditer(rf"[{{,]\s*({_DOTTED})\s*=\s*", line[start:]):
+            keys = tuple(_split_dotted(m.group(1)))
+            self.spots[path + keys] = KeySpot(number, start + m.start(1) + 1, start + m.end() + 1)
+
+    def find(self, path: KeyPath) -> KeySpot | None:
+        """The spot of *path*, or of its nearest written ancestor."""
+        while path:
+            spot = self.spots.get(path)
+            if spot:
+                return spot
+            path = path[:-1]
+        return None
+
+    def position(self, path: KeyPath, *, value: bool = True, length: int = 1) -> Position:
+        spot = self.find(path)
+        if spot is None:
+            return Position(file=self.file)
+        column = spot.value_column if value and path in self.spots else spot.key_column
+        return Position(
+            file=self.file,
+            line=spot.line,
+            column=column,
+            source_line=self.lines[spot.line - 1],
+            length=length,
+        )
+
+    def string_start(self, path: KeyPath) -> tuple[int, int] | None:
+        """(line, column) of the first character inside the string value at *path*."""
+        spot = self.spots.get(path)
+        if spot is None:
+            return None
+        line = self.lines[spot.line - 1]
+        rest = line[spot.value_column - 1 :]
+        for quote in ('"""', "'''", '"', "'"):
+            if rest.startswith(quote):
+                if len(quote) == 3 and rest[3:].strip() == "":
+                    return spot.line + 1, 1  # a newline right after """ is trimmed
+                return spot.line, spot.value_column + len(quote)
+        return spot.line, spot.value_column
+
+    def error(self, message: str, path: KeyPath, *, value: bool = True, **kw: Any) -> PerfrulesError:
+        length = kw.pop("length", 1)
+        err = PerfrulesError(message, position=self.position(path, value=value, length=length), **kw)
+        err.key = err.key or render_path(path)
+        return err
+
+
+def render_path(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_toml(text: str, file: str | None) -> tuple[dict[str, Any], Locator]:
+    """Parse TOML into exact values (Decimal, never float) and a locator for its keys."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, text, file) from None
+    return data, Locator(text, file)
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> PerfrulesError:
+    """Re-render tomllib's message with our position format, in Chinese."""
+    raw = str(exc)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", raw)
+    detail = re.sub(r"\s*\(at .*\)$", "", raw)
+    message = next((zh for en, zh in _MESSAGES.items() if detail.startswith(en)), None)
+    message = f"TOML 语法错误：{message or detail}"
+    lines = text.splitlines()
+    if m:
+        line, column = int(m.group(1)), int(m.group(2))
+    else:
+        line = max(1, len(lines))
+        column = len(lines[-1]) + 1 if lines else 1
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    suggestion = None
+    if re.match(r"^\s*\[*[\u3000-\u9fff]", src):
+        suggestion = '中文键名要加英文双引号，例如 "单位名称" = "…"，表名写成 ["预算执行"]、[["指标"]]。'
+    elif "Invalid value" in detail or "Invalid statement" in detail:
+        suggestion = "文字的值要用英文双引号括起来，例如 name = \"产出指标\"。"
+    return PerfrulesError(
+        message,
+        position=Position(file=file, line=line, column=column, source_line=src),
+        suggestion=suggestion,
+        code="toml",
+    )
+
+
+def read_text(path: str) -> str:
+    """Read a UTF-8 text file (BOM allowed); a clear error for anything else."""
+    try:
+        raw = open(path, "rb").read()
+    except OSError as exc:
+        raise PerfrulesError(f"无法读取文件：{exc.strerror or exc}", position=Position(file=path), code="io") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PerfrulesError(
+            f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节无法解码）",
+            position=Position(file=path),
+            suggestion="请用 UTF-8 编码另存该文件。",
+            code="encoding",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

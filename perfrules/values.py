@@ -1,0 +1,256 @@
+"""Reading the values real 自评表 cells hold: targets, actuals, weights, scores.
+
+A 年度指标值 or 实际完成值 cell is free text.  What real tables contain:
+``≥10%``, ``≤386万元``, ``≥238天``, ``21人``, ``10.2%``, ``2023全年`` / ``2023年``,
+a claim written as an actual (``≥80%``), qualitative text (``已完成``), numbered
+parts (``1.推进；2.促进``), and broken cells (``≥%``).  :func:`read_value` turns
+each into one of a few frozen value types; nothing here scores anything.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Union
+
+import attrs
+
+from perfrules.errors import PerfrulesError
+
+# Full-width ASCII (！..～) to half-width, the ideographic space to a space, and the
+# spaces Word and Excel leave behind.  One character maps to one character, so
+# offsets into normalised text are offsets into the original.
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0x2212: ord("-")})
+_FULL_WIDTH.update({ord("（"): ord("("), ord("）"): ord(")"), ord("【"): ord("["), ord("】"): ord("]")})
+_ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
+
+MAX_DIGITS = 30  # a cell number longer than this is not a real figure
+
+
+def normalize(text: str) -> str:
+    """Half-width punctuation and digits, same length (zero-width marks become spaces)."""
+    return text.translate(_FULL_WIDTH).translate({k: 0x20 for k in _ZERO_WIDTH})
+
+
+def squash(text: str) -> str:
+    """Normalised text without any white space, for comparing cells."""
+    return re.sub(r"\s+", "", normalize(text))
+
+
+# ----------------------------------------------------------------------------- units
+@attrs.frozen
+class Unit:
+    """A unit as written, its dimension, and its size in the dimension's base unit."""
+
+    symbol: str
+    dimension: str
+    factor: Decimal = Decimal(1)
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+_KNOWN_UNITS: dict[str, Unit] = {}
+
+
+def _unit(symbol: str, dimension: str, factor: str = "1", *aliases: str) -> None:
+    unit = Unit(symbol, dimension, Decimal(factor))
+    for name in (symbol, *aliases):
+        _KNOWN_UNITS[name] = unit
+
+
+_unit("%", "percent", "1", "％", "百分比")
+_unit("个百分点", "percent", "1", "百分点", "pp")
+_unit("元", "money", "1")
+_unit("千元", "money", "1000")
+_unit("万元", "money", "10000")
+_unit("亿元", "money", "100000000")
+for _count in ("天", "人", "个", "家", "次", "项", "亩", "件", "户", "场", "名", "篇", "所", "条", "套", "台", "批", "期", "份", "人次", "户次"):
+    _unit(_count, _count)
+_unit("日", "天")
+_unit("小时", "小时")
+_unit("月", "月", "1", "个月")
+_unit("平方米", "平方米", "1", "㎡", "m2", "m²")
+_unit("公里", "公里", "1", "千米", "km")
+
+UNIT_NAMES = tuple(sorted(_KNOWN_UNITS, key=len, reverse=True))
+
+
+def unit_for(text: str) -> Unit | None:
+    """The unit named by *text* ('' → None); unknown units get a dimension of their own."""
+    text = text.strip()
+    if not text:
+        return None
+    return _KNOWN_UNITS.get(text) or Unit(text, text)
+
+
+# ---------------------------------------------------------------------------- values
+COMPARATORS = {"≥": ">=", ">=": ">=", "≧": ">=", "＞=": ">=", ">": ">", "≤": "<=", "<=": "<=", "≦": "<=",
+               "<": "<", "=": "=", "==": "=", "＝": "="}
+COMPARATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+
+@attrs.frozen
+class Quantity:
+    """A number with an optional comparator and unit: ``≥10%``, ``21人``, ``409.31万元``."""
+
+    number: Decimal
+    unit: Unit | None
+    comparator: str | None  # ">=", ">", "<=", "<", "=" or None
+    text: str
+
+    @property
+    def is_claim(self) -> bool:
+        return self.comparator is not None
+
+    def in_unit(self, unit: Unit | None) -> Decimal:
+        """The number expressed in *unit* (same dimension assumed)."""
+        if self.unit is None or unit is None or self.unit.factor == unit.factor:
+            return self.number
+        return self.number * self.unit.factor / unit.factor
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.frozen
+class Period:
+    """A time target or actual: ``2023全年``, ``2023年``, ``全年``."""
+
+    year: int | None
+    full_year: bool
+    text: str
+
+    def covers(self, target: Period) -> bool:
+        """``2023年`` covers ``2023全年``: a year named whole is the full year."""
+        return target.year is None or self.year is None or self.year == target.year
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.frozen
+class Text:
+    """Qualitative text; numbered parts (``1.推进；2.促进``) are kept apart."""
+
+    text: str
+    parts: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.frozen
+class Malformed:
+    """A cell that looks quantitative but cannot be read (``≥%``)."""
+
+    text: str
+    problem: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.frozen
+class Empty:
+    text: str = ""
+
+    def __str__(self) -> str:
+        return ""
+
+
+Value = Union[Quantity, Period, Text, Malformed, Empty]
+
+_CMP = r"(?P<cmp>>=|<=|==|≥|≤|≧|≦|>|<|=)"
+_NUM = r"(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)"
+_QUANTITY = re.compile(rf"^{_CMP}?\s*{_NUM}\s*(?P<unit>[^\d\s].*)?$")
+_PERIOD = re.compile(r"^(?P<year>(?:19|20)\d\d)?\s*(?P<suffix>年度全年|年全年|全年|年度|年)$")
+_PARTS = re.compile(r"(?:^|[;；。\n]\s*)(\d+)[.、．]\s*")
+
+
+def read_value(text: str | None) -> Value:
+    """Read one target or actual cell.  Never raises: odd cells become Text or Malformed."""
+    if text is None:
+        return Empty()
+    raw = str(text)
+    flat = normalize(raw).strip()
+    if not flat:
+        return Empty(raw)
+    compact = re.sub(r"\s+", "", flat)
+    p = _PERIOD.match(compact)
+    if p:
+        year = int(p.group("year")) if p.group("year") else None
+        return Period(year, "全年" in p.group("suffix"), raw.strip())
+    m = _QUANTITY.match(compact)
+    if m and _unit_ok(m.group("unit")):
+        digits = m.group("num").replace(",", "")
+        if len(digits.lstrip("+-").replace(".", "")) > MAX_DIGITS:
+            return Malformed(raw, "数字过长")
+        comparator = COMPARATORS[m.group("cmp")] if m.group("cmp") else None
+        return Quantity(Decimal(digits), unit_for(m.group("unit") or ""), comparator, raw.strip())
+    if re.search(_CMP, compact) and not re.search(r"\d", compact):
+        return Malformed(raw, "有比较符号但没有数值")
+    return Text(raw.strip(), _numbered_parts(flat))
+
+
+def _unit_ok(unit: str | None) -> bool:
+    """A unit is short and not a sentence: ``万元``, ``元/平方米`` but not ``以上项目``."""
+    if not unit:
+        return True
+    unit = unit.strip()
+    return unit in _KNOWN_UNITS or (len(unit) <= 6 and not re.search(r"[，,。；;：:]", unit))
+
+
+def _numbered_parts(text: str) -> tuple[str, ...]:
+    pieces = _PARTS.split(text)
+    if len(pieces) < 5:  # fewer than two numbered parts
+        return ()
+    return tuple(p.strip().rstrip("；;，,。") for p in pieces[2::2])
+
+
+def repeats(a: str, b: str) -> bool:
+    """Whether two cells say the same thing (ignoring white space and width)."""
+    return bool(squash(a)) and squash(a) == squash(b)
+
+
+# --------------------------------------------------------------------------- numbers
+def to_decimal(value: object, what: str = "数值") -> Decimal:
+    """A weight or score from TOML, JSON or a cell: int, Decimal or text → Decimal.
+
+    Floats are refused (they would already be inexact); so are NaN, infinities and
+    numbers too large or too small to be a real figure.
+    """
+    if isinstance(value, bool):
+        raise PerfrulesError(f"{what}应当是数字，不能是 true/false", expected="数字，例如 10 或 7.5")
+    if isinstance(value, int):
+        if abs(value) >= 10**MAX_DIGITS:
+            raise PerfrulesError(f"{what}过大：{str(value)[:20]}…", expected=f"不超过 {MAX_DIGITS} 位的数字")
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return checked(value, what)
+    if isinstance(value, str):
+        text = normalize(value).strip().replace(",", "")
+        if text.endswith("分"):
+            text = text[:-1].strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise PerfrulesError(f"{what}不是数字：「{value}」", expected="数字，例如 10 或 7.5") from None
+        return checked(number, what)
+    raise PerfrulesError(f"{what}应当是数字，实际是{_kind(value)}", expected="数字，例如 10 或 7.5")
+
+
+def checked(number: Decimal, what: str = "数值") -> Decimal:
+    """Refuse NaN, infinities and exponent bombs (``1e999999999``) at the door."""
+    if not number.is_finite():
+        raise PerfrulesError(f"{what}不能是 {number}", expected="有限的数字")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if len(number.as_tuple().digits) > MAX_DIGITS or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
+        raise PerfrulesError(f"{what}超出可处理的范围：{number:.6E}", expected=f"不超过 {MAX_DIGITS} 位的数字")
+    return number
+
+
+def _kind(value: object) -> str:
+    return {"list": "列表", "dict": "表", "float": "浮点数"}.get(type(value).__name__, type(value).__name__)

@@ -1,0 +1,1 @@
+"""Bundled rulesets, installed as perfrules.rulesets_data (data only; see docs)."""
