@@ -1,0 +1,376 @@
+"""Score a submission under a ruleset: rows, execution rate, total, grade, findings.
+
+For each row: read the target and actual cells, pick the first rule whose
+``applies`` matches, evaluate it, and turn what it charged into explanation
+entries.  A qualitative row the rules cannot measure keeps the unit's own score,
+checked against its grade band (``self_assessed``).  A row no rule can compute
+falls back to the unit's score too, with an error finding, so one odd cell never
+stops a table.  All arithmetic runs under one explicit Decimal context; the total
+is the exact sum, rounded once as the ruleset says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import DivisionByZero, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
+
+from perfrules import model
+from perfrules.compiler import Env, MissingInput, NoClause, Outcome, fmt
+from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
+from perfrules.ruleset import Rule, Ruleset
+from perfrules.values import Malformed, Period, Quantity, Value, read_value, repeats, squash
+
+CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow],
+                  Emax=999_999, Emin=-999_999)
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+EXECUTION = "预算执行率"
+NO_CITATION = CitationRecord("", "无适用规则", "", "", "")
+_BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥≤]\s*$")
+
+
+def score(submission: model.Submission, ruleset: Ruleset) -> Result:
+    """Score *submission* under *ruleset*; never raises for odd cells (they become findings)."""
+    with localcontext(CONTEXT):
+        return _Scorer(submission, ruleset).run()
+
+
+class _Scorer:
+    def __init__(self, submission: model.Submission, ruleset: Ruleset) -> None:
+        self.sub = submission
+        self.rs = ruleset
+        self.rows: list[RowResult] = []
+        self.explanations: list[Explanation] = []
+        self.findings: list[Finding] = []
+        self.grades = {squash(w): canon for canon, words in ruleset.grade_words.items() for w in words}
+
+    def run(self) -> Result:
+        if self.sub.budget is not None:
+            self._execution(self.sub.budget)
+        for number, row in enumerate(self.sub.indicators, start=1):
+            self._row(number, row)
+        self.findings.extend(self._table_findings())
+        total_exact = sum((r.score for r in self.rows if r.score is not None), ZERO)
+        total = self.rs.rounding.apply(total_exact)
+        full = sum((r.weight for r in self.rows if r.weight is not None and r.score is not None), ZERO)
+        rs = self.rs
+        return Result(
+            unit=self.sub.unit, year=self.sub.year, kind=self.sub.kind,
+            ruleset=RulesetRecord(rs.id, rs.name, rs.version, rs.chain, rs.source),
+            rows=tuple(self.rows), total=total, total_exact=total_exact, full_marks=full,
+            places=rs.rounding.places, grade=rs.grade_of(total), self_reported_total=self.sub.self_total,
+            explanations=tuple(self.explanations), findings=tuple(self.findings),
+            source=self.sub.source, reader=self.sub.reader,
+        )
+
+    # ------------------------------------------------------------------ one row
+    def _row(self, number: int, row: model.IndicatorRow) -> None:
+        where = row.where(model.ACTUAL)
+        if row.is_blank:
+            self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, None, None,
+                                       row.self_score, "blank", None, row.reason, where))
+            return
+        if row.weight is None:
+            self._find("error", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row)
+            self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, None, None,
+                                       row.self_score, "blank", None, row.reason, where))
+            return
+        target, actual = read_value(row.target), read_value(row.actual)
+        kind, direction = _classify(target)
+        env = Env(row.weight, self_score=row.self_score, reason_missing=not row.reason.strip(),
+                  grade=self.grades.get(squash(row.actual)))
+        self._cell_findings(number, row, target, actual, kind)
+        problem = self._fill_numbers(env, number, row, target, actual, kind)
+        rule = self._pick(kind, direction, row)
+        self._evaluate(number, row, rule, env, problem, values=_values(row, env, kind))
+        if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
+            self._cost_direction(number, row, env)
+
+    def _execution(self, block: model.BudgetBlock) -> None:
+        weight = block.weight if block.weight is not None else self.rs.weights.get(EXECUTION)
+        row = model.IndicatorRow(EXECUTION, EXECUTION, EXECUTION, _money(model.BUDGET, block.budget),
+                                 _money(model.EXECUTED, block.executed), weight, block.self_score, "",
+                                 locations=block.locations)
+        if weight is None:
+            self._find("error", "missing_weight", "预算执行率没有分值，无法计分", 0, row)
+            return
+        env = Env(weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
+                  self_score=block.self_score, reason_missing=True)
+        problem = None
+        if block.budget is None or block.executed is None:
+            problem = "缺少全年预算数或全年执行数"
+        elif block.budget <= 0:
+            problem = f"全年预算数为 {fmt(block.budget)}，无法计算执行率"
+        values = {"全年预算数": fmt(block.budget), "全年执行数": fmt(block.executed)}
+        if problem is None:
+            assert block.executed is not None and block.budget is not None
+            rate = block.executed / block.budget
+            values["执行率"] = _percent(rate)
+            self._check_rate(block, rate, row)
+        self._evaluate(0, row, self._pick("execution", None, row), env, problem, values)
+
+    def _check_rate(self, block: model.BudgetBlock, rate: Decimal, row: model.IndicatorRow) -> None:
+        filed = read_value(block.self_rate)
+        if isinstance(filed, Quantity) and (filed.unit is None or filed.unit.symbol == "%"):
+            if abs(filed.number - rate * HUNDRED) >= Decimal("0.01"):
+                self._find("warning", "rate_differs",
+                           f"填报的执行率 {block.self_rate} 与 全年执行数 ÷ 全年预算数 = {_percent(rate)} 不符", 0, row,
+                           field=model.RATE)
+
+    # --------------------------------------------------------------- evaluation
+    def _evaluate(self, number: int, row: model.IndicatorRow, rule: Rule | None, env: Env,
+                  problem: str | None, values: dict[str, str]) -> None:
+        assert row.weight is not None
+        if rule is None:
+            self._find("error", "no_rule", f"规则集中没有适用于「{row.label}」的规则，暂按自评得分计", number, row)
+            return self._fallback(number, row, None, values, "没有适用的规则")
+        if problem is None and rule.compiled.needs_numbers and env.actual is None:
+            problem = "实际完成值不是数值"
+        if problem is not None:
+            self._find("error", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{problem}），暂按自评得分计",
+                       number, row)
+            return self._fallback(number, row, rule, values, problem)
+        try:
+            outcome = rule.compiled.evaluate(env)
+        except NoClause:
+            self._find("warning", "no_clause", f"「{row.label}」不符合规则「{rule.name}」的任何一条，暂按自评得分计",
+                       number, row)
+            return self._fallback(number, row, rule, values, "规则的条款都不适用")
+        except (MissingInput, ArithmeticError) as exc:
+            why = "除数为 0" if isinstance(exc, ArithmeticError) else "缺少计算所需的数值"
+            self._find("error", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{why}），暂按自评得分计",
+                       number, row)
+            return self._fallback(number, row, rule, values, why)
+        method = "self_assessed" if outcome.band is not None else "computed"
+        self._record(number, row, rule, outcome.score, method, values)
+        self._explain(number, row, rule, outcome, values)
+        for flag in outcome.flags:
+            self._find("warning", "rule_flag", f"「{row.label}」：{flag}", number, row)
+        if outcome.band is not None:
+            self._check_band(number, row, outcome)
+        elif row.self_score is not None and row.self_score != outcome.score:
+            self._find("warning", "score_differs",
+                       f"「{row.label}」自评得分 {fmt(row.self_score)}，复核得分 {fmt(self.rs.rounding.apply(outcome.score))}",
+                       number, row, field=model.SCORE)
+
+    def _fallback(self, number: int, row: model.IndicatorRow, rule: Rule | None, values: dict[str, str], why: str) -> None:
+        assert row.weight is not None
+        score = min(max(row.self_score or ZERO, ZERO), row.weight)
+        self._record(number, row, rule, score, "self_assessed", values)
+        if score < row.weight:
+            self.explanations.append(Explanation(
+                number, row.label, row.weight - score, rule.id if rule else "", f"（{why}，采用自评得分 {fmt(score)} 分）",
+                _citation(rule), values, row.reason, note=why, location=row.where(model.SCORE)))
+
+    def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str,
+                values: dict[str, str]) -> None:
+        self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, row.weight,
+                                   score, row.self_score, method, rule.id if rule else None, row.reason,
+                                   row.where(model.ACTUAL)))
+
+    def _explain(self, number: int, row: model.IndicatorRow, rule: Rule, outcome: Outcome, values: dict[str, str]) -> None:
+        for charge in outcome.charges:
+            shown = dict(values)
+            note = charge.detail
+            if outcome.band is not None and charge.text == outcome.matched:
+                grade = f"「{outcome.grade}」" if outcome.grade else ""
+                how = "按自评得分推定" if outcome.grade_inferred else "按实际完成值"
+                shown["等级"] = f"{outcome.grade or ''}（{how}）"
+                shown["区间"] = str(outcome.band)
+                note = f"自评得分 {fmt(row.self_score)} 分，落在{grade}档 {outcome.band}"
+            self.explanations.append(Explanation(
+                number, row.label, charge.points, rule.id, charge.text, _citation(rule), shown, row.reason,
+                note=note, location=row.where(model.SCORE)))
+        if outcome.charges and not row.reason.strip() and number:
+            self._find("warning", "missing_reason", f"「{row.label}」失分但未填写偏差原因", number, row, field=model.REASON)
+
+    def _check_band(self, number: int, row: model.IndicatorRow, outcome: Outcome) -> None:
+        band = outcome.band
+        assert band is not None
+        if row.self_score is None:
+            self._find("error", "missing_self_score", f"「{row.label}」是定性指标，但没有自评得分，按所在档下限计", number, row)
+        elif not band.contains(row.self_score):
+            self._find("error", "self_score_outside_band",
+                       f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{outcome.grade}」档的区间 {band} 内", number, row,
+                       field=model.SCORE)
+
+    def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow) -> Rule | None:
+        for rule in self.rs.rules:
+            sel = rule.applies
+            if sel.kinds and kind not in sel.kinds:
+                continue
+            if sel.directions and direction not in sel.directions:
+                continue
+            if sel.level1 and squash(row.level1) not in map(squash, sel.level1):
+                continue
+            if sel.level2 and squash(row.level2) not in map(squash, sel.level2):
+                continue
+            if sel.names and squash(row.name) not in map(squash, sel.names):
+                continue
+            if kind != "execution" and not sel.kinds and rule.compiled.uses & {"rate", "executed", "budget"}:
+                continue
+            return rule
+        return None
+
+    # --------------------------------------------------------------- the values
+    def _fill_numbers(self, env: Env, number: int, row: model.IndicatorRow, target: Value, actual: Value,
+                      kind: str) -> str | None:
+        """Put the target and actual numbers into *env*; say why not when they cannot be."""
+        if kind == "period":
+            if isinstance(actual, Period) and isinstance(target, Period):
+                env.met = actual.covers(target)
+            return None
+        if not isinstance(target, Quantity):
+            return None
+        env.target = target.number
+        if not isinstance(actual, Quantity):
+            return None
+        if actual.is_claim:
+            self._find("warning", "actual_is_claim",
+                       f"「{row.label}」的实际完成值「{actual.text}」是一个判断而不是实测值，按 {fmt(actual.number)}"
+                       f"{actual.unit or ''} 计算", number, row, field=model.ACTUAL)
+        if target.unit and actual.unit and target.unit.symbol != actual.unit.symbol:
+            if target.unit.dimension != actual.unit.dimension:
+                self._find("error", "unit_mismatch",
+                           f"「{row.label}」年度指标值单位「{target.unit}」与实际完成值单位「{actual.unit}」不一致，无法比较",
+                           number, row, field=model.ACTUAL)
+                return f"单位「{target.unit}」与「{actual.unit}」不一致"
+            self._find("info", "unit_converted",
+                       f"「{row.label}」实际完成值 {actual.text} 换算为 {fmt(actual.in_unit(target.unit))}{target.unit} 与目标比较",
+                       number, row, field=model.ACTUAL)
+        env.actual = actual.in_unit(target.unit)
+        env.met = _meets(env.actual, target)
+        return None
+
+    # ------------------------------------------------------------------ findings
+    def _find(self, severity: str, code: str, message: str, number: int | None, row: model.IndicatorRow | None,
+              field: str = model.ACTUAL) -> None:
+        location = row.where(field) if row is not None else None
+        label = row.label if row is not None else None
+        self.findings.append(Finding(severity, code, message, number, label, location))
+
+    def _cell_findings(self, number: int, row: model.IndicatorRow, target: Value, actual: Value, kind: str) -> None:
+        if row.actual.strip() and repeats(row.actual, row.target):
+            same_name = repeats(row.actual, row.name)
+            what = "年度指标值和指标名称" if same_name else "年度指标值"
+            if not (isinstance(actual, Quantity) and actual.is_claim):  # a claim gets its own finding
+                self._find("warning", "actual_repeats_target",
+                           f"「{row.label}」的实际完成值照抄了{what}（「{_short(row.actual)}」），没有写明实际完成情况", number, row)
+        elif row.actual.strip() and repeats(row.actual, row.name):
+            self._find("warning", "actual_repeats_name", f"「{row.label}」的实际完成值照抄了指标名称", number, row)
+        m = _BROKEN_COMPARISON.search(row.name)
+        if m:
+            self._find("warning", "malformed_name", f"指标名称「{row.name}」中有残缺的比较式「{m.group(0)}」", number, row,
+                       field=model.NAME)
+        for field, value in ((model.TARGET, target), (model.ACTUAL, actual)):
+            if isinstance(value, Malformed):
+                self._find("warning", "malformed_value", f"「{row.label}」的{field}「{value.text}」无法识别：{value.problem}",
+                           number, row, field=field)
+        if row.self_score is not None and row.weight is not None and row.self_score > row.weight:
+            self._find("error", "score_above_weight",
+                       f"「{row.label}」自评得分 {fmt(row.self_score)} 超过分值 {fmt(row.weight)}", number, row, field=model.SCORE)
+        if isinstance(target, Quantity) and target.comparator is None and kind == "quantitative":
+            self._find("info", "target_without_sign", f"「{row.label}」的年度指标值「{target.text}」没有 ≥/≤ 符号，按正向指标计分",
+                       number, row, field=model.TARGET)
+
+    def _cost_direction(self, number: int, row: model.IndicatorRow, env: Env) -> None:
+        """财预〔2021〕101号: a cost target should be a ceiling (≤); say what ≤ would give."""
+        rule = self._pick("quantitative", "negative", row)
+        lose = ""
+        if rule is not None and env.actual is not None and env.target is not None:
+            probe = Env(env.weight, actual=env.actual, target=env.target, self_score=env.self_score,
+                        reason_missing=env.reason_missing, met=env.actual <= env.target)
+            try:
+                as_ceiling = rule.compiled.evaluate(probe).score
+                lost = env.weight - as_ceiling
+                places = self.rs.rounding
+                lose = (f"；若按「≤」计分（规则「{rule.name}」）得 {fmt(places.apply(as_ceiling))} 分，"
+                        f"失 {fmt(places.apply(lost))} 分")
+            except (MissingInput, NoClause, ArithmeticError):
+                lose = ""
+        self._find("warning", "cost_direction",
+                   f"成本指标「{row.label}」的年度指标值写成「{row.target}」（≥），成本指标应当是上限（≤）{lose}", number, row,
+                   field=model.TARGET)
+
+    def _table_findings(self) -> Iterator[Finding]:
+        sums: dict[str, Decimal] = {}
+        for r in self.rows:
+            if r.weight is not None and r.row:
+                sums[squash(r.level1)] = sums.get(squash(r.level1), ZERO) + r.weight
+        for level, header in self.sub.level_weights.items():
+            found = sums.get(squash(level), ZERO)
+            if found != header:
+                yield Finding("error", "level_weight_mismatch",
+                              f"「{level}」表头写 {fmt(header)} 分，下属指标分值合计 {fmt(found)} 分", None, level,
+                              self.sub.where("一级指标分值"))
+        execution = next((r for r in self.rows if r.row == 0), None)
+        if execution is not None and execution.weight is not None:
+            sums[squash(EXECUTION)] = execution.weight
+        for level, points in self.rs.weights.items():
+            found = sums.get(squash(level))
+            if found is not None and found != points:
+                yield Finding("warning", "weight_differs_from_ruleset",
+                              f"「{level}」在表中共 {fmt(found)} 分，规则集「{self.rs.name}」规定 {fmt(points)} 分", None, level)
+        filed = [r.self_reported_score for r in self.rows if r.self_reported_score is not None]
+        total_weight = sum((r.weight for r in self.rows if r.weight is not None), ZERO)
+        if total_weight and total_weight != 100:
+            yield Finding("error", "weights_not_100", f"各项分值合计 {fmt(total_weight)} 分，不是 100 分")
+        if self.sub.self_total is not None:
+            if filed and sum(filed, ZERO) != self.sub.self_total:
+                yield Finding("error", "self_total_mismatch",
+                              f"填报的总分 {fmt(self.sub.self_total)} 不等于各项自评得分之和 {fmt(sum(filed, ZERO))}",
+                              location=self.sub.where("自评总分"))
+            total = self.rs.rounding.apply(sum((r.score for r in self.rows if r.score is not None), ZERO))
+            if total != self.sub.self_total:
+                yield Finding("warning", "total_differs",
+                              f"自评总分 {fmt(self.sub.self_total)}，复核总分 {fmt(total)}，相差 {fmt(total - self.sub.self_total)}",
+                              location=self.sub.where("自评总分"))
+
+
+# ----------------------------------------------------------------------- helpers
+def _classify(target: Value) -> tuple[str, str | None]:
+    if isinstance(target, Period):
+        return "period", None
+    if isinstance(target, Quantity):
+        return "quantitative", {">=": "positive", ">": "positive", "<=": "negative", "<": "negative",
+                                "=": "exact", None: "positive"}[target.comparator]
+    return "qualitative", None
+
+
+def _meets(actual: Decimal, target: Quantity) -> bool:
+    t = target.number
+    return {">=": actual >= t, ">": actual > t, "<=": actual <= t, "<": actual < t, "=": actual == t,
+            None: actual >= t}[target.comparator]
+
+
+def _values(row: model.IndicatorRow, env: Env, kind: str) -> dict[str, str]:
+    values = {"年度指标值": row.target, "实际完成值": row.actual, "分值": fmt(row.weight)}
+    if row.self_score is not None:
+        values["自评得分"] = fmt(row.self_score)
+    if env.actual is not None and env.target:
+        values["完成率"] = _percent(env.actual / env.target)
+    return values
+
+
+def _percent(ratio: Decimal) -> str:
+    return f"{fmt((ratio * HUNDRED).quantize(Decimal('0.01')))}%"
+
+
+def _money(label: str, value: Decimal | None) -> str:
+    return f"{label} {fmt(value)}万元" if value is not None else ""
+
+
+def _citation(rule: Rule | None) -> CitationRecord:
+    if rule is None:
+        return NO_CITATION
+    c = rule.citation
+    return CitationRecord(c.document.number, c.document.title, c.article, c.evidence, rule.layer, c.document.issued)
+
+
+def _short(text: str, width: int = 20) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+

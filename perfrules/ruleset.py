@@ -1,0 +1,164 @@
+"""The ruleset model: what a loaded, checked, compiled ruleset is.
+
+A ruleset says which documents it encodes, how scores are rounded, the 一级指标
+weights, the grade bands for the total and the rules, each with the rows it applies
+to and the clause it comes from.  Every setting remembers where it was written
+(``origin``) and by which layer of a jurisdiction chain (``layer``), so an
+explanation can name both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+
+import attrs
+
+from perfrules.compiler import CompiledRule
+from perfrules.errors import Position
+
+ROUNDING_MODES = {
+    "half_up": ROUND_HALF_UP, "四舍五入": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN, "银行家舍入": ROUND_HALF_EVEN, "四舍六入五成双": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN, "截尾": ROUND_DOWN, "舍去": ROUND_DOWN,
+    "up": ROUND_UP, "进一": ROUND_UP,
+    "floor": ROUND_FLOOR, "ceiling": ROUND_CEILING,
+}
+
+EVIDENCE = {
+    "text": "原文", "原文": "原文",
+    "secondary": "二手资料", "二手资料": "二手资料",
+    "recalled": "据记忆，待核实", "据记忆": "据记忆，待核实",
+    "practice": "本地做法（见种子自评表）", "本地做法": "本地做法（见种子自评表）",
+}
+
+KINDS = {"quantitative": "quantitative", "定量": "quantitative", "qualitative": "qualitative", "定性": "qualitative",
+         "period": "period", "时间": "period", "execution": "execution", "预算执行": "execution"}
+DIRECTIONS = {"positive": "positive", "正向": "positive", "negative": "negative", "反向": "negative",
+              "exact": "exact", "等于": "exact"}
+
+
+@attrs.frozen
+class Document:
+    """A policy document a ruleset encodes: 文号, title, who issued it, when."""
+
+    key: str
+    number: str  # 文号: 财预〔2020〕10号
+    title: str
+    issuer: str = ""
+    issued: str = ""
+    effective: str = ""
+    note: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.number}《{self.title}》" if self.number else f"《{self.title}》"
+
+
+@attrs.frozen
+class Citation:
+    """Where a rule comes from: the document, the article or item, how sure we are."""
+
+    document: Document
+    article: str = ""  # 第十四条, 附件1 …
+    evidence: str = ""  # 原文 / 二手资料 / 据记忆，待核实 / 本地做法
+    note: str = ""
+    layer: str = ""  # the ruleset id that wrote this citation
+
+    @property
+    def clause(self) -> str:
+        return self.article or "（未注明条款）"
+
+    def __str__(self) -> str:
+        return f"{self.document}{self.article}"
+
+
+@attrs.frozen
+class Selector:
+    """Which rows a rule applies to; empty fields match everything."""
+
+    kinds: tuple[str, ...] = ()
+    directions: tuple[str, ...] = ()
+    level1: tuple[str, ...] = ()
+    level2: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        words = {"quantitative": "定量", "qualitative": "定性", "period": "时间", "execution": "预算执行",
+                 "positive": "正向", "negative": "反向", "exact": "等于"}
+        parts = []
+        for label, values in (("类型", self.kinds), ("方向", self.directions), ("一级指标", self.level1),
+                              ("二级指标", self.level2), ("三级指标", self.names)):
+            if values:
+                parts.append(f"{label}={'/'.join(words.get(v, v) for v in values)}")
+        return "，".join(parts) or "全部指标"
+
+
+@attrs.frozen
+class Rule:
+    id: str
+    name: str
+    text: str
+    applies: Selector
+    citation: Citation
+    compiled: CompiledRule = attrs.field(eq=False, repr=False)
+    origin: Position | None = attrs.field(default=None, eq=False)
+    layer: str = ""
+
+
+@attrs.frozen
+class GradeBand:
+    """One grade of the total: 优 [90, 100]."""
+
+    name: str
+    low: Decimal
+    high: Decimal
+    high_closed: bool
+
+    def contains(self, total: Decimal) -> bool:
+        return self.low <= total and (total <= self.high if self.high_closed else total < self.high)
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.low}, {self.high}{']' if self.high_closed else ')'}"
+
+
+@attrs.frozen
+class Rounding:
+    places: int
+    mode: str  # as written: half_up / 四舍五入 …
+
+    @property
+    def quantum(self) -> Decimal:
+        return Decimal(1).scaleb(-self.places)
+
+    @property
+    def decimal_mode(self) -> str:
+        return ROUNDING_MODES[self.mode]
+
+    def apply(self, value: Decimal) -> Decimal:
+        return value.quantize(self.quantum, rounding=self.decimal_mode)
+
+
+@attrs.frozen
+class Ruleset:
+    id: str
+    name: str
+    jurisdiction: str
+    year: int | None
+    version: str
+    documents: Mapping[str, Document]
+    rounding: Rounding
+    weights: Mapping[str, Decimal]  # 一级指标 → points (预算执行率 included)
+    grades: tuple[GradeBand, ...]
+    rules: tuple[Rule, ...]
+    grade_words: Mapping[str, tuple[str, ...]]
+    source: str | None = None
+    chain: tuple[str, ...] = ()  # ids from the most general layer to this one
+    # setting name → (layer id, position) for `ruleset show --resolved`
+    origins: Mapping[str, tuple[str, Position | None]] = attrs.field(factory=dict, eq=False)
+
+    def grade_of(self, total: Decimal) -> str | None:
+        return next((g.name for g in self.grades if g.contains(total)), None)
+
+    @property
+    def full_marks(self) -> Decimal:
+        return sum(self.weights.values(), Decimal(0))
