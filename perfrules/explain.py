@@ -50,6 +50,8 @@ class Explanation:
     reason: str  # 偏差原因 as the unit filed it
     note: str = ""
     location: Position | None = attrs.field(default=None, eq=False)
+    level1: str = ""
+    level2: str = ""
 
     @property
     def clause(self) -> str:

@@ -151,7 +151,7 @@ class _Scorer:
             self._check_band(number, row, outcome)
         elif row.self_score is not None and row.self_score != outcome.score:
             self._find("warning", "score_differs",
-                       f"「{row.label}」自评得分 {fmt(row.self_score)}，复核得分 {fmt(self.rs.rounding.apply(outcome.score))}",
+                       f"「{row.label}」自评得分 {fmt(row.self_score)}，复核得分 {self.rs.rounding.show(outcome.score)}",
                        number, row, field=model.SCORE)
 
     def _fallback(self, number: int, row: model.IndicatorRow, rule: Rule | None, values: dict[str, str], why: str) -> None:
@@ -161,7 +161,8 @@ class _Scorer:
         if score < row.weight:
             self.explanations.append(Explanation(
                 number, row.label, row.weight - score, rule.id if rule else "", f"（{why}，采用自评得分 {fmt(score)} 分）",
-                _citation(rule), values, row.reason, note=why, location=row.where(model.SCORE)))
+                _citation(rule), values, row.reason, note=why, location=row.where(model.SCORE),
+                level1=row.level1, level2=row.level2))
 
     def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str,
                 values: dict[str, str]) -> None:
@@ -181,7 +182,7 @@ class _Scorer:
                 note = f"自评得分 {fmt(row.self_score)} 分，落在{grade}档 {outcome.band}"
             self.explanations.append(Explanation(
                 number, row.label, charge.points, rule.id, charge.text, _citation(rule), shown, row.reason,
-                note=note, location=row.where(model.SCORE)))
+                note=note, location=row.where(model.SCORE), level1=row.level1, level2=row.level2))
         if outcome.charges and not row.reason.strip() and number:
             self._find("warning", "missing_reason", f"「{row.label}」失分但未填写偏差原因", number, row, field=model.REASON)
 
@@ -285,8 +286,7 @@ class _Scorer:
                 as_ceiling = rule.compiled.evaluate(probe).score
                 lost = env.weight - as_ceiling
                 places = self.rs.rounding
-                lose = (f"；若按「≤」计分（规则「{rule.name}」）得 {fmt(places.apply(as_ceiling))} 分，"
-                        f"失 {fmt(places.apply(lost))} 分")
+                lose = f"；若按「≤」计分（规则「{rule.name}」）得 {places.show(as_ceiling)} 分，失 {places.show(lost)} 分"
             except (MissingInput, NoClause, ArithmeticError):
                 lose = ""
         self._find("warning", "cost_direction",
@@ -324,7 +324,7 @@ class _Scorer:
             total = self.rs.rounding.apply(sum((r.score for r in self.rows if r.score is not None), ZERO))
             if total != self.sub.self_total:
                 yield Finding("warning", "total_differs",
-                              f"自评总分 {fmt(self.sub.self_total)}，复核总分 {fmt(total)}，相差 {fmt(total - self.sub.self_total)}",
+                              f"自评总分 {fmt(self.sub.self_total)}，复核总分 {format(total, 'f')}，相差 {format(total - self.sub.self_total, 'f')}",
                               location=self.sub.where("自评总分"))
 
 

@@ -103,6 +103,64 @@ def resolve_ruleset_path(ref: str, search: tuple[str, ...] = ()) -> str:
                          expected="规则集文件路径，或 perfrules ruleset list 列出的编号", code="ruleset_missing")
 
 
+def is_ruleset_file(path: str) -> bool:
+    """A ruleset has an ``id`` line; a submission has 单位名称."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            head = fh.read(8192)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return path.endswith(".toml") and bool(_ID_LINE.search(head))
+
+
+@attrs.frozen
+class _Candidate:
+    id: str
+    jurisdiction: tuple[str, ...]
+    year: int | None
+
+
+def _candidates(search: tuple[str, ...]) -> list[_Candidate]:
+    import tomllib
+
+    found = []
+    for rid, path in ruleset_index(search).items():
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        year = data.get("year")
+        parts = tuple(p for p in str(data.get("jurisdiction", "")).split("/") if p)
+        found.append(_Candidate(rid, parts, year if isinstance(year, int) else None))
+    return found
+
+
+def select_ruleset(submission: Any, search: tuple[str, ...] = ()) -> tuple[Ruleset, str]:
+    """The ruleset for a submission's 辖区 and 年度: the most local jurisdiction that
+    contains it, then the latest year not after the submission's.  Returns (ruleset, why)."""
+    parts = tuple(p for p in str(submission.jurisdiction).split("/") if p)
+    why = f"辖区「{submission.jurisdiction}」"
+    candidates = _candidates(search)
+    if not parts:
+        text = " ".join([submission.unit, *submission.extra.values()])
+        named = [c for c in candidates if c.jurisdiction and c.jurisdiction[-1] in text]
+        if not named:
+            raise PerfrulesError("自评表没有写辖区，无法自动选择规则集", position=Position(file=submission.source),
+                                 suggestion="请在自评表中写明「辖区」，或用 --ruleset 指定规则集（perfrules ruleset list 可列出全部）。",
+                                 code="ruleset_missing")
+        parts = max(named, key=lambda c: len(c.jurisdiction)).jurisdiction
+        why = f"自评表未写辖区，按文中出现的「{parts[-1]}」"
+    year = submission.year
+    fitting = [c for c in candidates if c.jurisdiction and parts[: len(c.jurisdiction)] == c.jurisdiction
+               and (year is None or c.year is None or c.year <= year)]
+    if not fitting:
+        raise PerfrulesError(f"没有适用于辖区「{'/'.join(parts)}」{year or ''}年度的规则集", code="ruleset_missing",
+                             position=Position(file=submission.source),
+                             suggestion="请用 --ruleset 指定规则集（perfrules ruleset list 可列出全部）。")
+    best = max(fitting, key=lambda c: (len(c.jurisdiction), c.year or 0))
+    return load_ruleset(best.id, search), f"{why}，年度 {year or '未写'} → {best.id}"
+
+
 # ---------------------------------------------------------------------- loading
 def load_ruleset(ref: str, search: tuple[str, ...] = ()) -> Ruleset:
     """Load, merge, check and compile a ruleset (by path or by id)."""

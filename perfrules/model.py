@@ -50,8 +50,9 @@ class IndicatorRow:
 
     @property
     def label(self) -> str:
-        """What the auditor calls the row: the 三级指标, else the 二级指标."""
-        return self.name or self.level2 or self.level1
+        """What the auditor calls the row: the 三级指标 on one line, else the 二级指标."""
+        name = " ".join(self.name.split())
+        return name or self.level2 or self.level1
 
     def where(self, field: str = NAME) -> Position | None:
         return self.locations.get(field) or next(iter(self.locations.values()), None)

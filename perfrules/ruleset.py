@@ -137,6 +137,10 @@ class Rounding:
     def apply(self, value: Decimal) -> Decimal:
         return value.quantize(self.quantum, rounding=self.decimal_mode)
 
+    def show(self, value: Decimal) -> str:
+        """*value* rounded for display, with the ruleset's decimal places (9.40, not 9.4)."""
+        return format(self.apply(value), "f")
+
 
 @attrs.frozen
 class Ruleset:

@@ -1,0 +1,174 @@
+"""The ``perfrules`` command.  ``run(argv, stdout, stderr) -> int`` is tested like a function.
+
+Exit codes: 0 scored (or checked) cleanly, 1 some inputs of a batch failed,
+2 an input error (the message says file:line:column and what to do), 3 an internal
+error (a bug: the message says so; ``--debug`` shows the traceback).
+Imports are lazy so that ``perfrules score`` loads only what scoring needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from typing import IO, NoReturn
+
+from perfrules.errors import PerfrulesError
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: 参数错误：{message}")
+
+
+def _parser() -> _Parser:
+    p = _Parser(prog="perfrules", description="预算绩效自评表的规则化计分与解释")
+    p.add_argument("--debug", action="store_true", help="出现内部错误时显示完整的调用栈")
+    sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    s = sub.add_parser("score", help="给一份自评表计分并解释每一分的失分")
+    s.add_argument("submission", help="自评表文件（.toml .json）")
+    s.add_argument("--ruleset", "-r", help="规则集编号或文件；缺省时按自评表的辖区和年度自动选择")
+    s.add_argument("--format", "-f", default="text", choices=["text", "json"], help="输出格式（默认 text）")
+    s.add_argument("-o", "--output", help="写入文件而不是屏幕")
+    s.add_argument("--lang", default="zh", choices=["zh", "en"], help="输出语言（默认中文）")
+
+    c = sub.add_parser("check", help="检查规则集或自评表文件，不计分")
+    c.add_argument("files", nargs="+", help="规则集或自评表文件")
+    c.add_argument("--lang", default="zh", choices=["zh", "en"])
+    return p
+
+
+def run(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
+    """Run one perfrules command; never raises (errors are printed, the code returned)."""
+    debug = "--debug" in argv
+    try:
+        args = _parser().parse_args(list(argv))
+    except _UsageError as exc:
+        stderr.write(f"{exc}\n")
+        return EXIT_INPUT
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    if not args.command:
+        _parser().print_help(stdout)
+        return EXIT_INPUT
+    handler: Callable[[argparse.Namespace, IO[str], IO[str]], int] = COMMANDS[args.command]
+    try:
+        return handler(args, stdout, stderr)
+    except PerfrulesError as err:
+        stderr.write(err.render(getattr(args, "lang", "zh")) + "\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        stderr.write("已中断。\n")
+        return 130
+    except Exception as exc:  # a bug: say so plainly, no traceback unless asked
+        if debug:
+            raise
+        stderr.write(f"perfrules 内部错误（这是程序的缺陷，不是输入的问题）：{type(exc).__name__}: {exc}\n"
+                     "请加 --debug 重新运行，并把输出报告给维护者。\n")
+        return EXIT_INTERNAL
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run(sys.argv[1:], sys.stdout, sys.stderr))
+
+
+# ---------------------------------------------------------------------- commands
+def cmd_score(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from perfrules.interpreter import score
+    from perfrules.loader import load_ruleset, select_ruleset
+    from perfrules.readers import read_submission
+    from perfrules.render import render
+
+    submission = read_submission(args.submission)
+    if args.ruleset:
+        ruleset = load_ruleset(args.ruleset)
+    else:
+        ruleset, why = select_ruleset(submission)
+        if args.format == "text" and not args.output:
+            stderr.write(f"规则集：{ruleset.id}（{why}）\n")
+    result = score(submission, ruleset)
+    colour = args.format == "text" and not args.output and _is_tty(stdout)
+    out = render(result, args.format, lang=args.lang, **({"colour": colour} if args.format == "text" else {}))
+    _emit(out, args.output, stdout)
+    if args.output:
+        stderr.write(f"已写入 {args.output}\n")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from perfrules.loader import is_ruleset_file, load_ruleset
+    from perfrules.readers import read_submission
+
+    failed = 0
+    for path in args.files:
+        try:
+            if is_ruleset_file(path):
+                rs = load_ruleset(path)
+                stdout.write(f"{path}：规则集「{rs.name}」检查通过（{len(rs.rules)} 条规则，继承链 {' → '.join(rs.chain)}）\n")
+            else:
+                sub = read_submission(path)
+                rows = sum(1 for r in sub.indicators if not r.is_blank)
+                stdout.write(f"{path}：自评表「{sub.unit}」读取正常（{rows} 个指标，读取方式 {sub.reader}）\n")
+        except PerfrulesError as err:
+            stderr.write(err.render(args.lang) + "\n")
+            failed += 1
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
+    "score": cmd_score,
+    "check": cmd_check,
+}
+
+
+# ----------------------------------------------------------------------- helpers
+def _is_tty(stream: IO[str]) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("NO_COLOR") is None
+
+
+def _emit(out: str | bytes, path: str | None, stdout: IO[str]) -> None:
+    if path is None:
+        stdout.write(out if isinstance(out, str) else out.decode("utf-8"))
+        return
+    write_atomic(path, out)
+
+
+def write_atomic(path: str, data: str | bytes) -> None:
+    """Write via a temporary file in the same folder and a rename: never a half file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".perfrules-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise PerfrulesError(f"无法写入输出文件：{exc.strerror or exc}", code="io") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _silent_remove(tmp)
+        raise PerfrulesError(f"无法写入输出文件 {path}：{exc.strerror or exc}", code="io") from None
+    except BaseException:
+        _silent_remove(tmp)
+        raise
+
+
+def _silent_remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+

@@ -1,0 +1,34 @@
+"""Shared fixtures: the seed, its ruleset, and a CLI runner."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from perfrules.cli import run
+from perfrules.explain import Result
+from perfrules.interpreter import score
+from perfrules.loader import load_ruleset
+from perfrules.readers import read_submission
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "2023-dongjiaduan" / "submission.toml"
+DISTRICT = "hunan/zhuzhou/lusong/2023"
+
+
+@pytest.fixture(scope="session")
+def seed_result() -> Result:
+    return score(read_submission(str(SEED)), load_ruleset(DISTRICT))
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+def cli(*argv: str) -> CliResult:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), out, err)
+    return CliResult(code, out.getvalue(), err.getvalue())
