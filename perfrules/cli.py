@@ -29,21 +29,21 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{self.prog}: 参数错误：{message}")
 
 
+#: One module per command, each with ``register(subparsers)`` and ``run(args, stdout, stderr)``.
+#: Command modules import only argparse at the top; their work is imported when they run.
+COMMAND_MODULES = ("score", "check")
+
+
 def _parser() -> _Parser:
+    import importlib
+
     p = _Parser(prog="perfrules", description="预算绩效自评表的规则化计分与解释")
     p.add_argument("--debug", action="store_true", help="出现内部错误时显示完整的调用栈")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
-
-    s = sub.add_parser("score", help="给一份自评表计分并解释每一分的失分")
-    s.add_argument("submission", help="自评表文件（.toml .json）")
-    s.add_argument("--ruleset", "-r", help="规则集编号或文件；缺省时按自评表的辖区和年度自动选择")
-    s.add_argument("--format", "-f", default="text", choices=["text", "json"], help="输出格式（默认 text）")
-    s.add_argument("-o", "--output", help="写入文件而不是屏幕")
-    s.add_argument("--lang", default="zh", choices=["zh", "en"], help="输出语言（默认中文）")
-
-    c = sub.add_parser("check", help="检查规则集或自评表文件，不计分")
-    c.add_argument("files", nargs="+", help="规则集或自评表文件")
-    c.add_argument("--lang", default="zh", choices=["zh", "en"])
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"perfrules.commands.{name}")
+        parser = module.register(sub)
+        parser.set_defaults(handler=module.run)
     return p
 
 
@@ -60,7 +60,7 @@ def run(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     if not args.command:
         _parser().print_help(stdout)
         return EXIT_INPUT
-    handler: Callable[[argparse.Namespace, IO[str], IO[str]], int] = COMMANDS[args.command]
+    handler: Callable[[argparse.Namespace, IO[str], IO[str]], int] = args.handler
     try:
         return handler(args, stdout, stderr)
     except PerfrulesError as err:
@@ -82,62 +82,13 @@ def main() -> None:
     sys.exit(run(sys.argv[1:], sys.stdout, sys.stderr))
 
 
-# ---------------------------------------------------------------------- commands
-def cmd_score(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset, select_ruleset
-    from perfrules.readers import read_submission
-    from perfrules.render import render
-
-    submission = read_submission(args.submission)
-    if args.ruleset:
-        ruleset = load_ruleset(args.ruleset)
-    else:
-        ruleset, why = select_ruleset(submission)
-        if args.format == "text" and not args.output:
-            stderr.write(f"规则集：{ruleset.id}（{why}）\n")
-    result = score(submission, ruleset)
-    colour = args.format == "text" and not args.output and _is_tty(stdout)
-    out = render(result, args.format, lang=args.lang, **({"colour": colour} if args.format == "text" else {}))
-    _emit(out, args.output, stdout)
-    if args.output:
-        stderr.write(f"已写入 {args.output}\n")
-    return EXIT_OK
-
-
-def cmd_check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    from perfrules.loader import is_ruleset_file, load_ruleset
-    from perfrules.readers import read_submission
-
-    failed = 0
-    for path in args.files:
-        try:
-            if is_ruleset_file(path):
-                rs = load_ruleset(path)
-                stdout.write(f"{path}：规则集「{rs.name}」检查通过（{len(rs.rules)} 条规则，继承链 {' → '.join(rs.chain)}）\n")
-            else:
-                sub = read_submission(path)
-                rows = sum(1 for r in sub.indicators if not r.is_blank)
-                stdout.write(f"{path}：自评表「{sub.unit}」读取正常（{rows} 个指标，读取方式 {sub.reader}）\n")
-        except PerfrulesError as err:
-            stderr.write(err.render(args.lang) + "\n")
-            failed += 1
-    return EXIT_INPUT if failed else EXIT_OK
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
-    "score": cmd_score,
-    "check": cmd_check,
-}
-
-
 # ----------------------------------------------------------------------- helpers
-def _is_tty(stream: IO[str]) -> bool:
+def is_tty(stream: IO[str]) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and os.environ.get("NO_COLOR") is None
 
 
-def _emit(out: str | bytes, path: str | None, stdout: IO[str]) -> None:
+def emit(out: str | bytes, path: str | None, stdout: IO[str]) -> None:
     if path is None:
         stdout.write(out if isinstance(out, str) else out.decode("utf-8"))
         return

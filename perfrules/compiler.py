@@ -363,9 +363,7 @@ class _Compiler:
             if check_share and const is not None and const > ONE:
                 raise self.error(f"得分比例 {_fmt(const * HUNDRED)}% 超过了 100%", expr.span,
                                  suggestion=f"如果是分数，请写成「{_fmt(const)}分」；如果是比例，请写成「{_fmt(const)}%」。")
-            if const is not None:
-                return lambda e, c=const: e.weight * c
-            return lambda e, f=fn: e.weight * f(e)
+            return _share(const, fn)
         raise self.error(f"得分应当是分数或比例，这里是{typ.value}", expr.span,
                          suggestion="例如：满分、80%、分值 × 实际值 ÷ 目标值")
 
@@ -395,7 +393,7 @@ class _Compiler:
             pool = [*self.grade_words, *SPELLINGS, "否则", "达标", "未达标", "未填写偏差原因"]
             raise self.error(f"未知的等级或名称「{word}」", cond.span, suggestion=did_you_mean(word, pool),
                              expected="等级（达成、部分达成、未达成）或比较（实际值 ≥ 目标值）")
-        return lambda e, g=canon: e.grade == g
+        return _grade_test(canon)
 
     def _compare(self, cond: ast.Compare) -> Test:
         left = cond.left if cond.left is not None else self.last_left
@@ -577,6 +575,17 @@ def _ratio_test(op: Callable[[Any, Any], bool], share: Decimal) -> Test:
         return op(a / t, share)
 
     return test
+
+
+def _share(const: Decimal | None, fn: Fn) -> Fn:
+    """A scalar outcome read as a share of 分值."""
+    if const is not None:
+        return lambda e: e.weight * const
+    return lambda e: e.weight * fn(e)
+
+
+def _grade_test(canon: str) -> Test:
+    return lambda e: e.grade == canon
 
 
 def _always(e: Env) -> bool:

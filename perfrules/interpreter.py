@@ -308,10 +308,10 @@ class _Scorer:
         if execution is not None and execution.weight is not None:
             sums[squash(EXECUTION)] = execution.weight
         for level, points in self.rs.weights.items():
-            found = sums.get(squash(level))
-            if found is not None and found != points:
+            found_sum = sums.get(squash(level))
+            if found_sum is not None and found_sum != points:
                 yield Finding("warning", "weight_differs_from_ruleset",
-                              f"「{level}」在表中共 {fmt(found)} 分，规则集「{self.rs.name}」规定 {fmt(points)} 分", None, level)
+                              f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」规定 {fmt(points)} 分", None, level)
         filed = [r.self_reported_score for r in self.rows if r.self_reported_score is not None]
         total_weight = sum((r.weight for r in self.rows if r.weight is not None), ZERO)
         if total_weight and total_weight != 100:

@@ -227,10 +227,12 @@ class _Builder(Transformer[Token, list[ast.Statement]]):
         return ast.BinOp(op, ch[0], ch[2], _span(meta))
 
     def neg(self, meta: Any, ch: list[Any]) -> ast.Expr:
-        return ch[1] if str(ch[0]) == "+" else ast.Neg(ch[1], _span(meta))
+        operand: ast.Expr = ch[1]
+        return operand if str(ch[0]) == "+" else ast.Neg(operand, _span(meta))
 
     def atom(self, meta: Any, ch: list[Any]) -> ast.Expr:
-        return ch[0]  # "(" expr ")": the parentheses only group
+        inner: ast.Expr = ch[0]  # "(" expr ")": the parentheses only group
+        return inner
 
     def name(self, meta: Any, ch: list[Any]) -> ast.Name:
         return ast.Name(str(ch[0]), _tok_span(ch[0]))

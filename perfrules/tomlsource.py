@@ -71,16 +71,16 @@ class Locator:
                 continue
             header = _HEADER.match(line)
             if header:
-                path = tuple(_split_dotted(header.group(2)))
+                names = tuple(_split_dotted(header.group(2)))
                 if header.group(1) == "[[":
-                    counts[path] = counts.get(path, -1) + 1
-                table = self._indexed(path, counts)
+                    counts[names] = counts.get(names, -1) + 1
+                table = self._indexed(names, counts)
                 self.spots.setdefault(table, KeySpot(number, header.start(2) + 1, header.start(2) + 1))
                 continue
             pair = _PAIR.match(line)
             if not pair or line.lstrip().startswith("#"):
                 continue
-            keys = tuple(_split_dotted(pair.group(1)))
+            keys: KeyPath = tuple(_split_dotted(pair.group(1)))
             path = table + keys
             value_col = pair.end() + 1
             self.spots[path] = KeySpot(number, pair.start(1) + 1, value_col)
