@@ -165,7 +165,7 @@ def select_ruleset(submission: Any, search: tuple[str, ...] = ()) -> tuple[Rules
 def load_ruleset(ref: str, search: tuple[str, ...] = ()) -> Ruleset:
     """Load, merge, check and compile a ruleset (by path or by id)."""
     path = resolve_ruleset_path(ref, search)
-    return _load_cached(os.path.abspath(path), _mtime(path), search)
+    return _load_cached(path, _mtime(path), search)
 
 
 def load_ruleset_text(text: str, file: str = "<规则集>", search: tuple[str, ...] = ()) -> Ruleset:
@@ -450,10 +450,11 @@ def _grades(layer: Layer, raw: Any) -> tuple[GradeBand, ...] | PerfrulesError:
         bands.append(GradeBand(str(item.get("name", "")), low, high, m.group(4) in "]】"))
     ordered = sorted(bands, key=lambda b: b.low)
     for a, b in zip(ordered, ordered[1:]):
-        if a.high != b.low or (a.high_closed and b.low == a.high):
-            i = bands.index(b)
-            what = "重叠" if a.high > b.low or a.high_closed else "之间有空档"
-            return layer.error(f"等级「{a.name}」与「{b.name}」的区间{what}", ("grades", i, "range"),
+        overlap = a.high > b.low or (a.high == b.low and a.high_closed)
+        if overlap or a.high < b.low:
+            what = "重叠" if overlap else f"之间有空档（{a.high} 到 {b.low}）"
+            return layer.error(f"等级「{a.name}」{a.range_text} 与「{b.name}」{b.range_text} 的区间{what}",
+                               ("grades", bands.index(a), "range"),
                                suggestion="相邻等级应首尾相接，例如 良 [80, 90)、优 [90, 100]。")
     return tuple(sorted(bands, key=lambda b: b.low, reverse=True))
 

@@ -35,6 +35,7 @@ _EXPECTED = {
     "UNIT": "单位（% 分 个百分点 …）", "STRING": "「…」括起的文字", "NAME": "名称", "WORD": "名称",
     "_SEP": "「；」", "$END": "规则结束",
 }
+_PRIORITY = {"WORD": 0, "NAME": 0, "NUMBER": 1, "COMPARATOR": 2, "_ARROW": 3, "_SEP": 4, "$END": 5}
 VOCABULARY = ("满分", "分值", "实际值", "目标值", "完成率", "执行率", "全年执行数", "全年预算数", "否则", "达标",
               "未达标", "未填写偏差原因", "每", "低于目标值", "最多", "扣", "提示", "达成", "部分达成", "未达成")
 
@@ -99,7 +100,9 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> PerfrulesError:
         message = "规则不完整"
     else:  # pragma: no cover - lark has no other kinds
         message = "规则写法有误"
-    names = sorted({_EXPECTED.get(name, _EXPECTED.get(name.lstrip("_"), "")) for name in expected} - {""})
+    order = list(_EXPECTED)
+    known = sorted((n for n in expected if n in _EXPECTED), key=lambda n: _PRIORITY.get(n, 50 + order.index(n)))
+    names = list(dict.fromkeys(_EXPECTED[n] for n in known))
     word = text[offset : offset + length].strip()
     suggestion = did_you_mean(word, VOCABULARY) if word and not word.isdigit() else None
     if offset < len(text) and text[offset] in "=＝" and "_ARROW" in expected:

@@ -117,8 +117,12 @@ class GradeBand:
     def contains(self, total: Decimal) -> bool:
         return self.low <= total and (total <= self.high if self.high_closed else total < self.high)
 
+    @property
+    def range_text(self) -> str:
+        return f"[{self.low}, {self.high}{']' if self.high_closed else ')'}"
+
     def __str__(self) -> str:
-        return f"{self.name} [{self.low}, {self.high}{']' if self.high_closed else ')'}"
+        return f"{self.name} {self.range_text}"
 
 
 @attrs.frozen

@@ -75,7 +75,9 @@ class Locator:
                 if header.group(1) == "[[":
                     counts[names] = counts.get(names, -1) + 1
                 table = self._indexed(names, counts)
-                self.spots.setdefault(table, KeySpot(number, header.start(2) + 1, header.start(2) + 1))
+                spot = KeySpot(number, header.start(2) + 1, header.start(2) + 1)
+                self.spots.setdefault(table, spot)
+                self.spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
                 continue
             pair = _PAIR.match(line)
             if not pair or line.lstrip().startswith("#"):
@@ -171,6 +173,8 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> Per
     m = re.search(r"\(at line (\d+), column (\d+)\)", raw)
     detail = re.sub(r"\s*\(at .*\)$", "", raw)
     message = next((zh for en, zh in _MESSAGES.items() if detail.startswith(en)), None)
+    if "Illegal character '\\n'" in detail or 'Illegal character "\\n"' in detail:
+        message = "字符串没有结束的引号（这一行末尾缺少 \"）"
     message = f"TOML 语法错误：{message or detail}"
     lines = text.splitlines()
     if m:
