@@ -26,6 +26,9 @@ from perfrules.parser import parse_rule
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+#: Row formulas run with 28 significant digits; each row's score is then held to 20
+#: decimal places, so every later sum and difference (points lost, totals) is exact.
+PLACES = Decimal(1).scaleb(-20)
 HUNDRED = Decimal(100)
 
 
@@ -210,17 +213,19 @@ class CompiledRule:
             matched = case.text
             grade = case.grade or grade
             if case.points is not None:
-                base = case.points(env)
+                base = case.points(env).quantize(PLACES)
             else:
                 assert case.low is not None and case.high is not None
-                band = Band(case.low(env), case.high(env), case.high_closed, case.grade)
+                band = Band(case.low(env).quantize(PLACES), case.high(env).quantize(PLACES), case.high_closed,
+                            case.grade)
                 base = env.self_score if env.self_score is not None else band.low
         elif self.cases and not self.deductions and not self.steps:
             raise NoClause()
-        base = min(base, weight)
         if base < weight:
-            charges.append(Charge(weight - base, matched or ""))
-        charges.extend(self._deductions(env, max(base, ZERO)))
+            detail = f"按公式得 {_fmt(base)} 分，低于 0 分，按 0 分计" if base < 0 else ""
+            charges.append(Charge(weight - max(base, ZERO), matched or "", detail))
+        base = min(max(base, ZERO), weight)
+        charges.extend(self._deductions(env, base))
         score = weight - sum((c.points for c in charges), ZERO)
         flags = tuple(text for test, text in self.flags if test(env))
         return Outcome(max(score, ZERO), tuple(charges), band, grade, inferred, flags, matched)
