@@ -218,7 +218,10 @@ class CompiledRule:
                 assert case.low is not None and case.high is not None
                 band = Band(case.low(env).quantize(PLACES), case.high(env).quantize(PLACES), case.high_closed,
                             case.grade)
-                base = env.self_score if env.self_score is not None else band.low
+                # The unit's own score stands when it lies in the band; otherwise only the
+                # band's lower bound is certainly earned (the reviewer re-grades the row).
+                inside = env.self_score is not None and band.contains(env.self_score)
+                base = env.self_score if inside and env.self_score is not None else band.low
         elif self.cases and not self.deductions and not self.steps:
             raise NoClause()
         if base < weight:

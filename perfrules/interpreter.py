@@ -161,7 +161,7 @@ class _Scorer:
         if score < row.weight:
             self.explanations.append(Explanation(
                 number, row.label, row.weight - score, rule.id if rule else "", f"（{why}，采用自评得分 {fmt(score)} 分）",
-                _citation(rule), values, row.reason, note=why, location=row.where(model.SCORE),
+                _citation(rule), values, row.reason, location=row.where(model.SCORE),
                 level1=row.level1, level2=row.level2))
 
     def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str,
@@ -179,7 +179,11 @@ class _Scorer:
                 how = "按自评得分推定" if outcome.grade_inferred else "按实际完成值"
                 shown["等级"] = f"{outcome.grade or ''}（{how}）"
                 shown["区间"] = str(outcome.band)
-                note = f"自评得分 {fmt(row.self_score)} 分，落在{grade}档 {outcome.band}"
+                if row.self_score is not None and outcome.band.contains(row.self_score):
+                    note = f"自评得分 {fmt(row.self_score)} 分，落在{grade}档 {outcome.band}"
+                else:
+                    filed = f"自评得分 {fmt(row.self_score)} 分" if row.self_score is not None else "没有自评得分"
+                    note = f"{filed}，不在{grade}档 {outcome.band} 内，按该档下限 {fmt(outcome.band.low)} 分计"
             self.explanations.append(Explanation(
                 number, row.label, charge.points, rule.id, charge.text, _citation(rule), shown, row.reason,
                 note=note, location=row.where(model.SCORE), level1=row.level1, level2=row.level2))
@@ -193,8 +197,8 @@ class _Scorer:
             self._find("error", "missing_self_score", f"「{row.label}」是定性指标，但没有自评得分，按所在档下限计", number, row)
         elif not band.contains(row.self_score):
             self._find("error", "self_score_outside_band",
-                       f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{outcome.grade}」档的区间 {band} 内", number, row,
-                       field=model.SCORE)
+                       f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{outcome.grade}」档的区间 {band} 内，"
+                       f"按该档下限 {fmt(band.low)} 分计", number, row, field=model.SCORE)
 
     def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow) -> Rule | None:
         for rule in self.rs.rules:
