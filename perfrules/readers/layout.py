@@ -50,6 +50,7 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     name: str  # "表2", "Sheet1", for messages
     before: tuple[str, ...] = ()  # the paragraphs just before it (its caption)
+    ragged: bool = False  # rows differ in length (text export): align on the right
 
 
 @attrs.frozen
@@ -128,11 +129,16 @@ def _is_indicator_header(row: Sequence[Cell]) -> bool:
     return len(cols) >= 3 and (model.NAME in cols or model.LEVEL1 in cols)
 
 
-def _at(row: Sequence[Cell], index: int | None, width: int) -> Cell | None:
-    """The cell of *row* under header column *index* (right-aligned when longer)."""
+def _at(row: Sequence[Cell], index: int | None, width: int | None) -> Cell | None:
+    """The cell of *row* under header column *index*.
+
+    *width* is the header's length in a ragged table, where a longer row is aligned on
+    the right; None on a real grid, where columns line up.
+    """
     if index is None:
         return None
-    index += max(0, len(row) - width)
+    if width is not None:
+        index += max(0, len(row) - width)
     return row[index] if 0 <= index < len(row) else None
 
 
@@ -142,6 +148,10 @@ class _Found:
     table: Table
     header: int  # row index of the indicator header
     columns: Mapping[str, int]
+
+    @property
+    def width(self) -> int | None:
+        return len(self.table.rows[self.header]) if self.table.ragged else None
 
 
 def find_form(doc: Document) -> _Found:
@@ -187,10 +197,10 @@ def build_submission(doc: Document) -> model.Submission:
     kind = _kind(found.table, labels, doc)
     locations: dict[str, Position] = {}
     unit = _unit(kind, labels, found.table, doc, locations)
-    year = _year(found.table, doc)
+    year = _year(found.table.before, top, doc)
     rows, level_weights, total_row = _indicators(found)
     extra: dict[str, str] = {k: v.text for k, v in labels.items() if k in ("项目名称", "主管部门", "实施单位")}
-    extra.update(_goals(top))
+    extra.update(_goals(top, found.table.ragged))
     extra.update(_fund_parts(top))
     self_total = None
     if total_row is not None:
@@ -200,7 +210,7 @@ def build_submission(doc: Document) -> model.Submission:
         year=year,
         kind=kind,
         indicators=tuple(rows),
-        budget=_budget(top),
+        budget=_budget(top, found.table.ragged),
         level_weights=level_weights,
         self_total=self_total,
         source=doc.file,
@@ -259,7 +269,7 @@ def _unit(kind: str, labels: Mapping[str, Cell], table: Table, doc: Document,
         if label in labels and clean(labels[label].text):
             locations["单位名称"] = labels[label].position
             return clean(labels[label].text)
-    unit = unit_from_text([*table.before, *doc.paragraphs])
+    unit = unit_from_text(doc.paragraphs)
     if unit:
         return unit
     raise PerfrulesError(
@@ -283,14 +293,13 @@ def unit_from_text(paragraphs: Sequence[str]) -> str:
     for para in [p for p in paragraphs if clean(p)][:5]:
         title += squash(para)
         if _TITLE_TAIL.search(title):
-            name = _TITLE_TAIL.sub("", title)
-            return re.sub(r"^(?:19|20)\d\d年度?", "", name)
+            return re.sub(r"^(?:19|20)\d\d年度?", "", _TITLE_TAIL.sub("", title))
     return ""
 
 
-def _year(table: Table, doc: Document) -> int | None:
+def _year(before: Sequence[str], top: Sequence[Sequence[Cell]], doc: Document) -> int | None:
     """The year from the table's title, else from the narrative (``2023年度…``)."""
-    texts = [*table.before, *(c.text for row in table.rows[:3] for c in row), *doc.paragraphs]
+    texts = [*before, *(c.text for row in top for c in row), *doc.paragraphs]
     for pattern in (r"((?:19|20)\d\d)\s*年度", r"((?:19|20)\d\d)\s*年"):
         for text in texts:
             m = re.search(pattern, normalize(text))
@@ -329,7 +338,7 @@ def _is_total(row: Sequence[Cell]) -> bool:
 
 def _indicators(found: _Found) -> tuple[list[model.IndicatorRow], dict[str, Decimal], Sequence[Cell] | None]:
     """The rows under the header up to 总分, levels carried down where left blank."""
-    width = len(found.table.rows[found.header])
+    width = found.width
     cols = found.columns
     rows: list[model.IndicatorRow] = []
     weights: dict[str, Decimal] = {}
@@ -380,12 +389,13 @@ def _row(own: Mapping[str, Cell], name1: str, level1: Cell | None, level2: Cell 
 
 def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position]) -> Decimal | None:
     """总分 | 100 | 98: the filed total is under 得分, else the last number in the row."""
-    width = len(found.table.rows[found.header])
+    width = found.width
     start = next(i for i, c in enumerate(row) if squash(c.text).rstrip(":") in _TOTAL_LABELS)
     numbers = [c for c in row[start + 1 :] if clean(c.text) not in _NO_VALUE]
     if not numbers:
         return None
-    under_score = _at(row, found.columns[model.SCORE], width) if len(row) >= width else None
+    short = width is not None and len(row) < width  # 总分 | 100 | 98 without the grid
+    under_score = None if short else _at(row, found.columns[model.SCORE], width)
     chosen = under_score if under_score is not None and clean(under_score.text) else numbers[-1]
     if len(numbers) >= 2 and numbers[0] is not chosen:
         locations["总分"] = numbers[0].position
@@ -394,7 +404,7 @@ def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position]) -
 
 
 # -- budget block, goals, fund parts ---------------------------------------------------
-def _budget(rows: Sequence[Sequence[Cell]]) -> model.BudgetBlock | None:
+def _budget(rows: Sequence[Sequence[Cell]], ragged: bool) -> model.BudgetBlock | None:
     """年度预算申请: the header row, then the 年度资金总额 row (or the next one)."""
     for index, row in enumerate(rows):
         cols = _columns(row, budget_field)
@@ -402,7 +412,7 @@ def _budget(rows: Sequence[Sequence[Cell]]) -> model.BudgetBlock | None:
             values = _budget_values(rows[index + 1 :])
             if values is None:
                 return None
-            return _budget_block(values, cols, len(row))
+            return _budget_block(values, cols, len(row) if ragged else None)
     return None
 
 
@@ -413,7 +423,7 @@ def _budget_values(rows: Sequence[Sequence[Cell]]) -> Sequence[Cell] | None:
     return rows[0] if rows else None
 
 
-def _budget_block(row: Sequence[Cell], cols: Mapping[str, int], width: int) -> model.BudgetBlock:
+def _budget_block(row: Sequence[Cell], cols: Mapping[str, int], width: int | None) -> model.BudgetBlock:
     cells = {f: c for f, i in cols.items() if (c := _at(row, i, width)) is not None and clean(c.text)}
     rate = cells.get(model.RATE)
     return model.BudgetBlock(
@@ -427,7 +437,7 @@ def _budget_block(row: Sequence[Cell], cols: Mapping[str, int], width: int) -> m
     )
 
 
-def _goals(rows: Sequence[Sequence[Cell]]) -> dict[str, str]:
+def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, str]:
     """年度总体目标: 预期目标 / 实际完成情况, kept as extra (not scored)."""
     for index, row in enumerate(rows):
         keys = [_key(c.text) for c in row]
@@ -439,7 +449,7 @@ def _goals(rows: Sequence[Sequence[Cell]]) -> dict[str, str]:
         nxt = rows[index + 1]
         out: dict[str, str] = {}
         for key, col in heads.items():
-            cell = _at(nxt, col, len(row))
+            cell = _at(nxt, col, len(row) if ragged else None)
             name = "预期目标" if key.startswith("预期目标") else "实际完成情况"
             if cell is not None and clean(cell.text):
                 out[f"年度总体目标.{name}"] = clean(cell.text)

@@ -54,7 +54,7 @@ def document_from_text(text: str, file: str | None) -> Document:
     while i < len(lines):
         if lines[i].startswith("\t"):
             rows, i = _table(lines, i, file)
-            tables.append(Table(rows, f"表{len(tables) + 1}", tuple(recent[-3:])))
+            tables.append(Table(rows, f"表{len(tables) + 1}", tuple(recent[-3:]), ragged=True))
             recent = []
             continue
         line = _BOOKMARK.sub("", lines[i])
