@@ -31,7 +31,7 @@ def read_docx(path: str) -> Submission:
 
 def docx_document(path: str) -> Document:
     files.check_zip(path, ".docx")
-    from docx import Document as open_docx  # type: ignore[import-untyped]
+    from docx import Document as open_docx  # type: ignore[import-untyped,unused-ignore]
 
     try:
         doc = open_docx(path)
@@ -45,8 +45,8 @@ def docx_document(path: str) -> Document:
 
 def _walk(doc: Any, path: str) -> Document:
     """Paragraphs and tables of the body in document order."""
-    from docx.table import Table as DocxTable  # type: ignore[import-untyped]
-    from docx.text.paragraph import Paragraph  # type: ignore[import-untyped]
+    from docx.table import Table as DocxTable  # type: ignore[import-untyped,unused-ignore]
+    from docx.text.paragraph import Paragraph  # type: ignore[import-untyped,unused-ignore]
 
     tables: list[Table] = []
     paragraphs: list[str] = []
@@ -68,7 +68,7 @@ def _walk(doc: Any, path: str) -> Document:
 
 def _grid(table: Any, number: int, path: str) -> tuple[tuple[Cell, ...], ...]:
     """The table as rows of grid cells; merged-over positions are empty cells."""
-    from docx.table import _Cell  # type: ignore[import-untyped]
+    from docx.table import _Cell  # type: ignore[import-untyped,unused-ignore]
 
     rows: list[tuple[Cell, ...]] = []
     for r, tr in enumerate(table._tbl.tr_lst, start=1):

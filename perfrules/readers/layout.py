@@ -198,10 +198,11 @@ def build_submission(doc: Document) -> model.Submission:
     locations: dict[str, Position] = {}
     unit = _unit(kind, labels, found.table, doc, locations)
     year = _year(found.table.before, top, doc)
-    rows, level_weights, total_row = _indicators(found)
+    rows, level_weights, total_row = _indicators(found, locations)
     extra: dict[str, str] = {k: v.text for k, v in labels.items() if k in ("项目名称", "主管部门", "实施单位")}
-    extra.update(_goals(top, found.table.ragged))
-    extra.update(_fund_parts(top))
+    for name, cell in [*_goals(top, found.table.ragged).items(), *_fund_parts(top).items()]:
+        extra[name] = clean(cell.text)
+        locations[name] = cell.position
     self_total = None
     if total_row is not None:
         self_total = _total(total_row, found, locations)
@@ -336,7 +337,8 @@ def _is_total(row: Sequence[Cell]) -> bool:
     return any(squash(c.text).rstrip(":") in _TOTAL_LABELS for c in row)
 
 
-def _indicators(found: _Found) -> tuple[list[model.IndicatorRow], dict[str, Decimal], Sequence[Cell] | None]:
+def _indicators(found: _Found, locations: dict[str, Position],
+                ) -> tuple[list[model.IndicatorRow], dict[str, Decimal], Sequence[Cell] | None]:
     """The rows under the header up to 总分, levels carried down where left blank."""
     width = found.width
     cols = found.columns
@@ -357,10 +359,13 @@ def _indicators(found: _Found) -> tuple[list[model.IndicatorRow], dict[str, Deci
         if model.LEVEL2 in own:
             level2 = own[model.LEVEL2]
         name1, weight1 = split_level(level1.text) if level1 else ("", None)
-        if weight1 is not None:
-            weights.setdefault(name1, weight1)
-        if LEVEL1_WEIGHT in own and name1:
-            weights[name1] = _number(own[LEVEL1_WEIGHT], LEVEL1_WEIGHT) or Decimal(0)
+        if weight1 is not None and level1 is not None and name1 not in weights:
+            weights[name1] = weight1
+            locations[f"{LEVEL1_WEIGHT}.{name1}"] = level1.position
+        level1_weight = _number(own.get(LEVEL1_WEIGHT), LEVEL1_WEIGHT)
+        if level1_weight is not None and name1:
+            weights[name1] = level1_weight
+            locations[f"{LEVEL1_WEIGHT}.{name1}"] = own[LEVEL1_WEIGHT].position
         rows.append(_row(own, name1, level1, level2))
     return rows, weights, None
 
@@ -437,7 +442,7 @@ def _budget_block(row: Sequence[Cell], cols: Mapping[str, int], width: int | Non
     )
 
 
-def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, str]:
+def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, Cell]:
     """年度总体目标: 预期目标 / 实际完成情况, kept as extra (not scored)."""
     for index, row in enumerate(rows):
         keys = [_key(c.text) for c in row]
@@ -447,23 +452,23 @@ def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, str]:
         if len(heads) < 2 or index + 1 >= len(rows):
             return {}
         nxt = rows[index + 1]
-        out: dict[str, str] = {}
+        out: dict[str, Cell] = {}
         for key, col in heads.items():
             cell = _at(nxt, col, len(row) if ragged else None)
             name = "预期目标" if key.startswith("预期目标") else "实际完成情况"
             if cell is not None and clean(cell.text):
-                out[f"年度总体目标.{name}"] = clean(cell.text)
+                out[f"年度总体目标.{name}"] = cell
         return out
     return {}
 
 
-def _fund_parts(rows: Sequence[Sequence[Cell]]) -> dict[str, str]:
+def _fund_parts(rows: Sequence[Sequence[Cell]]) -> dict[str, Cell]:
     """``按收入性质分：9999.81`` cells of the budget block, kept as extra (not scored)."""
-    out: dict[str, str] = {}
+    out: dict[str, Cell] = {}
     for row in rows:
         for cell in row:
             text = clean(cell.text)
             m = re.match(r"^(?:其中[:：]\s*)?(.{2,30}?)[:：]\s*([\d.,，]*)\s*$", text)
             if m and _label_name(m.group(1)) is None:
-                out.setdefault(f"资金构成.{squash(m.group(1))}", m.group(2))
+                out.setdefault(f"资金构成.{squash(m.group(1))}", attrs.evolve(cell, text=m.group(2)))
     return out

@@ -34,24 +34,31 @@ def read_xlsx(path: str) -> Submission:
 
 def xlsx_document(path: str) -> Document:
     files.check_zip(path, ".xlsx")
+    # openpyxl refuses a path not ending in .xlsx; a stream is read by content.
+    try:
+        with open(path, "rb") as stream:
+            tables = _tables(stream, path)
+    except OSError as exc:
+        raise files.error(f"无法读取文件：{exc.strerror or exc}", path, code="io") from None
+    return Document(file=path, reader=NAME, tables=tables)
+
+
+def _tables(stream: Any, path: str) -> tuple[Table, ...]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except PerfrulesError:
-        raise
+        workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise files.error(f"无法打开 Excel 文件：文件已损坏或不是 .xlsx（{type(exc).__name__}）", path,
                           suggestion="请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
     try:
-        tables = tuple(Table(_sheet_rows(ws, path), ws.title) for ws in workbook.worksheets)
+        return tuple(Table(_sheet_rows(ws, path), ws.title) for ws in workbook.worksheets)
     except PerfrulesError:
         raise
     except Exception as exc:
         raise files.error(f"读取 Excel 工作表失败：文件内容已损坏（{type(exc).__name__}）", path) from None
     finally:
         workbook.close()
-    return Document(file=path, reader=NAME, tables=tables)
 
 
 def _sheet_rows(ws: Any, path: str) -> tuple[tuple[Cell, ...], ...]:
