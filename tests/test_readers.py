@@ -14,6 +14,7 @@ import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -403,3 +404,98 @@ def test_fixture_script_reproduces_committed_files(tmp_path: Path) -> None:
     assert (tmp_path / "p.csv").read_bytes() == (FIX / "project.csv").read_bytes()
     buffer = io.BytesIO((FIX / "variant_weights.csv").read_bytes())
     assert buffer.read().decode("gb18030").startswith("2022年度部门整体支出绩效自评表")
+
+
+def _fixture_module() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIX / "make_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tab_separated_text_goes_to_csv(tmp_path: Path) -> None:
+    """Excel's 'Unicode 文本' (.txt, UTF-16, tab-separated) is read as a table."""
+    module: Any = _fixture_module()
+    path = tmp_path / "table.txt"
+    lines = ["\t".join(row) for row in module.order_grid().plain()]
+    path.write_bytes("\r\n".join(lines).encode("utf-16"))
+    sub = read_submission(str(path))
+    assert sub.reader == "csv"
+    assert rows(sub) == ORDER_ROWS
+
+
+def test_docx_tracked_changes_and_content_controls(tmp_path: Path) -> None:
+    """Accepted view of tracked changes; a table inside a content control is found."""
+    from docx.oxml import parse_xml  # type: ignore[import-untyped,unused-ignore]
+    from docx.oxml.ns import nsdecls  # type: ignore[import-untyped,unused-ignore]
+
+    head = ["单位名称", "某局", "", "", "", "", ""]
+    path = _docx_with(tmp_path, [head, ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+                                 ["产出指标50分", "数量指标", "人数", "≥20人", "", "50", "50"]])
+    from docx import Document  # type: ignore[import-untyped,unused-ignore]
+
+    doc = Document(str(path))
+    table = doc.tables[0]
+    cell = table.cell(2, 4)._tc
+    p = cell.p_lst[0]
+    p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="1" w:author="a"><w:r><w:delText>20人</w:delText></w:r></w:del>'))
+    p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="2" w:author="a"><w:r><w:t>21人</w:t></w:r></w:ins>'))
+    p.insert(0, parse_xml(f'<w:pPr {nsdecls("w")}><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'))
+    tbl = table._tbl
+    sdt = parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtPr/><w:sdtContent/></w:sdt>')
+    tbl.addprevious(sdt)
+    sdt[1].append(tbl)
+    doc.save(str(path))
+    sub = read_submission(str(path))
+    assert rows(sub) == [("产出指标", "数量指标", "人数", "≥20人", "21人", 50, 50, "")]
+    assert dict(sub.level_weights) == {"产出指标": 50}
+    assert sub.year == 2023
+
+
+# ------------------------------------------------------------ nothing raw escapes
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "权重",
+                          "总分", "单位名称", "年度资金总额", "全年预算数", "全年执行数", "产出指标(40分)", "５",
+                          "≥10%", "", "\n", "\t", ",", '"', "2023年度", "1e999", "NaN", "—", "五"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=8)), max_size=80))
+def test_text_and_csv_fail_only_with_perfrules_errors(parts: list[str]) -> None:
+    from perfrules.readers.csv_reader import parse_csv
+    from perfrules.readers.text_export import parse_text_export
+
+    text = "".join(parts)
+    for parse in (parse_text_export, parse_csv):
+        try:
+            sub = parse(text, "x")
+        except PerfrulesError:
+            continue
+        assert norm(read_toml_submission(submission_to_toml(sub))) == norm(sub)
+
+
+_CELLS = st.one_of(_WORDS, st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+                   st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=7, max_size=7), max_size=12))
+def test_random_tables_read_or_fail_cleanly(body: list[list[str]]) -> None:
+    import csv as csvlib
+
+    from perfrules.readers.csv_reader import parse_csv
+
+    buffer = io.StringIO()
+    writer = csvlib.writer(buffer)
+    writer.writerows([["单位名称", "某局"], ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"], *body])
+    try:
+        sub = parse_csv(buffer.getvalue(), "x.csv")
+    except PerfrulesError:
+        return
+    assert sub.unit == "某局"
+    assert norm(read_toml_submission(submission_to_toml(sub))) == norm(sub)

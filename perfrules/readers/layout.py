@@ -310,7 +310,7 @@ def _year(before: Sequence[str], top: Sequence[Sequence[Cell]], doc: Document) -
 
 
 # -- indicator rows -----------------------------------------------------------------
-_WEIGHT_SUFFIX = re.compile(r"\((\d+(?:\.\d+)?)分?\)$")
+_WEIGHT_SUFFIX = re.compile(r"(?:\((\d+(?:\.\d+)?)分?\)|(\d+(?:\.\d+)?)分)$")
 
 
 def split_level(text: str) -> tuple[str, Decimal | None]:
@@ -319,7 +319,7 @@ def split_level(text: str) -> tuple[str, Decimal | None]:
     m = _WEIGHT_SUFFIX.search(normalize(joined))
     if not m:
         return joined, None
-    return joined[: m.start()], Decimal(m.group(1))
+    return joined[: m.start()], Decimal(m.group(1) or m.group(2))
 
 
 def _number(cell: Cell | None, what: str) -> Decimal | None:

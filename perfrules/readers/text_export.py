@@ -29,7 +29,22 @@ def read_text_export(path: str) -> Submission:
 
 
 def parse_text_export(text: str, file: str | None = None) -> Submission:
+    """The export as Word writes it; a tab-separated table saved as .txt goes to CSV."""
+    if looks_tab_separated(text):
+        from perfrules.readers.csv_reader import parse_csv
+
+        return parse_csv(text, file)
     return build_submission(document_from_text(text, file))
+
+
+def looks_tab_separated(text: str) -> bool:
+    """Excel's 文本文件（制表符分隔）/ Unicode 文本: most lines hold several tabs.
+
+    Word's export puts one tab at the start of a cell line and none inside it.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    inner = sum(1 for line in lines if line.count("\t", 1) >= 2)
+    return bool(lines) and inner * 2 >= len(lines)
 
 
 def _is_blank(line: str) -> bool:
