@@ -232,10 +232,14 @@ def test_exported_toml_survives_odd_text(seed_toml: Submission) -> None:
 
 
 # ------------------------------------------------------------------------- encodings
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030", "gbk"])
-def test_text_export_encodings(encoding: str, tmp_path: Path, seed_toml: Submission) -> None:
+@pytest.mark.parametrize("encoding, newline", [
+    ("utf-8-sig", "\n"), ("gb18030", "\n"), ("gbk", "\r\n"), ("utf-8", "\r\n"), ("utf-16", "\r\n"),
+])
+def test_text_export_encodings(encoding: str, newline: str, tmp_path: Path, seed_toml: Submission) -> None:
+    """Word on Chinese Windows writes GBK/GB18030 with CRLF; UTF-8 with or without BOM."""
     path = tmp_path / "report.txt"
-    path.write_bytes((SEED / "report.txt").read_text(encoding="utf-8").encode(encoding))
+    text = (SEED / "report.txt").read_text(encoding="utf-8").replace("\n", newline)
+    path.write_bytes(text.encode(encoding))
     assert norm(read_submission(str(path))) == norm(seed_toml)
 
 
@@ -394,12 +398,7 @@ def test_text_export_blank_lines() -> None:
 
 def test_fixture_script_reproduces_committed_files(tmp_path: Path) -> None:
     """The committed fixtures read the same as freshly generated ones."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_fixtures", FIX / "make_fixtures.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module: Any = _fixture_module()
     module.write_csv(tmp_path / "p.csv", module.project_grid(True))
     assert (tmp_path / "p.csv").read_bytes() == (FIX / "project.csv").read_bytes()
     buffer = io.BytesIO((FIX / "variant_weights.csv").read_bytes())
@@ -479,7 +478,7 @@ def test_text_and_csv_fail_only_with_perfrules_errors(parts: list[str]) -> None:
         assert norm(read_toml_submission(submission_to_toml(sub))) == norm(sub)
 
 
-_CELLS = st.one_of(_WORDS, st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+_CELLS = st.one_of(_WORDS, st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
                    st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str))
 
 
@@ -499,3 +498,9 @@ def test_random_tables_read_or_fail_cleanly(body: list[list[str]]) -> None:
         return
     assert sub.unit == "某局"
     assert norm(read_toml_submission(submission_to_toml(sub))) == norm(sub)
+
+
+def test_html_saved_as_xls(tmp_path: Path) -> None:
+    path = tmp_path / "export.xls"
+    path.write_text("<html><body><table><tr><td>一级指标</td></tr></table></body></html>", encoding="utf-8")
+    assert message(path) == "文件是网页（HTML）格式，只是扩展名为 .xls/.doc，无法可靠读取"

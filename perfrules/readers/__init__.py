@@ -137,6 +137,19 @@ def _read_zip(path: str) -> Submission:
                 suggestion="请提交 Word（.docx）或 Excel（.xlsx）格式的自评表。")
 
 
+def _sniff_html(head: bytes, path: str) -> bool:
+    """Web pages saved as .xls/.doc by reporting systems (not tables we can trust)."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()[:512].lower()
+    return text.startswith((b"<html", b"<!doctype html", b"<table")) or (text.startswith(b"<?xml") and b"<html" in text)
+
+
+def _read_html(path: str) -> Submission:
+    from perfrules.readers.files import error
+
+    raise error("文件是网页（HTML）格式，只是扩展名为 .xls/.doc，无法可靠读取", path,
+                suggestion="请在 Excel/Word 中打开后另存为 .xlsx 或 .docx 再导入。")
+
+
 def _sniff_text_export(head: bytes, path: str) -> bool:
     return path.lower().endswith(".txt")
 
@@ -162,6 +175,7 @@ for _reader in reversed([
     Reader("docx", (".docx",), _sniff_docx, _read_docx),
     Reader("xlsx", (".xlsx", ".xlsm"), _sniff_xlsx, _read_xlsx),
     Reader("zip", (), _sniff_zip, _read_zip),
+    Reader("html", (".htm", ".html"), _sniff_html, _read_html),
 ]):
     register(_reader, first=True)
 register(Reader("text", (".txt",), _sniff_text_export, _read_text_export))
