@@ -504,3 +504,12 @@ def test_html_saved_as_xls(tmp_path: Path) -> None:
     path = tmp_path / "export.xls"
     path.write_text("<html><body><table><tr><td>一级指标</td></tr></table></body></html>", encoding="utf-8")
     assert message(path) == "文件是网页（HTML）格式，只是扩展名为 .xls/.doc，无法可靠读取"
+
+
+def test_inline_label_with_more_on_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("填报单位：某某局   填报日期：2024年3月1日\n一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分\n"
+                    "产出指标,数量指标,人数,≥1人,2人,5,5\n", encoding="utf-8")
+    sub = read_submission(str(path))
+    assert (sub.unit, sub.year) == ("某某局", 2024)
+    assert sub.locations["单位名称"].line == 1

@@ -194,7 +194,7 @@ def build_submission(doc: Document) -> model.Submission:
     found = find_form(doc)
     top = found.table.rows[: found.header]
     labels = _labels(top)
-    kind = _kind(found.table, labels, doc)
+    kind = _kind(found.table, labels)
     locations: dict[str, Position] = {}
     unit = _unit(kind, labels, found.table, doc, locations)
     year = _year(found.table.before, top, doc)
@@ -246,7 +246,8 @@ def _labels(rows: Iterable[Sequence[Cell]]) -> dict[str, Cell]:
                 if inline and _label_name(inline.group(1)):
                     label = _label_name(inline.group(1))
                     assert label is not None
-                    found.setdefault(label, attrs.evolve(cell, text=clean(inline.group(2))))
+                    value = re.sub(r"\s+\S*[:：].*$", "", clean(inline.group(2)), flags=re.S)
+                    found.setdefault(label, attrs.evolve(cell, text=value))
                 continue
             value = next((c for c in row[index + 1 :] if clean(c.text) and not _label_name(c.text)), None)
             if value is not None:
@@ -254,7 +255,8 @@ def _labels(rows: Iterable[Sequence[Cell]]) -> dict[str, Cell]:
     return found
 
 
-def _kind(table: Table, labels: Mapping[str, Cell], doc: Document) -> str:
+def _kind(table: Table, labels: Mapping[str, Cell]) -> str:
+    """项目支出 when the form names a 项目 (header row or title), else 部门整体支出."""
     if "项目名称" in labels or any("项目支出绩效自评表" in squash(t) for t in table.before):
         return model.KIND_PROJECT
     title = [squash(c.text) for row in table.rows[:2] for c in row]
