@@ -246,8 +246,8 @@ def _labels(rows: Iterable[Sequence[Cell]]) -> dict[str, Cell]:
                 if inline and _label_name(inline.group(1)):
                     label = _label_name(inline.group(1))
                     assert label is not None
-                    value = re.sub(r"\s+\S*[:：].*$", "", clean(inline.group(2)), flags=re.S)
-                    found.setdefault(label, attrs.evolve(cell, text=value))
+                    text = re.sub(r"\s+\S*[:：].*$", "", clean(inline.group(2)), flags=re.S)
+                    found.setdefault(label, attrs.evolve(cell, text=text))
                 continue
             value = next((c for c in row[index + 1 :] if clean(c.text) and not _label_name(c.text)), None)
             if value is not None:
