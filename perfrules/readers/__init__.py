@@ -82,3 +82,101 @@ def pick_reader(path: str) -> Reader:
 def read_submission(path: str) -> Submission:
     """Read any supported submission file."""
     return pick_reader(path).read(path)
+
+
+# --------------------------------------------------------------- the table readers
+# Binary formats are told apart by content, before the text formats look at names:
+# a .docx renamed .txt is still read as Word.  Each read imports its module (and
+# python-docx / openpyxl) only when used, so reading TOML never loads them.
+def _sniff_ole(head: bytes, path: str) -> bool:
+    from perfrules.readers.files import OLE_SIGNATURE
+
+    return head.startswith(OLE_SIGNATURE[:4])
+
+
+def _read_ole(path: str) -> Submission:
+    from perfrules.readers.files import error, ole_problem, read_bytes
+
+    raise error(ole_problem(read_bytes(path)), path, code="encrypted")
+
+
+def _sniff_docx(head: bytes, path: str) -> bool:
+    from perfrules.readers.files import DOCX_PART, is_zip_with
+
+    return is_zip_with(head, path, DOCX_PART)
+
+
+def _read_docx(path: str) -> Submission:
+    from perfrules.readers.docx_reader import read_docx
+
+    return read_docx(path)
+
+
+def _sniff_xlsx(head: bytes, path: str) -> bool:
+    from perfrules.readers.files import XLSX_PART, is_zip_with
+
+    return is_zip_with(head, path, XLSX_PART)
+
+
+def _read_xlsx(path: str) -> Submission:
+    from perfrules.readers.xlsx_reader import read_xlsx
+
+    return read_xlsx(path)
+
+
+def _sniff_zip(head: bytes, path: str) -> bool:
+    return head.startswith(b"PK")
+
+
+def _read_zip(path: str) -> Submission:
+    """A zip that is neither .docx nor .xlsx: corrupt, or some other archive."""
+    from perfrules.readers.files import check_zip, error
+
+    check_zip(path, ".docx/.xlsx")
+    raise error("文件是压缩包，但不是 .docx 或 .xlsx（里面没有 word/document.xml 或 xl/workbook.xml）", path,
+                suggestion="请提交 Word（.docx）或 Excel（.xlsx）格式的自评表。")
+
+
+def _sniff_html(head: bytes, path: str) -> bool:
+    """Web pages saved as .xls/.doc by reporting systems (not tables we can trust)."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()[:512].lower()
+    return text.startswith((b"<html", b"<!doctype html", b"<table")) or (text.startswith(b"<?xml") and b"<html" in text)
+
+
+def _read_html(path: str) -> Submission:
+    from perfrules.readers.files import error
+
+    raise error("文件是网页（HTML）格式，只是扩展名为 .xls/.doc，无法可靠读取", path,
+                suggestion="请在 Excel/Word 中打开后另存为 .xlsx 或 .docx 再导入。")
+
+
+def _sniff_text_export(head: bytes, path: str) -> bool:
+    return path.lower().endswith(".txt")
+
+
+def _read_text_export(path: str) -> Submission:
+    from perfrules.readers.text_export import read_text_export
+
+    return read_text_export(path)
+
+
+def _sniff_csv(head: bytes, path: str) -> bool:
+    return path.lower().endswith((".csv", ".tsv"))
+
+
+def _read_csv(path: str) -> Submission:
+    from perfrules.readers.csv_reader import read_csv
+
+    return read_csv(path)
+
+
+for _reader in reversed([
+    Reader("ole", (".doc", ".xls"), _sniff_ole, _read_ole),
+    Reader("docx", (".docx",), _sniff_docx, _read_docx),
+    Reader("xlsx", (".xlsx", ".xlsm"), _sniff_xlsx, _read_xlsx),
+    Reader("zip", (), _sniff_zip, _read_zip),
+    Reader("html", (".htm", ".html"), _sniff_html, _read_html),
+]):
+    register(_reader, first=True)
+register(Reader("text", (".txt",), _sniff_text_export, _read_text_export))
+register(Reader("csv", (".csv", ".tsv"), _sniff_csv, _read_csv))

@@ -1,0 +1,123 @@
+"""Getting at a submission file's bytes safely: size limits, encodings, zips, OLE.
+
+Units send what their office software wrote: UTF-8 or GB18030 text, .docx/.xlsx
+zips, old .doc/.xls or password-protected files (both OLE compound files), and
+sometimes a broken download.  Everything here ends in a :class:`PerfrulesError`
+with a Chinese message saying what to do, never in a raw exception.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+from perfrules.errors import PerfrulesError, Position
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a 自评表 is a few hundred KB; refuse the absurd
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # total uncompressed size a zip may declare
+MAX_ZIP_ENTRIES = 10_000
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+DOCX_PART = "word/document.xml"
+XLSX_PART = "xl/workbook.xml"
+
+# Tried in this order; the names are the ones the error message lists.
+ENCODINGS = (("utf-8", "UTF-8"), ("gb18030", "GB18030/GBK"))
+
+
+def error(message: str, path: str | None, *, code: str = "format", suggestion: str | None = None) -> PerfrulesError:
+    """A file-level problem (no line or cell to point at)."""
+    return PerfrulesError(message, position=Position(file=path), code=code, suggestion=suggestion)
+
+
+def read_bytes(path: str) -> bytes:
+    """The whole file, refusing unreadable or implausibly large files."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise error(f"无法读取文件：{exc.strerror or exc}", path, code="io") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise error(f"文件过大（超过 {MAX_FILE_BYTES // (1024 * 1024)} MB），不像是一份自评表", path)
+    return data
+
+
+def decode_text(data: bytes, path: str | None) -> str:
+    """Text in UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode(data[3:], "utf-8", "UTF-8（带 BOM）", path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode(data, "utf-16", "UTF-16", path)
+    if b"\x00" in data:
+        raise error("这不是文本文件（含有二进制内容）", path, suggestion="请提交 .docx、.xlsx、.csv 或 Word 导出的 .txt 文件。")
+    for codec, _name in ENCODINGS:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    tried = "、".join(["UTF-8", "UTF-8（带 BOM）", *(name for _c, name in ENCODINGS[1:])])
+    raise error(
+        f"无法识别文件的文字编码（已尝试：{tried}）",
+        path,
+        code="encoding",
+        suggestion="请用 UTF-8 编码另存该文件。",
+    )
+
+
+def _decode(data: bytes, codec: str, name: str, path: str | None) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"文件按 {name} 解码失败（第 {exc.start + 1} 个字节）",
+            path,
+            code="encoding",
+            suggestion="请用 UTF-8 编码另存该文件。",
+        ) from None
+
+
+# ------------------------------------------------------------------------ sniffing
+def zip_names(path: str) -> frozenset[str]:
+    """Member names of a zip, or nothing when it is not a readable zip."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return frozenset(zf.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        return frozenset()
+
+
+def is_zip_with(head: bytes, path: str, part: str) -> bool:
+    """Whether the file is a zip holding *part* (what makes a .docx or an .xlsx)."""
+    return head.startswith(ZIP_SIGNATURE) and part in zip_names(path)
+
+
+def check_zip(path: str, what: str) -> None:
+    """Refuse corrupt zips and zip bombs before a parser inflates anything.
+
+    The sizes come from the central directory; zipfile will not inflate a member
+    past its declared size, so the declared total bounds what parsing can cost.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        raise error(f"文件已损坏：不是有效的 {what} 文件（zip 结构无法读取）", path,
+                    suggestion=f"请用 Office/WPS 打开后重新另存为 {what}。") from None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise error(f"文件内部条目过多（{len(infos)} 个），拒绝读取", path)
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNZIPPED_BYTES:
+        raise error(
+            f"文件解压后过大（约 {total // (1024 * 1024)} MB，上限 {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB），"
+            "疑似压缩炸弹，拒绝读取",
+            path,
+        )
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise error(f"文件已加密，无法读取（{what}）", path, suggestion="请去掉密码保护后另存再导入。")
+
+
+def ole_problem(data: bytes) -> str:
+    """Why an OLE compound file cannot be read: encrypted Office, or an old format."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "文件已加密（有密码保护），无法读取；请去掉密码后另存为 .docx 或 .xlsx 再导入"
+    return "文件是加密文件或旧版 .doc/.xls 格式，无法读取；请在 Office/WPS 中另存为 .docx 或 .xlsx（如有密码请先去掉）再导入"

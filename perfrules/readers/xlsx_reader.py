@@ -1,0 +1,111 @@
+"""Excel (.xlsx) submissions, through openpyxl in read-only mode.
+
+Every worksheet is a candidate table; the layout picks the one with the 自评表 header.
+In read-only mode merged cells keep their text in the top-left cell only and the
+rest read as empty, which the layout takes as "same as above".  Cached values are
+read (``data_only``), so a 得分 computed by a formula reads as the number shown.
+
+Numbers stored as numbers come back from openpyxl as int or float; a float is
+turned into its shortest decimal text (``repr``), which is the figure Excel shows,
+and only that text is read as a Decimal.  A 执行率 stored as 1 with a percent format
+reads ``100%``.  Positions read ``Sheet1!E12``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from perfrules.errors import PerfrulesError, Position
+from perfrules.model import Submission
+from perfrules.readers import files
+from perfrules.readers.layout import Cell, Document, Table, build_submission
+
+NAME = "xlsx"
+MAX_ROWS = 5000
+MAX_COLUMNS = 200
+
+
+def read_xlsx(path: str) -> Submission:
+    """Read an .xlsx 自评表 (the first sheet that has the 自评表 header)."""
+    return build_submission(xlsx_document(path))
+
+
+def xlsx_document(path: str) -> Document:
+    files.check_zip(path, ".xlsx")
+    # openpyxl refuses a path not ending in .xlsx; a stream is read by content.
+    try:
+        with open(path, "rb") as stream:
+            tables = _tables(stream, path)
+    except OSError as exc:
+        raise files.error(f"无法读取文件：{exc.strerror or exc}", path, code="io") from None
+    return Document(file=path, reader=NAME, tables=tables)
+
+
+def _tables(stream: Any, path: str) -> tuple[Table, ...]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
+        raise files.error(f"无法打开 Excel 文件：文件已损坏或不是 .xlsx（{type(exc).__name__}）", path,
+                          suggestion="请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
+    try:
+        return tuple(Table(_sheet_rows(ws, path), ws.title) for ws in workbook.worksheets)
+    except PerfrulesError:
+        raise
+    except Exception as exc:
+        raise files.error(f"读取 Excel 工作表失败：文件内容已损坏（{type(exc).__name__}）", path) from None
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(ws: Any, path: str) -> tuple[tuple[Cell, ...], ...]:
+    """The sheet as equal-length rows of cells, located ``Sheet1!E12``."""
+    from openpyxl.utils import get_column_letter
+
+    ws.reset_dimensions()  # the stored dimension is often wrong; read what is there
+    texts: list[list[str]] = []
+    for r, row in enumerate(ws.iter_rows(), start=1):
+        if r > MAX_ROWS:
+            raise files.error(f"工作表「{ws.title}」行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
+        texts.append([cell_text(c) for c in row[:MAX_COLUMNS]])
+    while texts and not any(texts[-1]):
+        texts.pop()
+    width = max((len(t) for t in texts), default=0)
+    return tuple(
+        tuple(
+            Cell(t[c] if c < len(t) else "", Position(file=path, cell=f"{ws.title}!{get_column_letter(c + 1)}{r}"))
+            for c in range(width)
+        )
+        for r, t in enumerate(texts, start=1)
+    )
+
+
+def cell_text(cell: Any) -> str:
+    """What the cell shows, as text (numbers without float noise)."""
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():
+            return str(value)
+        if "%" in str(getattr(cell, "number_format", "") or ""):
+            return f"{_plain(number * 100)}%"
+        return _plain(number)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _plain(number: Decimal) -> str:
+    """10.0 → 10, 9999.81 → 9999.81, never exponent notation."""
+    if number == number.to_integral_value():
+        return str(number.quantize(Decimal(1)))
+    return format(number.normalize(), "f")
