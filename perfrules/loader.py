@@ -135,23 +135,29 @@ def _candidates(search: tuple[str, ...]) -> list[_Candidate]:
     return found
 
 
+def guess_jurisdiction(texts: list[str], search: tuple[str, ...] = ()) -> tuple[str, str] | None:
+    """The most specific jurisdiction with a ruleset whose name appears in *texts*:
+    (jurisdiction, the word found), or None."""
+    text = " ".join(texts)
+    named = [c for c in _candidates(search) if c.jurisdiction and c.jurisdiction[-1] in text
+             and len(c.jurisdiction[-1]) >= 2]
+    if not named:
+        return None
+    best = max(named, key=lambda c: len(c.jurisdiction))
+    return "/".join(best.jurisdiction), best.jurisdiction[-1]
+
+
 def select_ruleset(submission: Any, search: tuple[str, ...] = ()) -> tuple[Ruleset, str]:
     """The ruleset for a submission's 辖区 and 年度: the most local jurisdiction that
     contains it, then the latest year not after the submission's.  Returns (ruleset, why)."""
     parts = tuple(p for p in str(submission.jurisdiction).split("/") if p)
-    why = f"辖区「{submission.jurisdiction}」"
-    candidates = _candidates(search)
+    why = submission.extra.get("辖区来源") or f"辖区「{submission.jurisdiction}」"
     if not parts:
-        text = " ".join([submission.unit, *submission.extra.values()])
-        named = [c for c in candidates if c.jurisdiction and c.jurisdiction[-1] in text]
-        if not named:
-            raise PerfrulesError("自评表没有写辖区，无法自动选择规则集", position=Position(file=submission.source),
-                                 suggestion="请在自评表中写明「辖区」，或用 --ruleset 指定规则集（perfrules ruleset list 可列出全部）。",
-                                 code="ruleset_missing")
-        parts = max(named, key=lambda c: len(c.jurisdiction)).jurisdiction
-        why = f"自评表未写辖区，按文中出现的「{parts[-1]}」"
+        raise PerfrulesError("自评表没有写辖区，无法自动选择规则集", position=Position(file=submission.source),
+                             suggestion="请在自评表中写明「辖区」，或用 --ruleset 指定规则集（perfrules ruleset list 可列出全部）。",
+                             code="ruleset_missing")
     year = submission.year
-    fitting = [c for c in candidates if c.jurisdiction and parts[: len(c.jurisdiction)] == c.jurisdiction
+    fitting = [c for c in _candidates(search) if c.jurisdiction and parts[: len(c.jurisdiction)] == c.jurisdiction
                and (year is None or c.year is None or c.year <= year)]
     if not fitting:
         raise PerfrulesError(f"没有适用于辖区「{'/'.join(parts)}」{year or ''}年度的规则集", code="ruleset_missing",

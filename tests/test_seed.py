@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from decimal import Decimal
 
 from conftest import SEED, cli
@@ -131,3 +132,48 @@ def test_grammar_ships_inside_the_installed_package() -> None:
 
     grammar = importlib.resources.files("perfrules").joinpath("grammar.lark").read_text(encoding="utf-8")
     assert "start:" in grammar
+
+
+def _comparable(data: object) -> object:
+    """The JSON result without where things were read from."""
+    if isinstance(data, dict):
+        return {k: _comparable(v) for k, v in data.items() if k not in ("location", "source", "reader")}
+    if isinstance(data, list):
+        return [_comparable(x) for x in data]
+    return data
+
+
+def test_word_excel_and_text_export_score_exactly_as_the_toml() -> None:
+    base = json.loads(cli("score", str(SEED), "--format", "json").out)
+    for name in ("report.txt", "submission.docx", "submission.xlsx"):
+        path = SEED.parent / name
+        res = cli("score", str(path), "--format", "json", "--ruleset", "hunan/zhuzhou/lusong/2023")
+        assert res.code == 0, res.err
+        data = json.loads(res.out)
+        assert _comparable(data) == _comparable(base), name
+        assert data["reader"] == {"report.txt": "text", "submission.docx": "docx", "submission.xlsx": "xlsx"}[name]
+
+
+def test_the_report_names_its_district_so_the_ruleset_is_picked_for_it() -> None:
+    for name in ("report.txt", "submission.docx"):
+        res = cli("score", str(SEED.parent / name))
+        assert res.code == 0, res.err
+        assert "按文中出现的「芦淞区」推定" in res.err
+        assert "复核总分 98.00（自评总分 98）" in res.out
+
+
+def test_excel_without_a_district_asks_for_the_ruleset() -> None:
+    res = cli("score", str(SEED.parent / "submission.xlsx"))
+    assert res.code == 2
+    assert "自评表没有写辖区，无法自动选择规则集" in res.err
+
+
+def test_import_then_score_round_trips(tmp_path: Path) -> None:
+    for name in ("report.txt", "submission.docx", "submission.xlsx"):
+        out = tmp_path / f"{name}.toml"
+        res = cli("import", str(SEED.parent / name), "-o", str(out))
+        assert res.code == 0, res.err
+        assert "# 来源：" in out.read_text(encoding="utf-8")
+        a = json.loads(cli("score", str(out), "--format", "json", "-r", "hunan/zhuzhou/lusong/2023").out)
+        b = json.loads(cli("score", str(SEED), "--format", "json").out)
+        assert _comparable(a) == _comparable(b), name

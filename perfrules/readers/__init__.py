@@ -80,8 +80,24 @@ def pick_reader(path: str) -> Reader:
 
 
 def read_submission(path: str) -> Submission:
-    """Read any supported submission file."""
-    return pick_reader(path).read(path)
+    """Read any supported submission file.
+
+    A Word or Excel 自评表 seldom says its 辖区; when the file does not, it is taken
+    from the jurisdictions perfrules has rulesets for, named in the unit's name or
+    the report's text (the most specific one wins), and the guess is recorded in
+    ``extra["辖区来源"]``.
+    """
+    submission = pick_reader(path).read(path)
+    if submission.jurisdiction:
+        return submission
+    from perfrules.loader import guess_jurisdiction
+
+    guess = guess_jurisdiction([submission.unit, *submission.extra.values()])
+    if guess is None:
+        return submission
+    jurisdiction, word = guess
+    extra = {**submission.extra, "辖区来源": f"文件未写辖区，按文中出现的「{word}」推定"}
+    return attrs.evolve(submission, jurisdiction=jurisdiction, extra=extra)
 
 
 # --------------------------------------------------------------- the table readers

@@ -203,6 +203,8 @@ def build_submission(doc: Document) -> model.Submission:
     for name, cell in [*_goals(top, found.table.ragged).items(), *_fund_parts(top).items()]:
         extra[name] = clean(cell.text)
         locations[name] = cell.position
+    if doc.paragraphs:  # kept (not scored) so the jurisdiction can be read from the report
+        extra["报告正文"] = "\n".join(doc.paragraphs)
     self_total = None
     if total_row is not None:
         self_total = _total(total_row, found, locations)
