@@ -91,6 +91,7 @@ class RowResult:
     rule: str | None
     reason: str = ""
     location: Position | None = attrs.field(default=None, eq=False)
+    filed_weight: Decimal | None = None  # the unit's 分值 when the ruleset's level weight rescaled it
 
     @property
     def points_lost(self) -> Decimal:

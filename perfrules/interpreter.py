@@ -12,11 +12,13 @@ is the exact sum, rounded once as the ruleset says.
 from __future__ import annotations
 
 import re
+
+import attrs
 from collections.abc import Iterator
 from decimal import DivisionByZero, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from perfrules import model
-from perfrules.compiler import Env, MissingInput, NoClause, Outcome, fmt
+from perfrules.compiler import PLACES, Env, MissingInput, NoClause, Outcome, fmt
 from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.ruleset import Rule, Ruleset
 from perfrules.values import Malformed, Period, Quantity, Value, read_value, repeats, squash
@@ -30,20 +32,37 @@ NO_CITATION = CitationRecord("", "无适用规则", "", "", "")
 _BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥≤]\s*$")
 
 
-def score(submission: model.Submission, ruleset: Ruleset) -> Result:
-    """Score *submission* under *ruleset*; never raises for odd cells (they become findings)."""
+def score(submission: model.Submission, ruleset: Ruleset, *, scale_levels: bool = True) -> Result:
+    """Score *submission* under *ruleset*; never raises for odd cells (they become findings).
+
+    ``scale_levels=False`` keeps every row's filed 分值 even where a level's rows do not
+    add up to the ruleset's weight (the ruleset cases use it: they test rules on small
+    tables, not level weights).
+    """
     with localcontext(CONTEXT):
-        return _Scorer(submission, ruleset).run()
+        return _Scorer(submission, ruleset, scale_levels).run()
 
 
 class _Scorer:
-    def __init__(self, submission: model.Submission, ruleset: Ruleset) -> None:
+    def __init__(self, submission: model.Submission, ruleset: Ruleset, scale_levels: bool = True) -> None:
         self.sub = submission
         self.rs = ruleset
         self.rows: list[RowResult] = []
         self.explanations: list[Explanation] = []
         self.findings: list[Finding] = []
         self.grades = {squash(w): canon for canon, words in ruleset.grade_words.items() for w in words}
+        self.filed = _filed_sums(submission)
+        self.filed_weights: dict[int, Decimal] = {}
+        self.filed_scores: dict[int, Decimal | None] = {}
+        self.scales = self._scales() if scale_levels else {}
+
+    def _scales(self) -> dict[str, Decimal]:
+        """一级指标 weights are the ruleset's (财预〔2020〕10号: set uniformly); the unit
+        shares them out among its rows.  Where the filed rows of a level add up to other
+        than the ruleset's weight, each row's 分值 and 自评得分 are scaled to it."""
+        weights = {squash(k): v for k, v in self.rs.weights.items()}
+        return {level: (weights[level] / filed).quantize(PLACES) if (weights[level] / filed) != 1 else Decimal(1)
+                for level, filed in self.filed.items() if level in weights and filed > 0 and weights[level] != filed}
 
     def run(self) -> Result:
         if self.sub.budget is not None:
@@ -76,6 +95,7 @@ class _Scorer:
             self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, None, None,
                                        row.self_score, "blank", None, row.reason, where))
             return
+        row = self._scaled(row, squash(row.level1))
         target, actual = read_value(row.target), read_value(row.actual)
         kind, direction = _classify(target)
         env = Env(row.weight, self_score=row.self_score, reason_missing=not row.reason.strip(),
@@ -92,11 +112,13 @@ class _Scorer:
         row = model.IndicatorRow(EXECUTION, EXECUTION, EXECUTION, _money(model.BUDGET, block.budget),
                                  _money(model.EXECUTED, block.executed), weight, block.self_score, "",
                                  locations=block.locations)
+        row = self._scaled(row, squash(EXECUTION))
+        weight = row.weight
         if weight is None:
             self._find("error", "missing_weight", "预算执行率没有分值，无法计分", 0, row)
             return
         env = Env(weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
-                  self_score=block.self_score, reason_missing=True)
+                  self_score=row.self_score, reason_missing=True)
         problem = None
         if block.budget is None or block.executed is None:
             problem = "缺少全年预算数或全年执行数"
@@ -109,6 +131,17 @@ class _Scorer:
             values["执行率"] = _percent(rate)
             self._check_rate(block, rate, row)
         self._evaluate(0, row, self._pick("execution", None, row), env, problem, values)
+
+    def _scaled(self, row: model.IndicatorRow, level: str) -> model.IndicatorRow:
+        factor = self.scales.get(level)
+        if factor is None or row.weight is None:
+            return row
+        self.filed_weights[id(row)] = row.weight
+        scaled = attrs.evolve(row, weight=(row.weight * factor).quantize(PLACES),
+                              self_score=None if row.self_score is None else (row.self_score * factor).quantize(PLACES))
+        self.filed_weights[id(scaled)] = row.weight
+        self.filed_scores[id(scaled)] = row.self_score
+        return scaled
 
     def _check_rate(self, block: model.BudgetBlock, rate: Decimal, row: model.IndicatorRow) -> None:
         filed = read_value(block.self_rate)
@@ -150,8 +183,10 @@ class _Scorer:
         if outcome.band is not None:
             self._check_band(number, row, outcome)
         elif row.self_score is not None and row.self_score != outcome.score:
+            filed = self.filed_scores.get(id(row), row.self_score)
+            scaled = f"（按一级指标分值折算为 {fmt(row.self_score.normalize())}）" if filed != row.self_score else ""
             self._find("warning", "score_differs",
-                       f"「{row.label}」自评得分 {fmt(row.self_score)}，复核得分 {self.rs.rounding.show(outcome.score)}",
+                       f"「{row.label}」自评得分 {fmt(filed)}{scaled}，复核得分 {self.rs.rounding.show(outcome.score)}",
                        number, row, field=model.SCORE)
 
     def _fallback(self, number: int, row: model.IndicatorRow, rule: Rule | None, values: dict[str, str], why: str) -> None:
@@ -166,9 +201,10 @@ class _Scorer:
 
     def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str,
                 values: dict[str, str]) -> None:
+        filed_score = self.filed_scores.get(id(row), row.self_score)
         self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, row.weight,
-                                   score, row.self_score, method, rule.id if rule else None, row.reason,
-                                   row.where(model.ACTUAL)))
+                                   score, filed_score, method, rule.id if rule else None, row.reason,
+                                   row.where(model.ACTUAL), filed_weight=self.filed_weights.get(id(row))))
 
     def _explain(self, number: int, row: model.IndicatorRow, rule: Rule, outcome: Outcome, values: dict[str, str]) -> None:
         for charge in outcome.charges:
@@ -298,24 +334,24 @@ class _Scorer:
                    field=model.TARGET)
 
     def _table_findings(self) -> Iterator[Finding]:
-        sums: dict[str, Decimal] = {}
-        for r in self.rows:
-            if r.weight is not None and r.row:
-                sums[squash(r.level1)] = sums.get(squash(r.level1), ZERO) + r.weight
         for level, header in self.sub.level_weights.items():
-            found = sums.get(squash(level), ZERO)
+            found = self.filed.get(squash(level), ZERO)
             if found != header:
                 yield Finding("error", "level_weight_mismatch",
                               f"「{level}」表头写 {fmt(header)} 分，下属指标分值合计 {fmt(found)} 分", None, level,
                               self.sub.where("一级指标分值"))
-        execution = next((r for r in self.rows if r.row == 0), None)
-        if execution is not None and execution.weight is not None:
-            sums[squash(EXECUTION)] = execution.weight
         for level, points in self.rs.weights.items():
-            found_sum = sums.get(squash(level))
-            if found_sum is not None and found_sum != points:
+            found_sum = self.filed.get(squash(level))
+            if found_sum is not None and found_sum != points and found_sum > 0:
                 yield Finding("warning", "weight_differs_from_ruleset",
-                              f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」规定 {fmt(points)} 分", None, level)
+                              f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」规定 {fmt(points)} 分；"
+                              f"本级各行分值与自评得分按 {fmt(points)}/{fmt(found_sum)} 折算", None, level)
+        known = {squash(k) for k in self.rs.weights}
+        if known:
+            for level in self.filed:
+                if level not in known:
+                    yield Finding("warning", "level_not_in_ruleset",
+                                  f"一级指标「{level}」不在规则集「{self.rs.name}」的分值表中，按表中分值计", None, level)
         filed = [r.self_reported_score for r in self.rows if r.self_reported_score is not None]
         total_weight = sum((r.weight for r in self.rows if r.weight is not None), ZERO)
         if total_weight and total_weight != 100:
@@ -333,6 +369,17 @@ class _Scorer:
 
 
 # ----------------------------------------------------------------------- helpers
+def _filed_sums(sub: model.Submission) -> dict[str, Decimal]:
+    """Points per 一级指标 as the unit filed them (the budget block as 预算执行率)."""
+    sums: dict[str, Decimal] = {}
+    for row in sub.indicators:
+        if row.weight is not None and not row.is_blank:
+            sums[squash(row.level1)] = sums.get(squash(row.level1), ZERO) + row.weight
+    if sub.budget is not None and sub.budget.weight is not None:
+        sums[squash(EXECUTION)] = sub.budget.weight
+    return sums
+
+
 def _classify(target: Value) -> tuple[str, str | None]:
     if isinstance(target, Period):
         return "period", None

@@ -13,6 +13,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     s.add_argument("--format", "-f", default="text", choices=["text", "json"], help="输出格式（默认 text）")
     s.add_argument("-o", "--output", help="写入文件而不是屏幕")
     s.add_argument("--lang", default="zh", choices=["zh", "en"], help="输出语言（默认中文）")
+    s.add_argument("--compare", metavar="规则集", help="同时按另一个规则集计分，逐行说明差别（假设分析）")
     return s
 
 
@@ -31,6 +32,12 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         if args.format == "text" and not args.output:
             stderr.write(f"规则集：{ruleset.id}（{why}）\n")
     result = score(submission, ruleset)
+    if args.compare:
+        from perfrules.compare import render_comparison
+
+        other = score(submission, load_ruleset(args.compare))
+        emit(render_comparison(result, other), args.output, stdout)
+        return EXIT_OK
     colour = args.format == "text" and not args.output and is_tty(stdout)
     options = {"colour": colour} if args.format == "text" else {}
     emit(render(result, args.format, lang=args.lang, **options), args.output, stdout)

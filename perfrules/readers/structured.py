@@ -22,7 +22,7 @@ BUDGET_KEYS = {*model.BUDGET_FIELDS, "项目"}
 ROW_KEYS = {*model.INDICATOR_FIELDS, "编号", "偏差原因分析及改进措施"}
 
 
-class _Where:
+class Where:
     """Positions for a parsed document: TOML has a locator; JSON only key paths."""
 
     def __init__(self, file: str | None, locator: Locator | None) -> None:
@@ -41,7 +41,7 @@ class _Where:
 
 def read_toml_submission(text: str, file: str | None = None) -> model.Submission:
     data, locator = load_toml(text, file)
-    return build_submission(data, _Where(file, locator), reader="toml")
+    return build_submission(data, Where(file, locator), reader="toml")
 
 
 def read_json_submission(text: str, file: str | None = None) -> model.Submission:
@@ -62,10 +62,10 @@ def read_json_submission(text: str, file: str | None = None) -> model.Submission
         raise PerfrulesError(f"JSON 内容错误：{exc}", position=Position(file=file), code="json") from None
     if not isinstance(data, dict):
         raise PerfrulesError("JSON 顶层应当是一个对象（{…}）", position=Position(file=file, line=1, column=1), code="json")
-    return build_submission(data, _Where(file, None), reader="json")
+    return build_submission(data, Where(file, None), reader="json")
 
 
-def build_submission(data: Mapping[str, Any], where: _Where, reader: str) -> model.Submission:
+def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> model.Submission:
     _check_keys(data, TOP_KEYS, (), where)
     unit = _text(data, "单位名称", (), where)
     if not unit:
@@ -107,7 +107,7 @@ def build_submission(data: Mapping[str, Any], where: _Where, reader: str) -> mod
     )
 
 
-def _row(raw: Mapping[str, Any], path: KeyPath, where: _Where) -> model.IndicatorRow:
+def _row(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.IndicatorRow:
     _check_keys(raw, ROW_KEYS, path, where)
     reason = _text(raw, model.REASON, path, where) or _text(raw, "偏差原因分析及改进措施", path, where)
     return model.IndicatorRow(
@@ -124,7 +124,7 @@ def _row(raw: Mapping[str, Any], path: KeyPath, where: _Where) -> model.Indicato
     )
 
 
-def _budget(raw: Mapping[str, Any], path: KeyPath, where: _Where) -> model.BudgetBlock:
+def _budget(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.BudgetBlock:
     _check_keys(raw, BUDGET_KEYS, path, where)
     return model.BudgetBlock(
         initial_budget=_optional_number(raw, model.INITIAL_BUDGET, path, where),
@@ -138,7 +138,7 @@ def _budget(raw: Mapping[str, Any], path: KeyPath, where: _Where) -> model.Budge
 
 
 # ----------------------------------------------------------------------- field access
-def _check_keys(raw: Mapping[str, Any], allowed: set[str], path: KeyPath, where: _Where) -> None:
+def _check_keys(raw: Mapping[str, Any], allowed: set[str], path: KeyPath, where: Where) -> None:
     for key in raw:
         if key not in allowed:
             raise where.error(
@@ -149,34 +149,34 @@ def _check_keys(raw: Mapping[str, Any], allowed: set[str], path: KeyPath, where:
             )
 
 
-def _table(data: Mapping[str, Any], key: str, path: KeyPath, where: _Where) -> Mapping[str, Any]:
+def _table(data: Mapping[str, Any], key: str, path: KeyPath, where: Where) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise where.error(f"「{key}」应当是一个表（[{key}]）", path + (key,))
     return value
 
 
-def _table_at(value: Any, path: KeyPath, where: _Where) -> Mapping[str, Any]:
+def _table_at(value: Any, path: KeyPath, where: Where) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise where.error("每一行指标应当是一个表", path)
     return value
 
 
-def _text(data: Mapping[str, Any], key: str, path: KeyPath, where: _Where) -> str:
+def _text(data: Mapping[str, Any], key: str, path: KeyPath, where: Where) -> str:
     value = data.get(key, "")
     if isinstance(value, bool) or isinstance(value, (list, dict)):
         raise where.error(f"「{key}」应当是文字", path + (key,), expected=f'{key} = "…"')
     return "" if value is None else str(value)
 
 
-def _number(value: Any, path: KeyPath, where: _Where, what: str) -> Decimal:
+def _number(value: Any, path: KeyPath, where: Where, what: str) -> Decimal:
     try:
         return to_decimal(value, f"「{what}」")
     except PerfrulesError as err:
         raise err.located(**_pos_kwargs(where.position(path)), key=render_path(path)) from None
 
 
-def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: _Where) -> Decimal | None:
+def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Where) -> Decimal | None:
     value = raw.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

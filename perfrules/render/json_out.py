@@ -38,7 +38,7 @@ def location(pos: Position | None) -> dict[str, Any] | None:
 def row_dict(r: RowResult, places: int) -> dict[str, Any]:
     return {
         "row": r.row, "level1": r.level1, "level2": r.level2, "name": r.name,
-        "target": r.target, "actual": r.actual, "weight": _num(r.weight),
+        "target": r.target, "actual": r.actual, "weight": _num(r.weight), "filed_weight": _num(r.filed_weight),
         "score": _shown(r.score, places), "score_exact": _num(r.score),
         "self_reported_score": _num(r.self_reported_score), "method": r.method, "rule": r.rule,
         "reason": r.reason, "location": location(r.location),

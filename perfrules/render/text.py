@@ -26,7 +26,7 @@ _WORDS = {
            "cols": ("#", "Level 1", "Level 2", "Indicator", "Target", "Actual", "Weight", "Self", "Review", "Method"),
            "points": "pt", "lose": "lost", "no_reason": "(none)"},
 }
-_WIDTHS = (4, 10, 12, 22, 12, 12, 5, 5, 6, 4)
+_WIDTHS = (4, 10, 12, 22, 12, 12, 7, 5, 6, 4)
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "lost": "31", "head": "1"}
 
 
@@ -69,7 +69,10 @@ def render(result: Result, lang: str = "zh", colour: bool = False) -> str:
         if r.method == "blank":
             continue
         score = format(r.score.quantize(q), "f") if r.score is not None else ""
-        cells = (str(r.row), r.level1, r.level2, r.name or r.level2, r.target, r.actual, fmt(r.weight),
+        weight = fmt(r.weight.normalize()) if r.weight is not None else ""
+        if r.filed_weight is not None:
+            weight = f"{fmt(r.filed_weight)}→{weight}"
+        cells = (str(r.row), r.level1, r.level2, r.name or r.level2, r.target, r.actual, weight,
                  fmt(r.self_reported_score), score, METHOD_WORDS.get(r.method, r.method) if lang == "zh" else r.method)
         line = "  ".join(_cell(c, n) for c, n in zip(cells, _WIDTHS)).rstrip()
         out.append(paint(line, "lost") if r.points_lost > 0 else line)
