@@ -96,6 +96,7 @@ class _Scorer:
                                        row.self_score, "blank", None, row.reason, where))
             return
         row = self._scaled(row, squash(row.level1))
+        assert row.weight is not None  # scaling keeps a weight a weight
         target, actual = read_value(row.target), read_value(row.actual)
         kind, direction = _classify(target)
         env = Env(row.weight, self_score=row.self_score, reason_missing=not row.reason.strip(),
