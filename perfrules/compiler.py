@@ -213,11 +213,10 @@ class CompiledRule:
             matched = case.text
             grade = case.grade or grade
             if case.points is not None:
-                base = case.points(env).quantize(PLACES)
+                base = _held(case.points(env), weight)
             else:
                 assert case.low is not None and case.high is not None
-                band = Band(case.low(env).quantize(PLACES), case.high(env).quantize(PLACES), case.high_closed,
-                            case.grade)
+                band = Band(_held(case.low(env), weight), _held(case.high(env), weight), case.high_closed, case.grade)
                 # The unit's own score stands when it lies in the band; otherwise only the
                 # band's lower bound is certainly earned (the reviewer re-grades the row).
                 inside = env.self_score is not None and band.contains(env.self_score)
@@ -225,7 +224,7 @@ class CompiledRule:
         elif self.cases and not self.deductions and not self.steps:
             raise NoClause()
         if base < weight:
-            detail = f"按公式得 {_fmt(base)} 分，低于 0 分，按 0 分计" if base < 0 else ""
+            detail = "按公式得分低于 0 分，按 0 分计" if base < 0 else ""
             charges.append(Charge(weight - max(base, ZERO), matched or "", detail))
         base = min(max(base, ZERO), weight)
         charges.extend(self._deductions(env, base))
@@ -583,6 +582,16 @@ def _ratio_test(op: Callable[[Any, Any], bool], share: Decimal) -> Test:
         return op(a / t, share)
 
     return test
+
+
+def _held(raw: Decimal, weight: Decimal) -> Decimal:
+    """A formula's points held to PLACES; far outside [0, 分值] only the sign matters."""
+    if raw > weight:
+        return weight
+    if raw < -weight:
+        return -weight - ONE  # still negative: the caller notes it and counts 0
+    held = raw.quantize(PLACES)
+    return raw if held == raw else held  # keep 5, not 5.00000000000000000000
 
 
 def _share(const: Decimal | None, fn: Fn) -> Fn:

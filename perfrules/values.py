@@ -194,12 +194,16 @@ def read_value(text: str | None) -> Value:
     return Text(raw.strip(), _numbered_parts(flat))
 
 
+_UNIT_WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z²㎡]{1,3}(?:/[\u4e00-\u9fffA-Za-z²㎡]{1,4})?$")
+
+
 def _unit_ok(unit: str | None) -> bool:
-    """A unit is short and not a sentence: ``万元``, ``元/平方米`` but not ``以上项目``."""
+    """A unit is a known one or a short word (``万元``, ``元/平方米``), not a sentence
+    (``以上项目``) and not the text of a numbered item (``1.是否推进``)."""
     if not unit:
         return True
     unit = unit.strip()
-    return unit in _KNOWN_UNITS or (len(unit) <= 6 and not re.search(r"[，,。；;：:]", unit))
+    return unit in _KNOWN_UNITS or bool(_UNIT_WORD.match(unit))
 
 
 def _numbered_parts(text: str) -> tuple[str, ...]:
