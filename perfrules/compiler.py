@@ -197,6 +197,7 @@ class CompiledRule:
     flags: tuple[tuple[Test, str], ...]
     uses: frozenset[str]
     graded: bool  # the cases are grade bands: a narrative actual is graded by the unit's score
+    warnings: tuple[PerfrulesError, ...] = attrs.field(default=(), eq=False)
 
     @property
     def needs_numbers(self) -> bool:
@@ -290,6 +291,10 @@ class _Compiler:
         self.grade_words = {word: canon for canon, words in grades.items() for word in words}
         self.uses: set[str] = set()
         self.last_left: ast.Expr | None = None
+        self.last_key = ""
+        self.thresholds: list[tuple[str, str, Decimal, ast.Span]] = []  # (left side, op, value, where)
+        self.bands: list[tuple[Decimal, Decimal, bool, ast.Span]] = []
+        self.warnings: list[PerfrulesError] = []
 
     def error(self, message: str, span: ast.Span, suggestion: str | None = None, expected: str | None = None) -> PerfrulesError:
         return PerfrulesError(message, text=self.text, offset=span.start, length=span.end - span.start,
@@ -323,11 +328,45 @@ class _Compiler:
             else:
                 flags.append((self._condition(st.condition), st.flag.message or src))
         graded = bool(cases) and all(c.grade is not None and c.low is not None for c in cases if c.test is not _always)
+        self._check_thresholds()
+        if graded:
+            self._check_grade_bands()
+        if (deductions or steps) and cap is None:
+            self.warnings.append(self.error("扣分没有上限：扣分合计可能超过该行分值（超出部分不计，扣至 0 分为止）",
+                                            ast.Span(0, len(self.text)), suggestion="可加一句「最多扣 N分」。"))
         if not cases and not deductions and not steps:
             raise self.error("规则没有给出得分的条款", ast.Span(0, len(self.text)),
                              expected="例如：实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 目标值")
         return CompiledRule(self.text, tuple(cases), tuple(deductions), tuple(steps), cap, tuple(flags),
-                            frozenset(self.uses), graded)
+                            frozenset(self.uses), graded, tuple(self.warnings))
+
+    def _check_thresholds(self) -> None:
+        """完成率 ≥ 100% → …；≥ 90% → …: each band's threshold must be below the last."""
+        for (k1, op1, v1, span1), (k2, op2, v2, span) in zip(self.thresholds, self.thresholds[1:]):
+            if k1 != k2 or op1 != op2:
+                continue
+            if op1 in (">=", ">") and v2 >= v1 or op1 in ("<=", "<") and v2 <= v1:
+                order = "从高到低" if op1 in (">=", ">") else "从低到高"
+                this, last = " ".join(span.text(self.text).split()), " ".join(span1.text(self.text).split())
+                raise self.error(f"这一档永远不会生效：「{this}」已被上一档「{last}」包含", span,
+                                 suggestion=f"分档应{order}排列。")
+
+    def _check_grade_bands(self) -> None:
+        """达成 [80%, 100%]；部分达成 [60%, 80%)；未达成 [0, 60%): no gap, no overlap."""
+        bands = sorted(self.bands, key=lambda b: b[0])
+        if not bands:
+            return
+        for (low1, high1, closed1, span), (low2, high2, closed2, _) in zip(bands, bands[1:]):
+            if high1 > low2 or (high1 == low2 and closed1):
+                raise self.error("分档区间重叠", span, suggestion="相邻档应首尾相接，例如 [60%, 80%) 与 [80%, 100%]。")
+            if high1 < low2:
+                raise self.error(f"分档区间之间有空档（{_fmt(high1 * HUNDRED)}% 到 {_fmt(low2 * HUNDRED)}%）", span,
+                                 suggestion="相邻档应首尾相接，例如 [60%, 80%) 与 [80%, 100%]。")
+        low, top = bands[0], bands[-1]
+        if low[0] != ZERO:
+            self.warnings.append(self.error("最低一档不从 0 开始", low[3]))
+        if top[1] != ONE or not top[2]:
+            self.warnings.append(self.error("最高一档不含满分（应为 …, 100%]）", top[3]))
 
     # statements ------------------------------------------------------------------
     def _case(self, test: Test, outcome: ast.Outcome, src: str, condition: ast.Condition | None) -> _Case:
@@ -336,6 +375,10 @@ class _Compiler:
         if isinstance(outcome, ast.Range):
             low, high = self._share_or_points(outcome.low), self._share_or_points(outcome.high)
             self._check_band(outcome)
+            if grade is not None and isinstance(outcome.low, ast.Num) and isinstance(outcome.high, ast.Num) \
+                    and outcome.low.unit in ("%", None) and outcome.high.unit in ("%", None):
+                lo, hi = _literal(outcome.low)[0], _literal(outcome.high)[0]
+                self.bands.append((lo, hi, outcome.high_closed, outcome.span))
             return _Case(test, None, low, high, outcome.high_closed, grade, src)
         return _Case(test, self._share_or_points(outcome, check_share=True), None, None, True, grade, src)
 
@@ -404,6 +447,8 @@ class _Compiler:
 
     def _compare(self, cond: ast.Compare) -> Test:
         left = cond.left if cond.left is not None else self.last_left
+        key = self.last_key if cond.left is None else " ".join(cond.left.span.text(self.text).split())
+        self.last_key = key
         if left is None:
             raise self.error("这一条省略了比较的左边，但前面没有可沿用的比较", cond.span,
                              suggestion="请写完整，例如：完成率 ≥ 90% → 80%")
@@ -414,6 +459,8 @@ class _Compiler:
             raise self.error(f"不能比较{lt.value}和{rt.value}", cond.span,
                              suggestion=_compare_hint(lt, rt))
         op = _COMPARE[cond.op]
+        if rc is not None:
+            self.thresholds.append((key, cond.op, rc, cond.span))
         if isinstance(left, ast.Name) and SPELLINGS.get(left.word) == "ratio" and rc is not None:
             return _ratio_test(op, rc)  # 完成率 ≥ 90% as 实际值 ≥ 90% × 目标值: exact, no division
         if rc is not None:

@@ -257,7 +257,10 @@ def build(layers: list[Layer]) -> Ruleset:
     leaf = layers[-1]
     rules, errors = _compile_rules(merged)
     errors.extend(_check_weights(merged, leaf))
+    selector_errors, warnings = _check_selectors(rules)
+    errors.extend(selector_errors)
     raise_all(errors)
+    warnings = [w for rule in rules for w in rule.compiled.warnings] + warnings
     if merged.rounding is None:
         raise leaf.error("规则集没有写舍入规则 [rounding]（位数和方式必须写明）", (), value=False,
                          expected='[rounding]\nplaces = 2\nmode = "half_up"')
@@ -289,6 +292,7 @@ def build(layers: list[Layer]) -> Ruleset:
         source=leaf.path,
         chain=tuple(layer.id for layer in layers),
         origins=origins,
+        warnings=tuple(warnings),
     )
 
 
@@ -489,11 +493,10 @@ def _rule(layer: Layer, raw: Mapping[str, Any], path: KeyPath, docs: Mapping[str
     compiled = None
     try:
         compiled = compiler.compile_rule(text, grade_words)
+        for warning in compiled.warnings:
+            _place_in_text(warning, layer, path)
     except PerfrulesError as err:
-        start = layer.locator.string_start(path + ("text",))
-        if start:
-            err.in_text_at(layer.path, start[0], start[1], "\n".join(layer.locator.lines))
-        errors.append(err.located(file=layer.path, key=f"rules[{path[1] + 1 if isinstance(path[1], int) else ''}].text"))
+        errors.append(_place_in_text(err, layer, path))
     citation = _citation(layer, raw, path, docs)
     if isinstance(citation, PerfrulesError):
         errors.append(citation)
@@ -504,6 +507,41 @@ def _rule(layer: Layer, raw: Mapping[str, Any], path: KeyPath, docs: Mapping[str
         return errors
     return Rule(id=str(raw["id"]), name=str(raw.get("name", raw["id"])), text=text, applies=applies,
                 citation=citation, compiled=compiled, origin=layer.pos(path, value=False), layer=layer.id)
+
+
+def _place_in_text(err: PerfrulesError, layer: Layer, path: KeyPath) -> PerfrulesError:
+    """An error found inside a rule text, placed at its line and column in the file."""
+    start = layer.locator.string_start(path + ("text",))
+    if start:
+        err.in_text_at(layer.path, start[0], start[1], "\n".join(layer.locator.lines))
+    return err.located(file=layer.path, key=f"rules[{path[1] + 1 if isinstance(path[1], int) else ''}].text")
+
+
+def _check_selectors(rules: list[Rule]) -> tuple[list[PerfrulesError], list[PerfrulesError]]:
+    """(errors, warnings): selectors that match nothing, rules an earlier rule hides."""
+    errors: list[PerfrulesError] = []
+    warnings: list[PerfrulesError] = []
+    for i, rule in enumerate(rules):
+        sel = rule.applies
+        if sel.directions and sel.kinds and "quantitative" not in sel.kinds:
+            errors.append(PerfrulesError(f"规则「{rule.id}」永远不会适用：只有定量指标才有方向（direction）",
+                                         position=rule.origin or Position(), code="ruleset_check"))
+        for earlier in rules[:i]:
+            if _covers(earlier.applies, sel):
+                pos = earlier.origin
+                where = f"（{pos.file}:{pos.line}）" if pos is not None and pos.line else ""
+                warnings.append(PerfrulesError(
+                    f"规则「{rule.id}」永远不会被用到：排在前面的规则「{earlier.id}」{where}适用于{earlier.applies.describe()}，已包含它的适用范围",
+                    position=rule.origin or Position(), code="ruleset_check",
+                    suggestion="把更具体的规则放在前面，或缩小前一条规则的 applies。"))
+                break
+    return errors, warnings
+
+
+def _covers(a: Selector, b: Selector) -> bool:
+    pairs = ((a.kinds, b.kinds), (a.directions, b.directions), (a.level1, b.level1), (a.level2, b.level2),
+             (a.names, b.names))
+    return all(not x or (bool(y) and set(y) <= set(x)) for x, y in pairs)
 
 
 def _citation(layer: Layer, raw: Mapping[str, Any], path: KeyPath, docs: Mapping[str, Document]) -> Citation | PerfrulesError:

@@ -15,7 +15,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROU
 import attrs
 
 from perfrules.compiler import CompiledRule
-from perfrules.errors import Position
+from perfrules.errors import PerfrulesError, Position
 
 ROUNDING_MODES = {
     "half_up": ROUND_HALF_UP, "四舍五入": ROUND_HALF_UP,
@@ -163,6 +163,8 @@ class Ruleset:
     chain: tuple[str, ...] = ()  # ids from the most general layer to this one
     # setting name → (layer id, position) for `ruleset show --resolved`
     origins: Mapping[str, tuple[str, Position | None]] = attrs.field(factory=dict, eq=False)
+    # Problems that do not stop loading (a deduction with no cap …), positioned, for `check`.
+    warnings: tuple[PerfrulesError, ...] = attrs.field(default=(), eq=False)
 
     def grade_of(self, total: Decimal) -> str | None:
         return next((g.name for g in self.grades if g.contains(total)), None)

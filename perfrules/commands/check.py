@@ -24,7 +24,10 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         try:
             if is_ruleset_file(path):
                 rs = load_ruleset(path)
-                stdout.write(f"{path}：规则集「{rs.name}」检查通过（{len(rs.rules)} 条规则，继承链 {' → '.join(rs.chain)}）\n")
+                for warning in rs.warnings:
+                    stderr.write(warning.render(args.lang).replace("错误：", "警告：", 1) + "\n")
+                note = f"，{len(rs.warnings)} 条警告" if rs.warnings else ""
+                stdout.write(f"{path}：规则集「{rs.name}」检查通过（{len(rs.rules)} 条规则{note}，继承链 {' → '.join(rs.chain)}）\n")
             else:
                 sub = read_submission(path)
                 rows = sum(1 for r in sub.indicators if not r.is_blank)
