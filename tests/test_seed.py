@@ -57,7 +57,7 @@ def test_the_two_points_lost_on_economic_benefit(seed_result: Result) -> None:
     assert entry.citation.number == "财预〔2020〕10号"
     assert entry.citation.layer == "national/cz2020-10"
     assert entry.values["区间"] == "[8, 10]"
-    assert entry.location is not None and entry.location.line == 131
+    assert entry.location is not None and entry.location.line == 132
     assert seed_result.points_lost == 100 - seed_result.total_exact
 
 
