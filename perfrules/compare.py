@@ -32,22 +32,42 @@ def render_comparison(a: Result, b: Result) -> str:
            f"总分  A {format(a.total, 'f')}（{a.grade or '—'}）  B {format(b.total, 'f')}（{b.grade or '—'}）"
            f"  差 {format((b.total_exact - a.total_exact).quantize(q), 'f')}", ""]
     rows_b = {r.row: r for r in b.rows}
+    levels = _level_weights(a), _level_weights(b)
+    for level in dict.fromkeys([*levels[0], *levels[1]]):
+        wa, wb = levels[0].get(level), levels[1].get(level)
+        if wa != wb:
+            out.append(f"一级指标「{level}」分值 A {fmt(_short(wa))}，B {fmt(_short(wb))}")
     changed = 0
     for ra in a.rows:
         rb = rows_b.get(ra.row)
         if rb is None or ra.score == rb.score and ra.rule == rb.rule:
             continue
         changed += 1
-        sa = format(ra.score.quantize(q), "f") if ra.score is not None else "—"
-        sb = format(rb.score.quantize(q), "f") if rb.score is not None else "—"
         name = " ".join((ra.name or ra.level2).split())
         name = name if len(name) <= 24 else name[:23] + "…"
-        weights = ""
-        if ra.weight != rb.weight:
-            weights = f"（分值 A {fmt(ra.weight)}，B {fmt(rb.weight)}：按各自规则集的一级指标分值折算）"
-        out.append(f"第{ra.row}行「{name}」  A {sa}  B {sb}{weights}")
-        out.append(f"    A：{_describe(_entries(a, ra.row))}")
-        out.append(f"    B：{_describe(_entries(b, ra.row))}")
+        sa = format(ra.score.quantize(q), "f") if ra.score is not None else "—"
+        sb = format(rb.score.quantize(q), "f") if rb.score is not None else "—"
+        lost_a, lost_b = _entries(a, ra.row), _entries(b, ra.row)
+        weights = f"，分值 {fmt(_short(ra.weight))} → {fmt(_short(rb.weight))}" if ra.weight != rb.weight else ""
+        if not lost_a and not lost_b:
+            out.append(f"第{ra.row}行「{name}」  A {sa}  B {sb}（两者都得满分{weights}）")
+            continue
+        out.append(f"第{ra.row}行「{name}」  A {sa}  B {sb}{f'（{weights[1:]}）' if weights else ''}")
+        out.append(f"    A：{_describe(lost_a)}")
+        out.append(f"    B：{_describe(lost_b)}")
     if not changed:
         out.append("各行得分相同。")
     return "\n".join(out) + "\n"
+
+
+def _level_weights(result: Result) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = {}
+    for r in result.rows:
+        if r.weight is not None:
+            sums[r.level1] = sums.get(r.level1, Decimal(0)) + r.weight
+    return sums
+
+
+def _short(value: Decimal | None) -> Decimal | None:
+    """A weight as people write it: 4.375, not 4.37500000000000000000."""
+    return None if value is None else value.normalize()

@@ -75,7 +75,8 @@ def test_one_weight_changed_rescores_the_seed_and_compare_explains_it(tmp_path: 
     assert data["total"] == "97.50"
     res = cli("score", str(SEED), "--compare", str(copy))
     assert "总分  A 98.00（优）  B 97.50（优）  差 -0.50" in res.out
-    assert "A 8.00  B 10.00（分值 A 10，B 12.5" in res.out
+    assert "A 8.00  B 10.00（分值 10 → 12.5）" in res.out
+    assert "一级指标「效益指标」分值 A 20，B 25" in res.out
     assert "B：失 2.5 分（qualitative" in res.out
 
 

@@ -1,0 +1,25 @@
+"""The documentation's examples are real: every rule in docs/grammar.md compiles and the
+Chinese and ASCII spellings of each form score alike (tests/test_grammar.py checks values)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ROOT
+
+from perfrules.compiler import compile_rule
+
+BLOCKS = re.findall(r"```text\n(.*?)```", (ROOT / "docs/grammar.md").read_text(encoding="utf-8"), re.S)
+RULES = [line.strip() for block in BLOCKS for line in block.splitlines() if line.strip()]
+
+
+def test_the_grammar_page_has_both_spellings_of_every_form() -> None:
+    assert len(RULES) >= 18
+    assert sum(1 for r in RULES if re.search(r"[\u4e00-\u9fff]", r)) >= 9
+    assert sum(1 for r in RULES if not re.search(r"[\u4e00-\u9fff]", r)) >= 8
+
+
+@pytest.mark.parametrize("text", RULES)
+def test_every_documented_rule_compiles(text: str) -> None:
+    compile_rule(text)
