@@ -14,8 +14,11 @@ from perfrules.explain import Result
 FORMATS: dict[str, str] = {
     "text": "perfrules.render.text",
     "json": "perfrules.render.json_out",
+    "md": "perfrules.render.md",
+    "html": "perfrules.render.html",
+    "xlsx": "perfrules.render.xlsx",
 }
-BINARY_FORMATS: set[str] = set()
+BINARY_FORMATS: set[str] = {"xlsx"}
 EXTENSIONS = {"text": ".txt", "json": ".json", "md": ".md", "html": ".html", "xlsx": ".xlsx"}
 
 
