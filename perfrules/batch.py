@@ -298,6 +298,7 @@ def run_batch(tasks: Sequence[Task], missing: Sequence[Failure], opts: BatchOpti
     """Score every task not already done, keep the manifest current, write the summary."""
     started = time.monotonic()
     os.makedirs(opts.outdir, exist_ok=True)
+    remove_stale_temporaries(opts.outdir)
     manifest = Manifest.load(opts.outdir) if opts.resume else Manifest(opts.outdir)
     skipped, todo = _split_done(tasks, manifest) if opts.resume else ([], list(tasks))
     manifest.save()
@@ -318,6 +319,15 @@ def run_batch(tasks: Sequence[Task], missing: Sequence[Failure], opts: BatchOpti
                          seconds)
     write_summary(result, opts.outdir, opts.lang)
     return result
+
+
+def remove_stale_temporaries(outdir: str) -> None:
+    """Temporary files a killed batch left behind (never reports: those are renamed whole)."""
+    for path in glob.glob(os.path.join(glob.escape(outdir), ".perfrules-*.tmp")):
+        try:
+            os.remove(path)
+        except OSError:
+            pass
 
 
 def _split_done(tasks: Sequence[Task], manifest: Manifest) -> tuple[list[UnitSummary], list[Task]]:

@@ -108,7 +108,8 @@ def shown_values(e: Explanation) -> dict[str, str]:
 def heading(result: Result, lang: str) -> str:
     w = words(lang)
     year = f"{result.year}{w['year_suffix']} " if result.year else ""
-    return f"{result.unit} {year}{result.kind}{w['title']}"
+    gap = "" if lang == "zh" else " "
+    return f"{result.unit} {year}{result.kind}{gap}{w['title']}"
 
 
 def notes_for_rows(result: Result, lang: str = "zh") -> dict[int, str]:

@@ -93,7 +93,7 @@ def _row(r: RowResult, places: int, lang: str) -> str:
     classes = [c for c, on in (("differs", diff not in (None, 0)), ("lost", r.points_lost > 0)) if on]
     cells = [("n", str(r.row)), ("", r.level1), ("", r.level2), ("text", r.name or r.level2), ("text", r.target),
              ("text", r.actual), ("n", plain(r.weight)), ("n", plain(r.self_reported_score)),
-             ("n review", shown(r.score, places)), ("n diff", "" if diff is None or diff == 0 else plain(diff)),
+             ("n review", shown(r.score, places)), ("n diff", "" if diff is None or diff == 0 else shown(diff, places)),
              ("", method_word(r.method, lang))]
     tds = "".join(f'<td class="{c}">{_e(v)}</td>' if c else f"<td>{_e(v)}</td>" for c, v in cells)
     cls = f' class="{" ".join(classes)}"' if classes else ""

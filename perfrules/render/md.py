@@ -24,7 +24,7 @@ def _row(r: RowResult, places: int, lang: str) -> str:
     diff = difference(r)
     cells = (str(r.row), r.level1, r.level2, r.name or r.level2, r.target, r.actual, plain(r.weight),
              plain(r.self_reported_score), shown(r.score, places),
-             "" if diff is None or diff == 0 else plain(diff), method_word(r.method, lang))
+             "" if diff is None or diff == 0 else shown(diff, places), method_word(r.method, lang))
     return "| " + " | ".join(cell(c) for c in cells) + " |"
 
 
