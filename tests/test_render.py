@@ -197,6 +197,7 @@ def console_errors(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if "Uncaught" in line or ":CONSOLE" in line]
 
 
+@pytest.mark.chromium
 def test_html_prints_on_a4_in_chromium(seed_result: Result) -> None:
     from pypdf import PdfReader
 
@@ -225,6 +226,7 @@ def test_html_prints_on_a4_in_chromium(seed_result: Result) -> None:
     assert "经济大环境形式不乐观" in flat
 
 
+@pytest.mark.chromium
 def test_console_error_check_would_catch_an_error() -> None:
     """The check above is real: a page with a script error is reported."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -234,6 +236,7 @@ def test_console_error_check_would_catch_an_error() -> None:
     assert console_errors(res.stderr), res.stderr[-2000:]
 
 
+@pytest.mark.chromium
 def test_html_dom_in_chromium_has_highlighted_differences(differing_result: Result) -> None:
     page = results_dir() / "differs.html"
     page.write_text(str(render(differing_result, "html")), encoding="utf-8")

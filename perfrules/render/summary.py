@@ -68,7 +68,8 @@ th, td { border: 0.6px solid #888; padding: 0.8mm 1.2mm; vertical-align: top; ov
 th { background: #eee; } thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-tr.differs td { background: #fff3cd; } tr.skipped td { color: #555; }
+td.diff { background: #fff3cd; } tr.skipped td { color: #555; }
+table.units { table-layout: fixed; }
 pre { white-space: pre-wrap; margin: 0; font-size: 8pt; }
 .counts span { display: inline-block; margin-right: 6mm; }
 svg text { font-family: inherit; }
@@ -99,16 +100,30 @@ def grade_chart(grades: dict[str, int], width: int = 480) -> str:
 
 def _unit_row(i: int, u: UnitSummary, skipped: bool, w: dict[str, str]) -> str:
     diff = u.difference
-    classes = " ".join(c for c, on in (("differs", bool(diff)), ("skipped", skipped)) if on)
-    findings = "，".join(f"{severity_word(s, 'zh')} {u.findings.get(s, 0)}" for s in SEVERITIES)
     report = u.reports.get("html") or next(iter(u.reports.values()), "")
     link = f'<a href="{_e(report)}">{_e(u.name)}</a>' if report else _e(u.name)
     cells = [("n", str(i)), ("", link), ("", _e(u.unit)), ("n", _e(u.year or "")),
              ("n", _e(shown(u.total, u.places))), ("n", _e(plain(u.self_reported_total))),
-             ("n", _e(plain(diff) if diff else "")), ("", _e(u.grade or "—")), ("", _e(findings)),
-             ("", _e(w["skip_word"]) if skipped else "")]
+             ("n diff" if diff else "n", _e(shown(diff, u.places) if diff else "")), ("", _e(u.grade or "—"))]
+    cells += [("n", str(u.findings.get(s, 0))) for s in SEVERITIES]
+    cells.append(("", _e(w["skip_word"]) if skipped else ""))
     tds = "".join(f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>" for c, v in cells)
-    return f'<tr class="{classes}">{tds}</tr>' if classes else f"<tr>{tds}</tr>"
+    return f'<tr class="skipped">{tds}</tr>' if skipped else f"<tr>{tds}</tr>"
+
+
+# Column widths (mm) of the units table: 名次 报告 单位 年度 复核 自评 差异 等级 错误 警告 提示 状态.
+_WIDTHS = (9, 20, 0, 11, 14, 13, 12, 10, 9, 9, 9, 11)
+
+
+def _units_table(result: BatchResult, lang: str, w: dict[str, str]) -> str:
+    skipped = {u.name for u in result.skipped}
+    cols = "".join(f'<col style="width:{n}mm">' if n else "<col>" for n in _WIDTHS)
+    keys = ("rank", "name", "unit", "year", "total", "self", "diff", "grade")
+    head = "".join(f"<th>{_e(w[k])}</th>" for k in keys)
+    head += "".join(f"<th>{_e(severity_word(s, lang))}</th>" for s in SEVERITIES) + f"<th>{_e(w['status'])}</th>"
+    rows = "".join(_unit_row(i, u, u.name in skipped, w) for i, u in enumerate(result.units, start=1))
+    return (f'<table class="units"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def render_html(result: BatchResult, lang: str = "zh") -> str:
@@ -116,11 +131,6 @@ def render_html(result: BatchResult, lang: str = "zh") -> str:
 
     w = _words(lang)
     c = counts(result)
-    skipped = {u.name for u in result.skipped}
-    head = "".join(f"<th>{_e(w[k])}</th>" for k in ("rank", "name", "unit", "year", "total", "self", "diff", "grade"))
-    head += "<th>审核提示</th>" if lang == "zh" else "<th>Findings</th>"
-    head += f"<th>{_e(w['status'])}</th>"
-    rows = "".join(_unit_row(i, u, u.name in skipped, w) for i, u in enumerate(result.units, start=1))
     fails = "".join(f"<tr><td>{_e(f.input)}</td><td>{_e(f.location)}</td><td><pre>{_e(f.message)}</pre></td></tr>"
                     for f in result.failures)
     fail_table = (f'<table class="failures"><thead><tr><th style="width:25%">{_e(w["input"])}</th>'
@@ -130,7 +140,7 @@ def render_html(result: BatchResult, lang: str = "zh") -> str:
             + "".join(f"<span>{_e(w[k])} <b>{v}</b></span>" for k, v in c.items())
             + f"<span>{_e(w['seconds'])} {_e(format(result.seconds, 'f'))}</span></p>"
             + f"<h2>{_e(w['grades'])}</h2>{grade_chart(result.grades())}"
-            + f"<h2>{_e(w['units'])}</h2><table class=\"units\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            + f"<h2>{_e(w['units'])}</h2>{_units_table(result, lang, w)}"
             + f"<h2>{_e(w['failures'])}（{len(result.failures)}）</h2>{fail_table}")
     return document(w["title"], body, lang, css=_CSS % FONTS)
 
