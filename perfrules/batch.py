@@ -16,16 +16,22 @@ from __future__ import annotations
 
 import glob
 import json
+import multiprocessing
+import multiprocessing.context
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from perfrules.errors import PerfrulesError
+
+if TYPE_CHECKING:
+    from perfrules.model import Submission
+    from perfrules.ruleset import Ruleset
 
 INPUT_EXTENSIONS = (".toml", ".json", ".docx", ".xlsx", ".txt", ".csv")
 MANIFEST = ".perfrules-batch.json"
@@ -182,18 +188,34 @@ def score_task(task: Task) -> Outcome:
 def _score_and_write(task: Task) -> UnitSummary:
     from perfrules.cli import write_atomic
     from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset, select_ruleset
+    from perfrules.loader import load_ruleset
     from perfrules.readers import read_submission
     from perfrules.render import render
 
     submission = read_submission(task.input)
-    ruleset = load_ruleset(task.ruleset) if task.ruleset else select_ruleset(submission)[0]
+    ruleset = load_ruleset(task.ruleset) if task.ruleset else _select(submission)
     result = score(submission, ruleset)
     files = report_files(task.name, task.formats)
     for fmt, file in files.items():
         write_atomic(os.path.join(task.outdir, file), render(result, fmt, lang=task.lang))
     return UnitSummary(task.name, task.input, result.unit, result.year, result.total, result.self_reported_total,
                        result.grade, result.findings_by_severity(), files, result.places)
+
+
+_SELECTED: dict[tuple[str, int | None], str] = {}
+
+
+def _select(submission: Submission) -> Ruleset:
+    """select_ruleset, remembered per (辖区, 年度): it scans every ruleset file on each call."""
+    from perfrules.loader import load_ruleset, select_ruleset
+
+    key = (submission.jurisdiction, submission.year)
+    if submission.jurisdiction and key in _SELECTED:
+        return load_ruleset(_SELECTED[key])  # cached by the loader
+    ruleset = select_ruleset(submission)[0]
+    if submission.jurisdiction:
+        _SELECTED[key] = ruleset.id
+    return ruleset
 
 
 def score_chunk(tasks: Sequence[Task]) -> list[Outcome]:
@@ -304,16 +326,18 @@ def run_batch(tasks: Sequence[Task], missing: Sequence[Failure], opts: BatchOpti
     manifest.save()
     scored: list[UnitSummary] = []
     failures = list(missing)
-    for task, outcome in _execute(todo, opts.jobs):
-        if isinstance(outcome, UnitSummary):
-            scored.append(outcome)
-            manifest.record(task, outcome)
-        else:
-            failures.append(outcome)
-            manifest.entries.pop(task.name, None)
-        manifest.save()
+    for finished in _execute(todo, opts.jobs):
+        for task, outcome in finished:
+            if isinstance(outcome, UnitSummary):
+                scored.append(outcome)
+                manifest.record(task, outcome)
+            else:
+                failures.append(outcome)
+                manifest.entries.pop(task.name, None)
+        manifest.save()  # once per chunk: rewriting it per unit made the parent the bottleneck
         if progress is not None:
-            progress(outcome)
+            for _, outcome in finished:
+                progress(outcome)
     seconds = Decimal(int((time.monotonic() - started) * 1000)).scaleb(-3)
     result = BatchResult(len(tasks) + len(missing), tuple(scored), tuple(skipped), tuple(failures), opts.formats,
                          seconds)
@@ -341,24 +365,30 @@ def _split_done(tasks: Sequence[Task], manifest: Manifest) -> tuple[list[UnitSum
     return skipped, todo
 
 
-def _execute(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[Task, Outcome]]:
-    """(task, outcome) as units finish: in this process for one job, else in a pool."""
+def _execute(tasks: Sequence[Task], jobs: int) -> Iterator[list[tuple[Task, Outcome]]]:
+    """(task, outcome) pairs chunk by chunk as they finish: in this process for one job, else in a pool."""
     workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(tasks) <= 1:
-        for t in tasks:
-            yield t, score_task(t)
-        return
     chunks = list(_chunks(tasks, workers))
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield list(zip(chunk, score_chunk(chunk)))
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_context()) as pool:
         pending: dict[Future[list[Outcome]], Sequence[Task]] = {pool.submit(score_chunk, c): c for c in chunks}
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    yield from zip(pending.pop(fut), fut.result())
+                    yield list(zip(pending.pop(fut), fut.result()))
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one: forking a process that runs a progress-bar thread is unsafe."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _chunks(tasks: Sequence[Task], workers: int) -> Iterator[Sequence[Task]]:

@@ -159,3 +159,42 @@ def test_resume_rescores_a_changed_input(inputs: Path, tmp_path: Path) -> None:
     assert cli("score", str(src), "-o", str(out), "-f", "json", "-f", "md", "--resume").code == 0
     assert summary(out)["counts"] == {"inputs": 1, "scored": 1, "failed": 0, "skipped": 0}
     assert (out / "one.md").is_file()
+
+
+def test_ctrl_c_stops_cleanly(inputs: Path, tmp_path: Path) -> None:
+    """SIGINT (Ctrl-C) to the whole process group: exit 130, whole reports only, a consistent manifest."""
+    out = tmp_path / "out"
+    argv = [sys.executable, "-c", "from perfrules.cli import main; main()", "score", str(inputs), "-o", str(out),
+            "-f", "json", "--jobs", "2"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while len(_manifest_units(out)) < 10 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "已中断" in err
+    for p in reports(out, ".json"):
+        json.loads(p.read_text(encoding="utf-8"))
+    for name, entry in _manifest_units(out).items():
+        assert (out / entry["summary"]["reports"]["json"]).is_file(), name
+
+
+def test_progress_bar_on_a_terminal_and_lines_otherwise() -> None:
+    import io
+
+    from perfrules.batch import Failure, UnitSummary
+    from perfrules.commands.progress import reporter
+
+    unit = UnitSummary("u", "u.toml", "单位", 2023, Decimal("98.00"), Decimal(98), "优", {}, {"json": "u.json"})
+    fail = Failure("bad.toml", "bad.toml:1:1: 错误：…", "toml", "bad.toml:1:1")
+    plain = io.StringIO()
+    with reporter(2, plain, tty=False) as progress:
+        progress(unit)
+        progress(fail)
+    assert plain.getvalue().splitlines() == ["[1/2] 完成 u：98.00 优", "[2/2] 失败 bad.toml（bad.toml:1:1）"]
+    fancy = io.StringIO()
+    with reporter(2, fancy, tty=True) as progress:
+        progress(unit)
+        progress(fail)
+    assert "2/2" in fancy.getvalue() and "[1/2]" not in fancy.getvalue()
