@@ -311,6 +311,8 @@ class BatchOptions:
 def plan(paths: Sequence[str], opts: BatchOptions) -> tuple[list[Task], list[Failure]]:
     """The tasks for the inputs found, and a failure for each path that found nothing."""
     inputs, failures = collect_inputs(paths)
+    out = os.path.realpath(opts.outdir) + os.sep
+    inputs = [p for p in inputs if not os.path.realpath(p).startswith(out)]  # never our own reports
     tasks = [Task(p, n, opts.formats, opts.outdir, opts.ruleset, opts.lang) for p, n in zip(inputs, unique_names(inputs))]
     return tasks, failures
 

@@ -198,3 +198,13 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise() -> None:
         progress(unit)
         progress(fail)
     assert "2/2" in fancy.getvalue() and "[1/2]" not in fancy.getvalue()
+
+
+def test_reports_inside_the_input_folder_are_not_inputs(inputs: Path, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "one.toml").write_text((inputs / "a" / "unit-004.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    for _ in range(2):
+        res = cli("score", str(src), "-o", str(src / "out"), "-f", "json")
+        assert res.code == 0, res.err
+    assert summary(src / "out")["counts"]["inputs"] == 1
