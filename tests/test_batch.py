@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -81,6 +82,10 @@ def test_batch_of_200_with_10_broken(inputs: Path, tmp_path: Path) -> None:
     assert wb.worksheets[2].max_row == 1 + BROKEN
     assert not list(out.glob(".perfrules-*.tmp"))
     assert f"失败 {BROKEN}" in res.out
+    keep = ROOT / "results" / "batch"  # for a person to open
+    keep.mkdir(parents=True, exist_ok=True)
+    for name in ("summary.html", "summary.json", "summary.xlsx"):
+        shutil.copyfile(out / name, keep / name)
 
 
 def test_exit_codes(inputs: Path, tmp_path: Path) -> None:
