@@ -1,1 +1,64 @@
-"""perfrules: score 预算绩效自评 tables as code, and explain every point lost."""
+"""perfrules: score 预算绩效自评 tables as code, and explain every point lost.
+
+The public surface, imported lazily so that ``import perfrules`` stays fast (the
+rule parser and Excel writer load only when used)::
+
+    import perfrules
+    ruleset = perfrules.load_ruleset("hunan/zhuzhou/lusong/2023")
+    result = perfrules.score(perfrules.read_submission("自评表.toml"), ruleset)
+    html = perfrules.render(result, "html")
+
+See docs/api.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Explanation", "Finding", "PerfrulesError", "Result", "RowResult", "Ruleset", "Submission",
+    "load_ruleset", "read_submission", "render", "score", "select_ruleset",
+]
+
+# name → module that defines it
+_WHERE = {
+    "load_ruleset": "perfrules.loader",
+    "select_ruleset": "perfrules.loader",
+    "read_submission": "perfrules.readers",
+    "score": "perfrules.interpreter",
+    "render": "perfrules.render",
+    "PerfrulesError": "perfrules.errors",
+    "Result": "perfrules.explain",
+    "RowResult": "perfrules.explain",
+    "Explanation": "perfrules.explain",
+    "Finding": "perfrules.explain",
+    "Submission": "perfrules.model",
+    "Ruleset": "perfrules.ruleset",
+}
+
+if TYPE_CHECKING:
+    from perfrules.errors import PerfrulesError
+    from perfrules.explain import Explanation, Finding, Result, RowResult
+    from perfrules.interpreter import score
+    from perfrules.loader import load_ruleset, select_ruleset
+    from perfrules.model import Submission
+    from perfrules.readers import read_submission
+    from perfrules.render import render
+    from perfrules.ruleset import Ruleset
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'perfrules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -108,6 +108,7 @@ def write_atomic(path: str, data: str | bytes) -> None:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, path)
     except OSError as exc:
         _silent_remove(tmp)
@@ -115,6 +116,12 @@ def write_atomic(path: str, data: str | bytes) -> None:
     except BaseException:
         _silent_remove(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _silent_remove(path: str) -> None:

@@ -7,6 +7,8 @@ format it writes.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 from perfrules.explain import Result
@@ -14,8 +16,11 @@ from perfrules.explain import Result
 FORMATS: dict[str, str] = {
     "text": "perfrules.render.text",
     "json": "perfrules.render.json_out",
+    "md": "perfrules.render.md",
+    "html": "perfrules.render.html",
+    "xlsx": "perfrules.render.xlsx",
 }
-BINARY_FORMATS: set[str] = set()
+BINARY_FORMATS: set[str] = {"xlsx"}
 EXTENSIONS = {"text": ".txt", "json": ".json", "md": ".md", "html": ".html", "xlsx": ".xlsx"}
 
 
@@ -24,3 +29,17 @@ def render(result: Result, fmt: str, lang: str = "zh", **options: Any) -> str | 
     module = importlib.import_module(FORMATS[fmt])
     out: str | bytes = module.render(result, lang=lang, **options)
     return out
+
+
+class _CallableModule(types.ModuleType):
+    """``perfrules.render`` is both this package and the library's ``render`` function.
+
+    Importing the package sets ``perfrules.render`` to the module, so the module
+    itself must be callable for ``perfrules.render(result, "html")`` to keep working.
+    """
+
+    def __call__(self, result: Result, fmt: str, lang: str = "zh", **options: Any) -> str | bytes:
+        return render(result, fmt, lang, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
