@@ -80,7 +80,9 @@ class _Candidate:
     year: int | None
 
 
-def _candidates(search: tuple[str, ...]) -> list[_Candidate]:
+@functools.lru_cache(maxsize=8)
+def _candidates(search: tuple[str, ...]) -> tuple[_Candidate, ...]:
+    """Each known ruleset's id, jurisdiction and year (read once per process)."""
     import tomllib
 
     found = []
@@ -92,7 +94,7 @@ def _candidates(search: tuple[str, ...]) -> list[_Candidate]:
         year = data.get("year")
         parts = tuple(p for p in str(data.get("jurisdiction", "")).split("/") if p)
         found.append(_Candidate(rid, parts, year if isinstance(year, int) else None))
-    return found
+    return tuple(found)
 
 
 def guess_jurisdiction(texts: list[str], search: tuple[str, ...] = ()) -> tuple[str, str] | None:
