@@ -12,7 +12,7 @@ is the exact sum, rounded once as the ruleset says.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import DivisionByZero, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from perfrules import model
@@ -30,16 +30,45 @@ NO_CITATION = CitationRecord("", "无适用规则", "", "", "")
 _BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥≤]\s*$")
 
 
-def score(submission: model.Submission, ruleset: Ruleset) -> Result:
-    """Score *submission* under *ruleset*; never raises for odd cells (they become findings)."""
+def score(submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, str] | None = None) -> Result:
+    """Score *submission* under *ruleset*; never raises for odd cells (they become findings).
+
+    *rule_of* (row key → rule id, 预算执行率 for the budget row) names the rule of a row
+    where a form says which applies, as a plan does; other rows are matched by ``applies``."""
     with localcontext(CONTEXT):
-        return _Scorer(submission, ruleset).run()
+        return _Scorer(submission, ruleset, rule_of or {}).run()
+
+
+def select_rule(ruleset: Ruleset, kind: str, direction: str | None, level1: str, level2: str, name: str) -> Rule | None:
+    """The first rule whose ``applies`` matches a row of this kind, direction and names."""
+    for rule in ruleset.rules:
+        sel = rule.applies
+        if sel.kinds and kind not in sel.kinds:
+            continue
+        if sel.directions and direction not in sel.directions:
+            continue
+        if sel.level1 and squash(level1) not in map(squash, sel.level1):
+            continue
+        if sel.level2 and squash(level2) not in map(squash, sel.level2):
+            continue
+        if sel.names and squash(name) not in map(squash, sel.names):
+            continue
+        if kind != "execution" and not sel.kinds and rule.compiled.uses & {"rate", "executed", "budget"}:
+            continue
+        return rule
+    return None
+
+
+def classify(target_text: str) -> tuple[str, str | None]:
+    """(kind, direction) of a row from its 年度指标值 cell, as rules' ``applies`` name them."""
+    return _classify(read_value(target_text))
 
 
 class _Scorer:
-    def __init__(self, submission: model.Submission, ruleset: Ruleset) -> None:
+    def __init__(self, submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, str]) -> None:
         self.sub = submission
         self.rs = ruleset
+        self.rule_of = rule_of
         self.rows: list[RowResult] = []
         self.explanations: list[Explanation] = []
         self.findings: list[Finding] = []
@@ -82,7 +111,7 @@ class _Scorer:
                   grade=self.grades.get(squash(row.actual)))
         self._cell_findings(number, row, target, actual, kind)
         problem = self._fill_numbers(env, number, row, target, actual, kind)
-        rule = self._pick(kind, direction, row)
+        rule = self._pick(kind, direction, row, row.key)
         self._evaluate(number, row, rule, env, problem, values=_values(row, env, kind))
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
             self._cost_direction(number, row, env)
@@ -108,7 +137,7 @@ class _Scorer:
             rate = block.executed / block.budget
             values["执行率"] = _percent(rate)
             self._check_rate(block, rate, row)
-        self._evaluate(0, row, self._pick("execution", None, row), env, problem, values)
+        self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem, values)
 
     def _check_rate(self, block: model.BudgetBlock, rate: Decimal, row: model.IndicatorRow) -> None:
         filed = read_value(block.self_rate)
@@ -196,23 +225,10 @@ class _Scorer:
                        f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{outcome.grade}」档的区间 {band} 内", number, row,
                        field=model.SCORE)
 
-    def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow) -> Rule | None:
-        for rule in self.rs.rules:
-            sel = rule.applies
-            if sel.kinds and kind not in sel.kinds:
-                continue
-            if sel.directions and direction not in sel.directions:
-                continue
-            if sel.level1 and squash(row.level1) not in map(squash, sel.level1):
-                continue
-            if sel.level2 and squash(row.level2) not in map(squash, sel.level2):
-                continue
-            if sel.names and squash(row.name) not in map(squash, sel.names):
-                continue
-            if kind != "execution" and not sel.kinds and rule.compiled.uses & {"rate", "executed", "budget"}:
-                continue
-            return rule
-        return None
+    def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow, key: str | None = None) -> Rule | None:
+        if key is not None and key in self.rule_of:
+            return self.rs.rule(self.rule_of[key])
+        return select_rule(self.rs, kind, direction, row.level1, row.level2, row.name)
 
     # --------------------------------------------------------------- the values
     def _fill_numbers(self, env: Env, number: int, row: model.IndicatorRow, target: Value, actual: Value,
