@@ -302,6 +302,8 @@ class _Compiler:
         self.last_left: ast.Expr | None = None
         self.binding = binding  # set: the row's constants are known, closures read its input mapping
         self.leaves: dict[Fn, str] = {}  # closures that are just x[key]: fused into their parent
+        self.leaf_tests: dict[Test, tuple[str, str, Decimal]] = {}  # x[key] op const: (op, key, const)
+        self.chains: dict[Fn, tuple[str, tuple[Callable[[Any], Any], ...]]] = {}  # x[key] then const ops
 
     def error(self, message: str, span: ast.Span, suggestion: str | None = None, expected: str | None = None) -> PerfrulesError:
         return PerfrulesError(message, text=self.text, offset=span.start, length=span.end - span.start,
@@ -452,7 +454,7 @@ class _Compiler:
             return _ratio_test(op, rc)  # 完成率 ≥ 90% as 实际值 ≥ 90% × 目标值: exact, no division
         if rc is not None:
             if lf in self.leaves:
-                return _leaf_compare(cond.op, self.leaves[lf], rc)
+                return self._leaf_test(cond.op, self.leaves[lf], rc)
             return lambda e: op(lf(e), rc)
         return lambda e: op(lf(e), rf(e))
 
@@ -463,7 +465,7 @@ class _Compiler:
         if target is None:
             raise NotSpecialisable("完成率 needs a numeric target")
         if target > 0:
-            return _leaf_compare(op, self.binding.key, share * target)
+            return self._leaf_test(op, self.binding.key, share * target)
         key, compare = self.binding.key, _COMPARE[op]
         return lambda x: compare(x[key] / target, share)
 
@@ -523,13 +525,34 @@ class _Compiler:
                 raise NotSpecialisable("完成率 needs a numeric target")
             return _const_op("/", b.target, self._leaf(b.key), left=False), None, typ
         if canon == "rate":
-            executed, budget = b.inputs["executed"], b.inputs["budget"]
-            return (lambda x: x[executed] / x[budget]), None, typ
+            return _bound_rate(b.inputs["executed"], b.inputs["budget"]), None, typ
         if canon == "actual":
             return self._leaf(b.key), None, typ
         if canon in b.inputs:
             return self._leaf(b.inputs[canon]), None, typ
         raise NotSpecialisable(f"{canon} is not an input of a form row")
+
+    def _chain(self, op: str, const: Decimal, fn: Fn, left: bool) -> Fn:
+        """``fn op const`` when *fn* reads one input through constant operations only:
+        ``分值 × (1 − (实际值 − 目标值) ÷ 目标值)`` becomes x[key] passed through four bound
+        Decimal methods (``t.__rsub__`` is ``v − t``), one closure instead of four."""
+        steps: tuple[Callable[[Any], Any], ...] = ()
+        if fn in self.leaves:
+            key = self.leaves[fn]
+        elif fn in self.chains:
+            key, steps = self.chains[fn]
+        else:
+            return _const_op(op, const, fn, left)
+        method_name = _DUNDERS[op] if left else _RDUNDERS[op]
+        steps = (*steps, getattr(const, method_name))
+        chain = _chain_fn(key, steps)
+        self.chains[chain] = (key, steps)
+        return chain
+
+    def _leaf_test(self, op: str, key: str, const: Decimal) -> Test:
+        test = _LEAF_COMPARE[op](key, const)
+        self.leaf_tests[test] = (op, key, const)
+        return test
 
     def _leaf(self, key: str) -> Fn:
         def leaf(x: Any) -> Decimal:
@@ -572,9 +595,9 @@ class _Compiler:
             return (lambda e, v=value: v), value, typ
         if self.binding is not None:
             if rc is not None:
-                return _const_op(node.op, rc, lf, left=False, key=self.leaves.get(lf)), None, typ
+                return self._chain(node.op, rc, lf, left=False), None, typ
             if lc is not None:
-                return _const_op(node.op, lc, rf, left=True, key=self.leaves.get(rf)), None, typ
+                return self._chain(node.op, lc, rf, left=True), None, typ
         return _specialised(node.op, lf, lc, rf, rc), None, typ
 
 
@@ -763,11 +786,12 @@ def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
     rule needs what a row cannot bind; the text is not parsed again."""
     if rule.source is None:
         raise NotSpecialisable("the rule was built without its AST")
+    compiler = _Compiler(rule.text, rule.grades, binding)
     try:
-        bound = _Compiler(rule.text, rule.grades, binding).compile(rule.source)
+        bound = compiler.compile(rule.source)
     except PerfrulesError as err:  # e.g. a constant division by a target of 0
         raise NotSpecialisable(err.message) from None
-    return RowProgram(bound, binding, _driver(bound, binding))
+    return RowProgram(bound, binding, _driver(bound, binding, compiler.leaf_tests))
 
 
 def clamp(points: Decimal, weight: Decimal) -> Decimal:
@@ -785,12 +809,14 @@ def _points(case: _Case, x: Any) -> Decimal:
     return case.points(x)
 
 
-def _driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[str, Any]], Decimal]:
-    """The cheapest closure that scores this shape of rule: a grade table, one test with
-    an 否则, a formula, else the general loop.  Same arithmetic as evaluate, op for op."""
+def _driver(rule: CompiledRule, b: RowBinding,
+            leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Callable[[Mapping[str, Any]], Decimal]:
+    """The cheapest closure that scores this shape of rule: a grade table, a ladder of
+    thresholds, one test with an 否则, a formula, else the general loop.  Same arithmetic
+    as evaluate, op for op."""
     w = b.weight
     if rule.deductions or rule.steps:
-        return lambda x: _bound_score(rule, b, x)
+        return _deduction_driver(rule, b)
     cases = rule.cases
     table = _grade_table(rule, b)
     if table is not None:
@@ -798,7 +824,12 @@ def _driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[str, Any]], 
         return lambda x: table[x[key]]
     if len(cases) == 1 and cases[0].test is _always:
         return _clamped(cases[0], w)
+    ladder = _ladder(cases, w, leaf_tests)
+    if ladder is not None:
+        return ladder
     if len(cases) == 2 and cases[1].test is _always:
+        if cases[0].test in leaf_tests and cases[0].points_const is not None and cases[1].points_const is None:
+            return _threshold_or_formula(leaf_tests[cases[0].test], clamp(cases[0].points_const, w), cases[1], w)
         return _two_cases(cases[0], cases[1], w)
     parts = tuple((c.test, None if c.points_const is None else clamp(c.points_const, w), c.points) for c in cases)
 
@@ -810,6 +841,90 @@ def _driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[str, Any]], 
                 assert fn is not None
                 return clamp(fn(x), w)
         raise NoClause()
+
+    return score
+
+
+def _threshold_or_formula(test: tuple[str, str, Decimal], full: Decimal, other: _Case,
+                          w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+    """``实际值 ≥ 目标值 → 满分；否则 → 公式``: the comparison inline, the formula clamped."""
+    op, key, const = test
+    fn = other.points
+    assert fn is not None
+    if op == ">=":
+        def at_least(x: Mapping[str, Any]) -> Decimal:
+            if x[key] >= const:
+                return full
+            v = fn(x)
+            if v < ZERO:
+                return ZERO
+            if w < v:
+                return w
+            return v
+
+        return at_least
+    if op == "<=":
+        def at_most(x: Mapping[str, Any]) -> Decimal:
+            if x[key] <= const:
+                return full
+            v = fn(x)
+            if v < ZERO:
+                return ZERO
+            if w < v:
+                return w
+            return v
+
+        return at_most
+    compare = _COMPARE[op]
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        if compare(x[key], const):
+            return full
+        v = fn(x)
+        if v < ZERO:
+            return ZERO
+        if w < v:
+            return w
+        return v
+
+    return score
+
+
+def _ladder(cases: tuple[_Case, ...], w: Decimal,
+            leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Callable[[Mapping[str, Any]], Decimal] | None:
+    """``完成率 ≥ 100% → 满分；≥ 90% → 80%；…；否则 → 0``: thresholds on one input, constant
+    points, tried top-down on the input read once."""
+    if len(cases) < 3 or cases[-1].test is not _always or any(c.points_const is None for c in cases):
+        return None
+    heads = cases[:-1]
+    if any(c.test not in leaf_tests for c in heads):
+        return None
+    tests = [leaf_tests[c.test] for c in heads]
+    if len({(op, key) for op, key, _ in tests}) != 1:
+        return None
+    op, key = tests[0][0], tests[0][1]
+    steps = tuple((const, clamp(c.points_const, w)) for (_, _, const), c in zip(tests, heads)
+                  if c.points_const is not None)
+    last = cases[-1].points_const
+    assert last is not None
+    other = clamp(last, w)
+    if op == ">=":
+        def at_least(x: Mapping[str, Any]) -> Decimal:
+            a = x[key]
+            for threshold, points in steps:
+                if a >= threshold:
+                    return points
+            return other
+
+        return at_least
+    compare = _COMPARE[op]
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        a = x[key]
+        for threshold, points in steps:
+            if compare(a, threshold):
+                return points
+        return other
 
     return score
 
@@ -921,6 +1036,45 @@ def _grade_reader(squashed: Mapping[str, str]) -> Callable[[Any], str | None]:
     return canon
 
 
+def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[str, Any]], Decimal]:
+    """Rules with 扣分: evaluate()'s arithmetic (base, then each deduction in order, cut
+    back by 最多扣 and by the points left), with no Charge records built."""
+    if rule.cases:
+        return lambda x: _bound_score(rule, b, x)
+    w, key, target, cap = b.weight, b.key, b.target, rule.cap
+    deductions = tuple((d.test, d.amount) for d in rule.deductions)
+    steps = tuple((s.below, s.step, s.amount) for s in rule.steps)
+    if steps and target is None:
+        raise NotSpecialisable("每低于目标值 needs a numeric target")
+    limit = w if cap is None else min(cap, w)
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        left, taken, took = limit, ZERO, False
+        for test, amount in deductions:
+            if test is None or test(x):
+                take = left if left < amount else amount
+                if take > 0:
+                    taken += take
+                    left -= take
+                    took = True
+        if steps:
+            actual = x[key]
+            for below, step, amount in steps:
+                gap = target - actual if below else actual - target
+                if gap > 0:
+                    count = (gap / step).to_integral_value(rounding=ROUND_FLOOR)
+                    if count > 0:
+                        charge = count * amount
+                        take = left if left < charge else charge
+                        if take > 0:
+                            taken += take
+                            left -= take
+                            took = True
+        return w - taken if took else w
+
+    return score
+
+
 def _bound_score(rule: CompiledRule, b: RowBinding, x: Mapping[str, Any]) -> Decimal:
     """evaluate()'s arithmetic, for rules with deductions: no Charge records built."""
     weight = b.weight
@@ -976,6 +1130,30 @@ _LEAF_COMPARE: dict[str, Callable[[str, Decimal], Test]] = {
     "=": lambda k, c: lambda x: x[k] == c, "!=": lambda k, c: lambda x: x[k] != c}
 
 
+_DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__"}  # const op v
+_RDUNDERS = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruediv__"}  # v op const
+
+
+def _chain_fn(key: str, steps: tuple[Callable[[Any], Any], ...]) -> Fn:
+    """x[key] through the bound methods, in order.  A method given what Decimal cannot
+    take (a text) answers NotImplemented, which the next comparison or sum rejects with
+    TypeError: the input then goes to the interpreter, like any unreadable input."""
+    if len(steps) == 1:
+        (m1,) = steps
+        return lambda x: m1(x[key])
+    if len(steps) == 2:
+        m1, m2 = steps
+        return lambda x: m2(m1(x[key]))
+    if len(steps) == 3:
+        m1, m2, m3 = steps
+        return lambda x: m3(m2(m1(x[key])))
+    if len(steps) == 4:
+        m1, m2, m3, m4 = steps
+        return lambda x: m4(m3(m2(m1(x[key]))))
+    head, last = _chain_fn(key, steps[:-1]), steps[-1]
+    return lambda x: last(head(x))
+
+
 def _const_op(op: str, const: Decimal, fn: Fn, left: bool, key: str | None = None) -> Fn:
     """``fn op const`` (or ``const op fn`` when *left*); an input read is fused in, so
     ``实际值 − 目标值`` is one closure: ``x[key] - t``."""
@@ -993,6 +1171,18 @@ def _min_max_const(is_min: bool, fn: Fn, const: Decimal) -> Fn:
     if is_min:
         return lambda e: const if const < (v := fn(e)) else v
     return lambda e: const if const > (v := fn(e)) else v
+
+
+def _bound_rate(executed: str, budget: str) -> Fn:
+    """执行率 = 全年执行数 ÷ 全年预算数; a budget of 0 or less (or not a Decimal) gives no
+    rate: the interpreter's problem, so the input goes to it."""
+    def rate(x: Mapping[str, Any]) -> Decimal:
+        b = x[budget]
+        if b.__class__ is not Decimal or b <= 0:
+            raise MissingInput("rate")
+        return x[executed] / b  # type: ignore[no-any-return]
+
+    return rate
 
 
 def _bound_met(b: RowBinding, met: bool) -> Test:
