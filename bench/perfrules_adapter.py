@@ -87,8 +87,9 @@ def score_batch(submissions: list[dict[str, Any]]) -> list[Decimal]:
 
 
 def score_batch_explained(submissions: list[dict[str, Any]]) -> list[Decimal]:
-    """Totals, and every explanation record of every point lost (built, then dropped)."""
-    return [total for total, _ in _ready().explained_totals(map(workload.flat, submissions))]
+    """Totals, and every explanation record of every point lost (built per submission,
+    then dropped, as a consumer writing each result out would)."""
+    return [total for total, _ in _ready().explained(map(workload.flat, submissions))]
 
 
 VARIANTS = {"with explanations": score_batch_explained}

@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 #: One module per command, each with ``register(subparsers)`` and ``run(args, stdout, stderr)``.
 #: Command modules import only argparse at the top; their work is imported when they run.
-COMMAND_MODULES = ("score", "check")
+COMMAND_MODULES = ("score", "check", "stream")
 
 
 def _parser() -> _Parser:

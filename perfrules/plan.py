@@ -24,7 +24,7 @@ row or a mapping row key → text.  Floats are not numbers here (they would be i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -70,6 +70,7 @@ class PlanRow:
     citation: CitationRecord
     weight_text: str
     cases_only: bool  # one charge at most: 分值 − score, the text of the matching case
+    losing_case: str | None  # when only one case can score below 分值: its text
 
     @property
     def key(self) -> str:
@@ -105,6 +106,7 @@ class Plan:
         self._mode = ruleset.rounding.decimal_mode
         self._rule_of = {(EXECUTION if r.execution else r.key): r.rule.id for r in self.rows}
         self._all_compiled = all(r.program is not None for r in self.rows)
+        self._explainers = tuple((i, self.rows[i].form.weight, _explainer(self.rows[i])) for i in self._explain_order)
 
     # ------------------------------------------------------------------ scoring
     def totals(self, inputs: Iterable[Input]) -> list[Decimal]:
@@ -125,21 +127,28 @@ class Plan:
 
     def explained_totals(self, inputs: Iterable[Input]) -> list[tuple[Decimal, tuple[Explanation, ...]]]:
         """(rounded total, explanations) per input: every point lost explained."""
-        quantum, mode = self._quantum, self._mode
-        out: list[tuple[Decimal, tuple[Explanation, ...]]] = []
         with localcontext(CONTEXT):
-            for x in inputs:
-                try:
-                    scores = [scorer(x) for scorer in self._scorers]
-                    explanations = self._explain(x, scores)
-                    total = ZERO
-                    for s in scores:
-                        total += s
-                except _CAREFUL + (_Careful,):
-                    result = self._careful(x)
-                    total, explanations = result.total_exact, result.explanations
-                out.append((total.quantize(quantum, rounding=mode), explanations))
-        return out
+            return [self._explained(x) for x in inputs]
+
+    def explained(self, inputs: Iterable[Input]) -> Iterator[tuple[Decimal, tuple[Explanation, ...]]]:
+        """Like :meth:`explained_totals`, one at a time: a consumer that writes each result
+        out and drops it keeps memory flat (the context is set per input, not across yields)."""
+        for x in inputs:
+            with localcontext(CONTEXT):
+                result = self._explained(x)
+            yield result
+
+    def _explained(self, x: Input) -> tuple[Decimal, tuple[Explanation, ...]]:
+        try:
+            scores = [scorer(x) for scorer in self._scorers]
+            explanations = self._explain(x, scores)
+            total = ZERO
+            for s in scores:
+                total += s
+        except _CAREFUL + (_Careful,):
+            result = self._careful(x)
+            total, explanations = result.total_exact, result.explanations
+        return total.quantize(self._quantum, rounding=self._mode), explanations
 
     def score(self, x: Input, explain: bool = True) -> PlanResult:
         """One submission, with its row scores and (unless told not to) its explanations."""
@@ -163,13 +172,11 @@ class Plan:
     def _explain(self, x: Input, scores: Sequence[Decimal]) -> tuple[Explanation, ...]:
         if not self._all_compiled:
             raise _Careful()
-        rows = self.rows
         out: list[Explanation] = []
-        for i in self._explain_order:
-            row = rows[i]
+        for i, weight, explainer in self._explainers:
             points = scores[i]
-            if points < row.form.weight:
-                out.extend(_row_explanations(row, x, points))
+            if points < weight:
+                explainer(x, points, out)
         return tuple(out)
 
     # ----------------------------------------------------------- the interpreter
@@ -264,7 +271,15 @@ def _plan_row(form: FormRow, rule: Rule, execution: bool, number: int) -> PlanRo
         label = " ".join(form.name.split()) or form.level2 or form.level1
         level1, level2 = form.level1, form.level2
     return PlanRow(form, number, execution, rule, program, scorer, target, label, level1, level2, _citation(rule),
-                   fmt(form.weight), cases_only)
+                   fmt(form.weight), cases_only, _losing_case(program, form.weight) if cases_only else None)
+
+
+def _losing_case(program: RowProgram | None, weight: Decimal) -> str | None:
+    """The text of the only case that can score below 分值 (满分 cases cannot), if one."""
+    if program is None:
+        return None
+    can_lose = [c for c in program.bound.cases if c.points_const is None or c.points_const < weight]
+    return can_lose[0].text if len(can_lose) == 1 else None
 
 
 def _needs_interpreter(x: Input) -> Decimal:
@@ -274,17 +289,80 @@ def _needs_interpreter(x: Input) -> Decimal:
 # ------------------------------------------------------------------ the records
 def _row_explanations(row: PlanRow, x: Input, points: Decimal) -> list[Explanation]:
     """What the interpreter's _explain builds for a row that lost points."""
-    program = row.program
-    assert program is not None
-    if row.cases_only:
-        text = _matched(program, x)
-        charges: Iterable[tuple[Decimal, str, str]] = ((row.form.weight - points, text, ""),)
-    else:
-        charges = [(c.points, c.text, c.detail) for c in program.charges(x)]
     values = _execution_values(x) if row.execution else _row_values(row, x)
     reason = "" if row.execution else reason_of(x, row.key)
-    return [Explanation(row.number, row.label, lost, row.rule.id, text, row.citation, dict(values), reason,
-                        detail, None, row.level1, row.level2) for lost, text, detail in charges]
+    if row.cases_only:
+        text = row.losing_case
+        if text is None:
+            assert row.program is not None
+            text = _matched(row.program, x)
+        return [_new_explanation(row.number, row.label, row.form.weight - points, row.rule.id, text, row.citation,
+                                 values, reason, "", None, row.level1, row.level2)]
+    assert row.program is not None
+    return [_new_explanation(row.number, row.label, c.points, row.rule.id, c.text, row.citation, dict(values),
+                             reason, c.detail, None, row.level1, row.level2) for c in row.program.charges(x)]
+
+
+def _explainer(row: PlanRow) -> Callable[[Input, Decimal, list[Explanation]], None]:
+    """Appends a row's explanation records: for the commonest row (a number, one case that
+    can lose) everything is inlined over constants; other rows take _row_explanations."""
+    if row.execution or not row.cases_only or row.losing_case is None or not row.target:
+        def general(x: Input, points: Decimal, out: list[Explanation]) -> None:
+            out.extend(_row_explanations(row, x, points))
+
+        return general
+    key, target, target_text, weight_text = row.key, row.target, row.form.target, row.weight_text
+    number, label, rule_id, text, citation = row.number, row.label, row.rule.id, row.losing_case, row.citation
+    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _new_explanation
+
+    def numeric(x: Input, points: Decimal, out: list[Explanation]) -> None:
+        actual = x[key]
+        if actual.__class__ is not Decimal:
+            return general_row(x, points, out)
+        shown = str(actual)
+        if "E" in shown:
+            shown = format(actual, "f")
+        rate = str((actual / target * HUNDRED).quantize(CENT))
+        if "." in rate:
+            rate = rate.rstrip("0").rstrip(".")
+        values = {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text, "完成率": rate + "%"}
+        reason = x.get("reason", "")
+        if reason.__class__ is not str:
+            reason = reason_of(x, key)
+        out.append(new(number, label, weight - points, rule_id, text, citation, values, reason, "", None,
+                       level1, level2))
+
+    def general_row(x: Input, points: Decimal, out: list[Explanation]) -> None:
+        out.extend(_row_explanations(row, x, points))
+
+    return numeric
+
+
+def _explanation_maker() -> Callable[..., Explanation]:
+    """Explanation(...) without attrs' generated __init__: the same frozen record, its
+    slots set directly (about a third cheaper, and a plan builds one per point lost).
+    Falls back to the constructor if the record's fields ever change."""
+    names = ("row", "indicator", "points_lost", "rule", "rule_text", "citation", "values", "reason", "note",
+             "location", "level1", "level2")
+    fields = tuple(a.name for a in attrs.fields(Explanation))
+    slots = [Explanation.__dict__.get(name) for name in names]
+    if fields != names or any(not hasattr(s, "__set__") for s in slots) or attrs.has(Explanation) is False:
+        return Explanation
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11 = (s.__set__ for s in slots)  # type: ignore[union-attr]
+    new = object.__new__
+
+    def make(row: int, indicator: str, points_lost: Decimal, rule: str, rule_text: str, citation: CitationRecord,
+             values: Mapping[str, str], reason: str, note: str, location: None, level1: str,
+             level2: str) -> Explanation:
+        e: Explanation = new(Explanation)
+        s0(e, row), s1(e, indicator), s2(e, points_lost), s3(e, rule), s4(e, rule_text), s5(e, citation)
+        s6(e, values), s7(e, reason), s8(e, note), s9(e, location), s10(e, level1), s11(e, level2)
+        return e
+
+    return make
+
+
+_new_explanation = _explanation_maker()
 
 
 def _matched(program: RowProgram, x: Input) -> str:
@@ -296,9 +374,17 @@ def _matched(program: RowProgram, x: Input) -> str:
 
 def _row_values(row: PlanRow, x: Input) -> dict[str, str]:
     actual = x[row.key]
-    values = {"年度指标值": row.form.target, "实际完成值": cell_text(actual), "分值": row.weight_text}
     cls = actual.__class__
-    if cls is Decimal or cls is int:
+    if cls is Decimal:
+        text = str(actual)
+        if "E" in text:
+            text = format(actual, "f")
+        if row.target:
+            return {"年度指标值": row.form.target, "实际完成值": text, "分值": row.weight_text,
+                    "完成率": percent(actual / row.target)}
+        return {"年度指标值": row.form.target, "实际完成值": text, "分值": row.weight_text}
+    values = {"年度指标值": row.form.target, "实际完成值": cell_text(actual), "分值": row.weight_text}
+    if cls is int:
         if row.target:
             values["完成率"] = percent(actual / row.target)
     elif row.target is not None and isinstance(read_value(cell_text(actual)), Quantity):
@@ -337,6 +423,8 @@ def cell_text(value: Any) -> str:
 def reason_of(x: Input, key: str) -> str:
     """The 偏差原因 of a row: one text for all rows, or a mapping row key → text."""
     reason = x.get("reason", "")
+    if reason.__class__ is str:
+        return reason
     if isinstance(reason, Mapping):
         reason = reason.get(key, "")
     return reason if isinstance(reason, str) else ""
