@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, localcontext
+from itertools import islice
 from typing import Any
 
 import attrs
@@ -131,12 +132,16 @@ class Plan:
             return [self._explained(x) for x in inputs]
 
     def explained(self, inputs: Iterable[Input]) -> Iterator[tuple[Decimal, tuple[Explanation, ...]]]:
-        """Like :meth:`explained_totals`, one at a time: a consumer that writes each result
-        out and drops it keeps memory flat (the context is set per input, not across yields)."""
-        for x in inputs:
+        """Like :meth:`explained_totals`, a few hundred at a time: a consumer that writes each
+        result out and drops it keeps memory flat (the context is set per chunk, never
+        held across a yield)."""
+        it = iter(inputs)
+        while True:
             with localcontext(CONTEXT):
-                result = self._explained(x)
-            yield result
+                chunk = [self._explained(x) for x in islice(it, 256)]
+            if not chunk:
+                return
+            yield from chunk
 
     def _explained(self, x: Input) -> tuple[Decimal, tuple[Explanation, ...]]:
         try:
@@ -355,8 +360,18 @@ def _explanation_maker() -> Callable[..., Explanation]:
              values: Mapping[str, str], reason: str, note: str, location: None, level1: str,
              level2: str) -> Explanation:
         e: Explanation = new(Explanation)
-        s0(e, row), s1(e, indicator), s2(e, points_lost), s3(e, rule), s4(e, rule_text), s5(e, citation)
-        s6(e, values), s7(e, reason), s8(e, note), s9(e, location), s10(e, level1), s11(e, level2)
+        s0(e, row)
+        s1(e, indicator)
+        s2(e, points_lost)
+        s3(e, rule)
+        s4(e, rule_text)
+        s5(e, citation)
+        s6(e, values)
+        s7(e, reason)
+        s8(e, note)
+        s9(e, location)
+        s10(e, level1)
+        s11(e, level2)
         return e
 
     return make
