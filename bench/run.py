@@ -91,8 +91,9 @@ def throughput(n: int, rounds: int) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------- start-up
-def _child(code: str) -> str:
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+def _child(code: str, **env: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                          env={**os.environ, **env})
     return proc.stdout.strip().splitlines()[-1]
 
 
@@ -107,6 +108,8 @@ def load_times(repeats: int) -> dict[str, Any]:
 
     for label, ref in (("chain", CHAIN), ("workload", str(RULESET))):
         samples = [tuple(map(float, _child(cold_code.format(ref=ref)).split())) for _ in range(repeats)]
+        no_cache = [tuple(map(float, _child(cold_code.format(ref=ref), PERFRULES_NO_CACHE="1").split()))
+                    for _ in range(repeats)]
         warm = []
         for _ in range(max(repeats, 5)):
             loader._load_cached.cache_clear()
@@ -117,6 +120,7 @@ def load_times(repeats: int) -> dict[str, Any]:
         out[label] = {"ref": ref, "layers": len(rs.chain), "rules": len(rs.rules),
                       "cold_import_ms": statistics.median(s[0] for s in samples),
                       "cold_load_ms": statistics.median(s[1] for s in samples),
+                      "cold_load_no_ast_cache_ms": statistics.median(s[1] for s in no_cache),
                       "warm_load_ms": statistics.median(warm)}
     rs = loader.load_ruleset(str(RULESET))
     plans = []
@@ -211,6 +215,8 @@ def speedup(n: int, rounds: int) -> dict[str, Any]:
     chunk = max(1000, n // (cores * 8))
     bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     ctx = multiprocessing.get_context("fork")
+    gc.collect()
+    gc.freeze()  # the inherited inputs stay out of the workers' collections (fewer copied pages)
     one, many = [], []
     with ctx.Pool(cores) as pool:
         pool.map(_score_slice, bounds[:cores])  # workers up, plan compiled in each
@@ -222,6 +228,7 @@ def speedup(n: int, rounds: int) -> dict[str, Any]:
             t0 = time.perf_counter()
             assert sum(pool.map(_score_slice, bounds)) == n
             many.append(time.perf_counter() - t0)
+    gc.unfreeze()
     t1, tn = statistics.median(one), statistics.median(many)
     return {"n": n, "cores": cores, "chunk": chunk, "one_core_s": t1, "all_cores_s": tn, "speedup": t1 / tn,
             "subs_per_s_one": n / t1, "subs_per_s_all": n / tn}
@@ -259,7 +266,8 @@ def main() -> None:
          _verdict("totals_ratio", t["totals_ratio"])),
         ("with explanations", f"{sp['explained']:,.0f} subs/s = {t['explained_ratio']:.2f}× reference",
          _verdict("explained_ratio", t["explained_ratio"])),
-        ("chain load+compile, cold", f"{ld['chain']['cold_load_ms']:.1f} ms load (+{ld['chain']['cold_import_ms']:.1f} ms import), "
+        ("chain load+compile, cold", f"{ld['chain']['cold_load_ms']:.1f} ms load (+{ld['chain']['cold_import_ms']:.1f} ms import); "
+         f"{ld['chain']['cold_load_no_ast_cache_ms']:.1f} ms with no AST cache (lark); "
          f"{ld['chain']['layers']} layers / {ld['chain']['rules']} rules", ""),
         ("chain load+compile, warm", f"{ld['chain']['warm_load_ms']:.2f} ms", _verdict("warm_load_ms", ld["chain"]["warm_load_ms"])),
         ("workload ruleset + plan", f"cold {ld['workload']['cold_load_ms']:.1f} ms, warm {ld['workload']['warm_load_ms']:.2f} ms"

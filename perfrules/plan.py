@@ -24,6 +24,7 @@ row or a mapping row key → text.  Floats are not numbers here (they would be i
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, localcontext
 from itertools import islice
@@ -264,7 +265,8 @@ def _plan_row(form: FormRow, rule: Rule, execution: bool, number: int) -> PlanRo
     comparator = target_value.comparator if isinstance(target_value, Quantity) else None
     program: RowProgram | None
     try:
-        program = compile_row(rule.compiled, RowBinding(form.key, form.weight, target, comparator))
+        # interned: a submission's dict built from literals then matches the key by identity
+        program = compile_row(rule.compiled, RowBinding(sys.intern(form.key), form.weight, target, comparator))
         scorer = program.score
     except NotSpecialisable:
         program, scorer = None, _needs_interpreter
