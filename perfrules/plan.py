@@ -133,13 +133,13 @@ class Plan:
             return [self._explained(x) for x in inputs]
 
     def explained(self, inputs: Iterable[Input]) -> Iterator[tuple[Decimal, tuple[Explanation, ...]]]:
-        """Like :meth:`explained_totals`, a few hundred at a time: a consumer that writes each
+        """Like :meth:`explained_totals`, 32 at a time: a consumer that writes each
         result out and drops it keeps memory flat (the context is set per chunk, never
         held across a yield)."""
         it = iter(inputs)
         while True:
             with localcontext(CONTEXT):
-                chunk = [self._explained(x) for x in islice(it, 256)]
+                chunk = [self._explained(x) for x in islice(it, 32)]
             if not chunk:
                 return
             yield from chunk
