@@ -35,7 +35,7 @@ import attrs
 from perfrules import model
 from perfrules.compiler import MissingInput, NoClause, NotSpecialisable, RowBinding, RowProgram, compile_row, fmt
 from perfrules.errors import PerfrulesError
-from perfrules.explain import CitationRecord, Explanation
+from perfrules.explain import CitationRecord, Explanation, Finding
 from perfrules.interpreter import CONTEXT, EXECUTION, _citation, classify, score, select_rule
 from perfrules.ruleset import FormRow, Rule, Ruleset
 from perfrules.values import Quantity, read_value, squash, to_decimal
@@ -93,6 +93,7 @@ class PlanResult:
     scores: Mapping[str, Decimal]
     explanations: tuple[Explanation, ...] = ()
     careful: bool = False  # scored by the interpreter: an input the compiled rows could not read
+    findings: tuple[Finding, ...] = ()  # the interpreter's, when it scored the input (careful)
 
 
 class Plan:
@@ -199,7 +200,7 @@ class Plan:
                     scores[row.key] = s
                     total += s
             rounded = total.quantize(self._quantum, rounding=self._mode)
-        return PlanResult(rounded, total, scores, result.explanations, careful=True)
+        return PlanResult(rounded, total, scores, result.explanations, careful=True, findings=result.findings)
 
     def to_submission(self, x: Input, unit: str = "") -> model.Submission:
         """The 自评表 this input fills in: what the interpreter scores (and finds problems in)."""

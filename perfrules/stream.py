@@ -3,7 +3,10 @@
 One JSON object per line in: the plan's input (row key → actual, ``budget``,
 ``executed``, ``reason``; an optional ``id`` is echoed).  One JSON object per line out:
 ``{"id": …, "total": "87.53"}``, with ``"explanations": [...]`` (the records of
-``perfrules score --format json``) when asked.  Numbers are read as ``Decimal``
+``perfrules score --format json``) when asked.  A line the compiled rows cannot read
+(text where a number belongs, a missing row) is scored by the interpreter, as
+``perfrules score`` would: its record says ``"checked_by": "interpreter"`` and lists
+the interpreter's warnings and errors under ``"findings"``.  Numbers are read as ``Decimal``
 (never float) and written as decimal strings.
 
 Lines are read, scored and written in small chunks, never held all at once: memory
@@ -45,8 +48,7 @@ def stream(plan: Plan, lines: Iterable[str], write: Callable[[str], Any], explai
     encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
     numbered: Iterator[tuple[int, str]] = ((n, line) for n, line in enumerate(lines, start=1) if line.strip())
     scored = bad = 0
-    if explain:
-        from perfrules.render.json_out import explanation_dict
+    from perfrules.render.json_out import explanation_dict, finding_dict
     while True:
         block = list(islice(numbered, chunk))
         if not block:
@@ -61,11 +63,15 @@ def stream(plan: Plan, lines: Iterable[str], write: Callable[[str], Any], explai
             else:
                 inputs.append(data)
                 out.append("")
-        if explain:
-            results = plan.explained_totals(inputs)
-            records = [{"total": format(t, "f"), "explanations": [explanation_dict(e) for e in es]} for t, es in results]
-        else:
-            records = [{"total": format(t, "f")} for t in plan.totals(inputs)]
+        records = []
+        for result in map(lambda x: plan.score(x, explain=explain), inputs):
+            record: dict[str, Any] = {"total": format(result.total, "f")}
+            if explain:
+                record["explanations"] = [explanation_dict(e) for e in result.explanations]
+            if result.careful:  # the interpreter scored it: say so, and what it found
+                record["checked_by"] = "interpreter"
+                record["findings"] = [finding_dict(f) for f in result.findings if f.severity != "info"]
+            records.append(record)
         it = iter(zip(inputs, records))
         for i, text in enumerate(out):
             if text:

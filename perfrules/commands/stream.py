@@ -29,6 +29,8 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         with open(args.input, encoding="utf-8-sig") as source:
             scored, bad = stream(plan, source, stdout.write, explain=args.explain)
     else:
+        if hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(encoding="utf-8-sig")  # JSON Lines are UTF-8, whatever the locale
         scored, bad = stream(plan, sys.stdin, stdout.write, explain=args.explain)
     if bad:
         stderr.write(f"{bad} 行无法读取（见输出中的 error）；已计分 {scored} 行\n")
