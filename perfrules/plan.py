@@ -312,13 +312,19 @@ def _row_explanations(row: PlanRow, x: Input, points: Decimal) -> list[Explanati
 
 
 def _explainer(row: PlanRow) -> Callable[[Input, Decimal, list[Explanation]], None]:
-    """Appends a row's explanation records: for the commonest row (a number, one case that
-    can lose) everything is inlined over constants; other rows take _row_explanations."""
-    if row.execution or not row.cases_only or row.losing_case is None or not row.target:
+    """Appends a row's explanation records: for rows scored by their cases alone (a number,
+    a grade) everything is inlined over constants; others (预算执行率, deductions) take
+    _row_explanations."""
+    if row.execution and row.cases_only and row.program is not None:
+        return _execution_explainer(row)
+    if row.execution or not row.cases_only or row.program is None:
         def general(x: Input, points: Decimal, out: list[Explanation]) -> None:
             out.extend(_row_explanations(row, x, points))
 
         return general
+    if not row.target:
+        return _text_explainer(row)
+    program = row.program
     key, target, target_text, weight_text = row.key, row.target, row.form.target, row.weight_text
     number, label, rule_id, text, citation = row.number, row.label, row.rule.id, row.losing_case, row.citation
     level1, level2, weight, new = row.level1, row.level2, row.form.weight, _new_explanation
@@ -337,13 +343,48 @@ def _explainer(row: PlanRow) -> Callable[[Input, Decimal, list[Explanation]], No
         reason = x.get("reason", "")
         if reason.__class__ is not str:
             reason = reason_of(x, key)
-        out.append(new(number, label, weight - points, rule_id, text, citation, values, reason, "", None,
-                       level1, level2))
+        out.append(new(number, label, weight - points, rule_id, text if text is not None else _matched(program, x),
+                       citation, values, reason, "", None, level1, level2))
 
     def general_row(x: Input, points: Decimal, out: list[Explanation]) -> None:
         out.extend(_row_explanations(row, x, points))
 
     return numeric
+
+
+def _execution_explainer(row: PlanRow) -> Callable[[Input, Decimal, list[Explanation]], None]:
+    """预算执行率: 全年预算数, 全年执行数 and 执行率 shown, no 偏差原因 (the interpreter's row 0)."""
+    number, label, rule_id, citation, program = row.number, row.label, row.rule.id, row.citation, row.program
+    level1, level2, weight, new, only = row.level1, row.level2, row.form.weight, _new_explanation, row.losing_case
+    assert program is not None
+
+    def execution_row(x: Input, points: Decimal, out: list[Explanation]) -> None:
+        out.append(new(number, label, weight - points, rule_id, only or _matched(program, x), citation,
+                       _execution_values(x), "", "", None, level1, level2))
+
+    return execution_row
+
+
+def _text_explainer(row: PlanRow) -> Callable[[Input, Decimal, list[Explanation]], None]:
+    """A row with no numeric target (达成 …): the actual as written, the matching case."""
+    key, target_text, weight_text, program = row.key, row.form.target, row.weight_text, row.program
+    number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
+    level1, level2, weight, new, only = row.level1, row.level2, row.form.weight, _new_explanation, row.losing_case
+    assert program is not None
+
+    def text_row(x: Input, points: Decimal, out: list[Explanation]) -> None:
+        actual = x[key]
+        shown = actual if actual.__class__ is str else cell_text(actual)
+        values = {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text}
+        if actual.__class__ is not str and row.target is not None and isinstance(read_value(shown), Quantity):
+            raise _Careful()
+        reason = x.get("reason", "")
+        if reason.__class__ is not str:
+            reason = reason_of(x, key)
+        out.append(new(number, label, weight - points, rule_id, only or _matched(program, x), citation, values,
+                       reason, "", None, level1, level2))
+
+    return text_row
 
 
 def _explanation_maker() -> Callable[..., Explanation]:
