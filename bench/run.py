@@ -263,7 +263,7 @@ def main() -> None:
     ap.add_argument("--skip-stream", action="store_true", help="leave out the streaming memory figure")
     args = ap.parse_args()
     quick = args.quick
-    n, rounds = (5000, 3) if quick else (20000, 5)
+    n, rounds = (5000, 3) if quick else (20000, 9)
     report: dict[str, Any] = {"machine": {"python": platform.python_version(), "cores": os.cpu_count(),
                                           "platform": platform.platform(), "load_avg": os.getloadavg()},
                               "quick": quick, "reference": str(PEERS / "reference.py")}
