@@ -7,11 +7,12 @@ timed as setup), checks that it says what ``workload.RULESET`` says (ids, weight
 targets, kinds), and compiles a plan for its form (:mod:`perfrules.plan`): each row's
 rule bound to its 分值 and 目标值.
 
-Scoring converts each generated submission to the plan's input (one flat mapping,
-``workload.flat``) inside the timed call, as every other adapter converts to its
-engine's input.  The default row gives totals only; "with explanations" also builds
-every explanation record of every point lost (rule, clause, document, values, the
-unit's 偏差原因), the same records ``perfrules score`` prints.
+The plan is compiled for the shape the generated submissions already have (row
+actuals under ``"actuals"``, 全年预算数 / 全年执行数 / 偏差原因 beside them:
+``compile_plan(..., actuals_key="actuals")``), so there is nothing to convert: rows
+read their actuals in place.  The default row gives totals only; "with explanations"
+also builds every explanation record of every point lost (rule, clause, document,
+values, the unit's 偏差原因), the same records ``perfrules score`` prints.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def setup(ruleset: Any) -> None:
     RULE_SOURCE = RULESET_FILE.read_text(encoding="utf-8")
     rs = load_ruleset(str(RULESET_FILE))
     check_agrees(rs, ruleset)
-    _plan = compile_plan(rs)
+    _plan = compile_plan(rs, actuals_key="actuals")
 
 
 def _ready() -> Plan:
@@ -83,13 +84,13 @@ def _ready() -> Plan:
 
 def score_batch(submissions: list[dict[str, Any]]) -> list[Decimal]:
     """Totals only, rounded as the ruleset says (0.01, half up)."""
-    return _ready().totals(map(workload.flat, submissions))
+    return _ready().totals(submissions)
 
 
 def score_batch_explained(submissions: list[dict[str, Any]]) -> list[Decimal]:
     """Totals, and every explanation record of every point lost (built per submission,
     then dropped, as a consumer writing each result out would)."""
-    return [total for total, _ in _ready().explained(map(workload.flat, submissions))]
+    return [total for total, _ in _ready().explained(submissions)]
 
 
 VARIANTS = {"with explanations": score_batch_explained}

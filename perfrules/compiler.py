@@ -402,6 +402,7 @@ class _Compiler:
     def _condition(self, cond: ast.Condition) -> Test:
         if isinstance(cond, ast.Keyword):
             if cond.kind == "no_reason":
+                self.uses.add("reason")
                 return _reason_missing if self.binding is None else _bound_reason_missing(self.binding)
             self.uses.add("met")
             if self.binding is not None:

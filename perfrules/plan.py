@@ -99,10 +99,12 @@ class PlanResult:
 class Plan:
     """A ruleset compiled for a form.  Build it with :func:`compile_plan`."""
 
-    def __init__(self, ruleset: Ruleset, rows: Sequence[PlanRow]) -> None:
+    def __init__(self, ruleset: Ruleset, rows: Sequence[PlanRow], actuals_key: str | None = None) -> None:
         self.ruleset = ruleset
         self.rows = tuple(rows)
+        self.actuals_key = actuals_key
         self._scorers = tuple(r.score for r in self.rows)
+        self._segments = _segments(self.rows)
         # Explanations in the interpreter's order: the budget row first, then the rows.
         self._explain_order = tuple(sorted(range(len(self.rows)), key=lambda i: (not self.rows[i].execution, i)))
         self._quantum = ruleset.rounding.quantum
@@ -114,6 +116,8 @@ class Plan:
     # ------------------------------------------------------------------ scoring
     def totals(self, inputs: Iterable[Input]) -> list[Decimal]:
         """Rounded totals, one per input, in order: the fast path (no records built)."""
+        if self.actuals_key is not None:
+            return self._nested_totals(inputs, self.actuals_key)
         scorers, quantum, mode = self._scorers, self._quantum, self._mode
         out: list[Decimal] = []
         append = out.append
@@ -127,6 +131,44 @@ class Plan:
                     total = self._careful(x).total_exact
                 append(total.quantize(quantum, rounding=mode))
         return out
+
+    def _nested_totals(self, inputs: Iterable[Input], actuals_key: str) -> list[Decimal]:
+        """Totals for inputs whose row actuals are under *actuals_key*, read where they are:
+        runs of rows that read only their actual get the actuals mapping, rows that read
+        submission fields (预算执行率) the input itself, rows that read both a small view.
+        The rows are still added in form order."""
+        segments, quantum, mode = self._segments, self._quantum, self._mode
+        out: list[Decimal] = []
+        append = out.append
+        with localcontext(CONTEXT):
+            for x in inputs:
+                total = ZERO
+                try:
+                    actuals = x[actuals_key]
+                    for scorers, scorer, key in segments:
+                        if scorers:
+                            for own in scorers:
+                                total += own(actuals)
+                        elif key is None:
+                            total += scorer(x)
+                        else:
+                            view = dict(x)
+                            view[key] = actuals[key]
+                            total += scorer(view)
+                except _CAREFUL + (_Careful,):
+                    total = self._careful(x).total_exact
+                append(total.quantize(quantum, rounding=mode))
+        return out
+
+    def flat(self, x: Input) -> Input:
+        """The input as one mapping (row keys and submission fields side by side)."""
+        key = self.actuals_key
+        if key is None:
+            return x
+        actuals = x.get(key)
+        merged = {**actuals, **x} if isinstance(actuals, Mapping) else dict(x)
+        merged.pop(key, None)
+        return merged
 
     def explained_totals(self, inputs: Iterable[Input]) -> list[tuple[Decimal, tuple[Explanation, ...]]]:
         """(rounded total, explanations) per input: every point lost explained."""
@@ -146,6 +188,8 @@ class Plan:
             yield from chunk
 
     def _explained(self, x: Input) -> tuple[Decimal, tuple[Explanation, ...]]:
+        if self.actuals_key is not None:
+            x = self.flat(x)
         try:
             scores = [scorer(x) for scorer in self._scorers]
             explanations = self._explain(x, scores)
@@ -159,6 +203,7 @@ class Plan:
 
     def score(self, x: Input, explain: bool = True) -> PlanResult:
         """One submission, with its row scores and (unless told not to) its explanations."""
+        x = self.flat(x)
         with localcontext(CONTEXT):
             try:
                 scores = [scorer(x) for scorer in self._scorers]
@@ -189,6 +234,7 @@ class Plan:
     # ----------------------------------------------------------- the interpreter
     def _careful(self, x: Input) -> PlanResult:
         """Score *x* with the interpreter itself; the total is the sum in form order."""
+        x = self.flat(x)
         result = score(self.to_submission(x), self.ruleset, self._rule_of)
         by_number = {r.row: r.score for r in result.rows}
         scores: dict[str, Decimal] = {}
@@ -204,6 +250,7 @@ class Plan:
 
     def to_submission(self, x: Input, unit: str = "") -> model.Submission:
         """The 自评表 this input fills in: what the interpreter scores (and finds problems in)."""
+        x = self.flat(x)
         indicators = []
         budget = None
         for row in self.rows:
@@ -220,11 +267,14 @@ class Plan:
 
 
 # --------------------------------------------------------------------- compiling
-def compile_plan(ruleset: Ruleset, form_rows: Sequence[FormRow] | None = None) -> Plan:
+def compile_plan(ruleset: Ruleset, form_rows: Sequence[FormRow] | None = None,
+                 actuals_key: str | None = None) -> Plan:
     """Compile *ruleset* for a form (by default the ruleset's own ``[[form]]``).
 
     Each row gets the rule the form names, else the one the interpreter would choose;
-    a row no rule applies to is an error here, not a surprise at scoring time."""
+    a row no rule applies to is an error here, not a surprise at scoring time.  With
+    *actuals_key*, an input keeps its row actuals in a mapping under that key
+    (``{"actuals": {"I01": …}, "budget": …, "reason": …}``) and is read in place."""
     rows = tuple(form_rows if form_rows is not None else ruleset.form)
     if not rows:
         raise PerfrulesError(f"规则集「{ruleset.id}」没有表式 [[form]]，无法编译计分方案",
@@ -240,7 +290,33 @@ def compile_plan(ruleset: Ruleset, form_rows: Sequence[FormRow] | None = None) -
         if not execution:
             number += 1
         out.append(_plan_row(form, rule, execution, 0 if execution else number))
-    return Plan(ruleset, out)
+    return Plan(ruleset, out, actuals_key)
+
+
+_OUTER = frozenset({"rate", "executed", "budget", "initial_budget", "reason"})
+_OWN = frozenset({"actual", "target", "ratio", "met"})
+
+
+def _segments(rows: Sequence[PlanRow]) -> tuple[tuple[tuple[Scorer, ...], Scorer, str | None], ...]:
+    """Rows grouped for nested inputs: (scorers reading only their actual, …) runs, or one
+    scorer reading submission fields (key None), or one reading both (its key)."""
+    out: list[tuple[tuple[Scorer, ...], Scorer, str | None]] = []
+    run: list[Scorer] = []
+    for row in rows:
+        uses = row.program.bound.uses if row.program is not None else _OUTER
+        steps = bool(row.program.bound.steps) if row.program is not None else True
+        outer = bool(uses & _OUTER) or row.program is None
+        own = not row.execution or bool(uses & _OWN) or steps
+        if own and not outer:
+            run.append(row.score)
+            continue
+        if run:
+            out.append((tuple(run), _needs_interpreter, None))
+            run = []
+        out.append(((), row.score, row.key if own else None))
+    if run:
+        out.append((tuple(run), _needs_interpreter, None))
+    return tuple(out)
 
 
 def _rule_for(ruleset: Ruleset, form: FormRow) -> tuple[Rule, bool]:

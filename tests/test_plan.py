@@ -76,6 +76,7 @@ def _interpreted(plan: Plan, x: dict[str, Any]) -> tuple[dict[str, Decimal], Any
 
 
 def _check(plan: Plan, x: dict[str, Any]) -> None:
+    _check_nested(plan, x)
     got = plan.score(x)
     scores, result = _interpreted(plan, x)
     assert dict(got.scores) == scores
@@ -84,6 +85,17 @@ def _check(plan: Plan, x: dict[str, Any]) -> None:
     assert got.total == plan.ruleset.rounding.apply(with_context)
     assert plan.totals([x]) == [got.total]
     assert [t for t, _ in plan.explained_totals([x])] == [got.total]
+
+
+def _check_nested(plan: Plan, x: dict[str, Any]) -> None:
+    """The same input with its actuals nested under "actuals" scores the same."""
+    nested = Plan(plan.ruleset, plan.rows, actuals_key="actuals")
+    row_keys = {r.key for r in plan.rows}
+    y = {k: v for k, v in x.items() if k not in row_keys}
+    y["actuals"] = {k: v for k, v in x.items() if k in row_keys}
+    assert nested.totals([y]) == plan.totals([x])
+    assert nested.explained_totals([y]) == plan.explained_totals([x])
+    assert nested.score(y) == plan.score(x)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
