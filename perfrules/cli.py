@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from typing import IO, NoReturn
 
@@ -31,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 #: One module per command, each with ``register(subparsers)`` and ``run(args, stdout, stderr)``.
 #: Command modules import only argparse at the top; their work is imported when they run.
-COMMAND_MODULES = ("score", "check", "import_", "test", "ruleset", "schema")
+COMMAND_MODULES = ("score", "check", "import_", "stream", "test", "ruleset", "schema")
 
 
 def _parser() -> _Parser:
@@ -97,6 +96,8 @@ def emit(out: str | bytes, path: str | None, stdout: IO[str]) -> None:
 
 def write_atomic(path: str, data: str | bytes) -> None:
     """Write via a temporary file in the same folder and a rename: never a half file."""
+    import tempfile  # only when writing a file: about 10 ms of imports a plain `score` does not need
+
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)

@@ -14,8 +14,8 @@ numbers), quantities in the row's unit (实际值, 目标值, ``5个百分点``)
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
-from decimal import ROUND_FLOOR, Decimal
+from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_FLOOR, Context, Decimal
 from typing import Any
 
 import attrs
@@ -23,12 +23,15 @@ import attrs
 from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
 from perfrules.parser import parse_rule
+from perfrules.values import squash
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
-#: Row formulas run with 28 significant digits; each row's score is then held to 20
-#: decimal places, so every later sum and difference (points lost, totals) is exact.
-PLACES = Decimal(1).scaleb(-20)
+#: Row formulas run with 28 significant digits (the interpreter's CONTEXT); what is
+#: added up or taken away afterwards (points lost, deductions, totals) goes through
+#: EXACT, wide enough that no sum or difference of scores is ever rounded.
+PLACES = Decimal(1).scaleb(-20)  # level-weight scale factors are held to this
+EXACT = Context(prec=100)
 HUNDRED = Decimal(100)
 
 
@@ -88,8 +91,10 @@ DEFAULT_GRADES: dict[str, tuple[str, ...]] = {
 
 FUNCS = {"min": min, "较小值": min, "取小": min, "max": max, "较大值": max, "取大": max}
 
-Fn = Callable[["Env"], Decimal]
-Test = Callable[["Env"], bool]
+# A closure reads an Env (a row of a submission) or, compiled for a form row, the
+# submission's input mapping (see RowBinding): Any, so one compiler builds both.
+Fn = Callable[[Any], Decimal]
+Test = Callable[[Any], bool]
 
 
 class Env:
@@ -168,6 +173,7 @@ class _Case:
     high_closed: bool
     grade: str | None  # the grade this case tests, when it is a grade case
     text: str
+    points_const: Decimal | None = None  # the points when known at load time (bound rows)
 
 
 @attrs.frozen
@@ -198,6 +204,9 @@ class CompiledRule:
     uses: frozenset[str]
     graded: bool  # the cases are grade bands: a narrative actual is graded by the unit's score
     warnings: tuple[PerfrulesError, ...] = attrs.field(default=(), eq=False)
+    # What compile_row needs to compile the rule again for one row, without parsing it again.
+    source: ast.Rule | None = attrs.field(default=None, eq=False, repr=False)
+    grades: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def needs_numbers(self) -> bool:
@@ -225,13 +234,13 @@ class CompiledRule:
         elif self.cases and not self.deductions and not self.steps:
             raise NoClause()
         if base < weight:
-            detail = "按公式得分低于 0 分，按 0 分计" if base < 0 else ""
-            charges.append(Charge(weight - max(base, ZERO), matched or "", detail))
-        base = min(max(base, ZERO), weight)
-        charges.extend(self._deductions(env, base))
-        score = weight - sum((c.points for c in charges), ZERO)
+            charges.append(Charge(EXACT.subtract(weight, max(base, ZERO)), matched or ""))
+        base = clamp(base, weight)
+        taken = self._deductions(env, base)
+        charges.extend(taken)
+        score = EXACT.subtract(base, _exact_sum(c.points for c in taken)) if taken else base
         flags = tuple(text for test, text in self.flags if test(env))
-        return Outcome(max(score, ZERO), tuple(charges), band, grade, inferred, flags, matched)
+        return Outcome(score, tuple(charges), band, grade, inferred, flags, matched)
 
     def _band_of(self, env: Env) -> _Case | None:
         assert env.self_score is not None
@@ -242,16 +251,22 @@ class CompiledRule:
                     return case
         return None
 
-    def _deductions(self, env: Env, available: Decimal) -> list[Charge]:
-        """Each deduction that applies, cut back by 最多扣 and by the points left."""
+    def _deductions(self, env: Any, available: Decimal, actual: Decimal | None = None,
+                    target: Decimal | None = None) -> list[Charge]:
+        """Each deduction that applies, cut back by 最多扣 and by the points left.
+
+        *env* is what the tests read: an :class:`Env`, or a row's input mapping when the
+        rule was compiled for one row (then *actual* and *target* are passed in)."""
+        if isinstance(env, Env):
+            actual, target = env.actual, env.target
         found: list[Charge] = []
         for d in self.deductions:
             if d.test is None or d.test(env):
                 found.append(Charge(d.amount, d.text))
         for s in self.steps:
-            if env.actual is None or env.target is None:
+            if actual is None or target is None:
                 raise MissingInput("actual")
-            gap = env.target - env.actual if s.below else env.actual - env.target
+            gap = target - actual if s.below else actual - target
             count = (gap / s.step).to_integral_value(rounding=ROUND_FLOOR) if gap > 0 else ZERO
             if count > 0:
                 found.append(Charge(count * s.amount, s.text, f"{_fmt(gap)} ÷ {_fmt(s.step)} = {count} 档"))
@@ -261,13 +276,13 @@ class CompiledRule:
         for charge in found:
             take = min(charge.points, left)
             if take <= 0:
-                break
+                continue  # nothing left to take (or 扣 0分): no entry
             note = charge.detail
             if take < charge.points:
                 why = f"最多扣 {_fmt(self.cap)} 分" if self.cap is not None and left < available else "扣至 0 分为止"
                 note = f"{note}；应扣 {_fmt(charge.points)} 分，受「{why}」限制实扣 {_fmt(take)} 分".lstrip("；")
             out.append(Charge(take, charge.text, note))
-            left -= take
+            left = EXACT.subtract(left, take)
         return out
 
     def score_only(self, env: Env) -> Decimal:
@@ -286,8 +301,9 @@ def compile_rule(text: str, grades: Mapping[str, tuple[str, ...]] | None = None)
 
 
 class _Compiler:
-    def __init__(self, text: str, grades: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(self, text: str, grades: Mapping[str, tuple[str, ...]], binding: RowBinding | None = None) -> None:
         self.text = text
+        self.grades = grades
         self.grade_words = {word: canon for canon, words in grades.items() for word in words}
         self.uses: set[str] = set()
         self.last_left: ast.Expr | None = None
@@ -295,6 +311,10 @@ class _Compiler:
         self.thresholds: list[tuple[str, str, Decimal, ast.Span]] = []  # (left side, op, value, where)
         self.bands: list[tuple[Decimal, Decimal, bool, ast.Span]] = []
         self.warnings: list[PerfrulesError] = []
+        self.binding = binding  # set: the row's constants are known, closures read its input mapping
+        self.leaves: dict[Fn, str] = {}  # closures that are just x[key]: fused into their parent
+        self.leaf_tests: dict[Test, tuple[str, str, Decimal]] = {}  # x[key] op const: (op, key, const)
+        self.chains: dict[Fn, tuple[str, tuple[Callable[[Any], Any], ...]]] = {}  # x[key] then const ops
 
     def error(self, message: str, span: ast.Span, suggestion: str | None = None, expected: str | None = None) -> PerfrulesError:
         return PerfrulesError(message, text=self.text, offset=span.start, length=span.end - span.start,
@@ -338,7 +358,7 @@ class _Compiler:
             raise self.error("规则没有给出得分的条款", ast.Span(0, len(self.text)),
                              expected="例如：实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 目标值")
         return CompiledRule(self.text, tuple(cases), tuple(deductions), tuple(steps), cap, tuple(flags),
-                            frozenset(self.uses), graded, tuple(self.warnings))
+                            frozenset(self.uses), graded, tuple(self.warnings), rule, self.grades)
 
     def _check_thresholds(self) -> None:
         """完成率 ≥ 100% → …；≥ 90% → …: each band's threshold must be below the last."""
@@ -373,14 +393,17 @@ class _Compiler:
         grade = condition.word if isinstance(condition, ast.Grade) else None
         grade = self.grade_words.get(grade, grade) if grade else None
         if isinstance(outcome, ast.Range):
-            low, high = self._share_or_points(outcome.low), self._share_or_points(outcome.high)
+            if self.binding is not None:
+                raise NotSpecialisable("a self-assessed band needs the unit's own score")
+            low, high = self._share_or_points(outcome.low)[0], self._share_or_points(outcome.high)[0]
             self._check_band(outcome)
             if grade is not None and isinstance(outcome.low, ast.Num) and isinstance(outcome.high, ast.Num) \
                     and outcome.low.unit in ("%", None) and outcome.high.unit in ("%", None):
                 lo, hi = _literal(outcome.low)[0], _literal(outcome.high)[0]
                 self.bands.append((lo, hi, outcome.high_closed, outcome.span))
             return _Case(test, None, low, high, outcome.high_closed, grade, src)
-        return _Case(test, self._share_or_points(outcome, check_share=True), None, None, True, grade, src)
+        points, const = self._share_or_points(outcome, check_share=True)
+        return _Case(test, points, None, None, True, grade, src, const)
 
     def _check_band(self, band: ast.Range) -> None:
         for bound in (band.low, band.high):
@@ -404,16 +427,23 @@ class _Compiler:
             raise self.error(f"扣分应以「分」计，实际写了「{num.text}」", num.span, suggestion=f"你是否想写「{_fmt(num.value)}分」？")
         return num.value
 
-    def _share_or_points(self, expr: ast.Expr, check_share: bool = False) -> Fn:
-        """An outcome: points as they are, a scalar as a share of 分值."""
+    def _share_or_points(self, expr: ast.Expr, check_share: bool = False) -> tuple[Fn, Decimal | None]:
+        """An outcome: points as they are, a scalar as a share of 分值.  With the row's
+        分值 bound, a constant share is folded to its points here (分值 × 80%, once)."""
         fn, const, typ = self._expr(expr)
         if typ == POINTS:
-            return fn
+            return fn, const
         if typ == SCALAR:
             if check_share and const is not None and const > ONE:
                 raise self.error(f"得分比例 {_fmt(const * HUNDRED)}% 超过了 100%", expr.span,
                                  suggestion=f"如果是分数，请写成「{_fmt(const)}分」；如果是比例，请写成「{_fmt(const)}%」。")
-            return _share(const, fn)
+            if self.binding is not None:
+                weight = self.binding.weight
+                if const is not None:
+                    points = weight * const
+                    return (lambda e: points), points
+                return _const_op("*", weight, fn, left=True), None
+            return _share(const, fn), None
         raise self.error(f"得分应当是分数或比例，这里是{typ.value}", expr.span,
                          suggestion="例如：满分、80%、分值 × 实际值 ÷ 目标值")
 
@@ -421,16 +451,25 @@ class _Compiler:
     def _condition(self, cond: ast.Condition) -> Test:
         if isinstance(cond, ast.Keyword):
             if cond.kind == "no_reason":
-                return _reason_missing
+                self.uses.add("reason")
+                return _reason_missing if self.binding is None else _bound_reason_missing(self.binding)
             self.uses.add("met")
+            if self.binding is not None:
+                return _bound_met(self.binding, cond.kind == "met")
             return _met if cond.kind == "met" else _missed
         if isinstance(cond, ast.Grade):
             return self._grade(cond)
         if isinstance(cond, ast.AllOf):
             tests = [self._condition(c) for c in cond.items]
+            if len(tests) == 2:
+                t0, t1 = tests
+                return lambda e: t0(e) and t1(e)
             return lambda e: all(t(e) for t in tests)
         if isinstance(cond, ast.AnyOf):
             tests = [self._condition(c) for c in cond.items]
+            if len(tests) == 2:
+                t0, t1 = tests
+                return lambda e: t0(e) or t1(e)
             return lambda e: any(t(e) for t in tests)
         return self._compare(cond)
 
@@ -443,6 +482,8 @@ class _Compiler:
             pool = [*self.grade_words, *SPELLINGS, "否则", "达标", "未达标", "未填写偏差原因"]
             raise self.error(f"未知的等级或名称「{word}」", cond.span, suggestion=did_you_mean(word, pool),
                              expected="等级（达成、部分达成、未达成）或比较（实际值 ≥ 目标值）")
+        if self.binding is not None:
+            return _bound_grade_test(canon, self.binding.key, self.grade_words)
         return _grade_test(canon)
 
     def _compare(self, cond: ast.Compare) -> Test:
@@ -462,10 +503,25 @@ class _Compiler:
         if rc is not None:
             self.thresholds.append((key, cond.op, rc, cond.span))
         if isinstance(left, ast.Name) and SPELLINGS.get(left.word) == "ratio" and rc is not None:
+            if self.binding is not None:
+                return self._bound_ratio_test(cond.op, rc)
             return _ratio_test(op, rc)  # 完成率 ≥ 90% as 实际值 ≥ 90% × 目标值: exact, no division
         if rc is not None:
+            if lf in self.leaves:
+                return self._leaf_test(cond.op, self.leaves[lf], rc)
             return lambda e: op(lf(e), rc)
         return lambda e: op(lf(e), rf(e))
+
+    def _bound_ratio_test(self, op: str, share: Decimal) -> Test:
+        """完成率 ≥ 90% with 目标值 known: the threshold 90% × 目标值 is computed once, here."""
+        assert self.binding is not None
+        target = self.binding.target
+        if target is None:
+            raise NotSpecialisable("完成率 needs a numeric target")
+        if target > 0:
+            return self._leaf_test(op, self.binding.key, share * target)
+        key, compare = self.binding.key, _COMPARE[op]
+        return lambda x: compare(x[key] / target, share)
 
     # expressions -----------------------------------------------------------------
     def _expr(self, node: ast.Expr) -> tuple[Fn, Decimal | None, Type]:
@@ -492,6 +548,8 @@ class _Compiler:
                              expected="满分、分值、实际值、目标值、完成率、执行率 …")
         self.uses.add(canon)
         typ = NAMES[canon][0]
+        if self.binding is not None:
+            return self._bound_name(canon, typ)
         if canon == "zero":
             return (lambda e: ZERO), ZERO, typ
         if canon in ("full", "weight"):
@@ -501,6 +559,61 @@ class _Compiler:
         if canon == "rate":
             return _rate, None, typ
         return _get(canon), None, typ
+
+    def _bound_name(self, canon: str, typ: Type) -> tuple[Fn, Decimal | None, Type]:
+        """A name when the row is known: 分值 and 目标值 are constants, the rest read the input."""
+        b = self.binding
+        assert b is not None
+        if canon == "zero":
+            return (lambda x: ZERO), ZERO, typ
+        if canon in ("full", "weight"):
+            weight = b.weight
+            return (lambda x: weight), weight, typ
+        if canon == "target":
+            target = b.target
+            if target is None:
+                raise NotSpecialisable("目标值 is not a number")
+            return (lambda x: target), target, typ
+        if canon == "ratio":
+            if b.target is None:
+                raise NotSpecialisable("完成率 needs a numeric target")
+            return _const_op("/", b.target, self._leaf(b.key), left=False), None, typ
+        if canon == "rate":
+            return _bound_rate(b.inputs["executed"], b.inputs["budget"]), None, typ
+        if canon == "actual":
+            return self._leaf(b.key), None, typ
+        if canon in b.inputs:
+            return self._leaf(b.inputs[canon]), None, typ
+        raise NotSpecialisable(f"{canon} is not an input of a form row")
+
+    def _chain(self, op: str, const: Decimal, fn: Fn, left: bool) -> Fn:
+        """``fn op const`` when *fn* reads one input through constant operations only:
+        ``分值 × (1 − (实际值 − 目标值) ÷ 目标值)`` becomes x[key] passed through four bound
+        Decimal methods (``t.__rsub__`` is ``v − t``), one closure instead of four."""
+        steps: tuple[Callable[[Any], Any], ...] = ()
+        if fn in self.leaves:
+            key = self.leaves[fn]
+        elif fn in self.chains:
+            key, steps = self.chains[fn]
+        else:
+            return _const_op(op, const, fn, left)
+        method_name = _DUNDERS[op] if left else _RDUNDERS[op]
+        steps = (*steps, getattr(const, method_name))
+        chain = _chain_fn(key, steps)
+        self.chains[chain] = (key, steps)
+        return chain
+
+    def _leaf_test(self, op: str, key: str, const: Decimal) -> Test:
+        test = _LEAF_COMPARE[op](key, const)
+        self.leaf_tests[test] = (op, key, const)
+        return test
+
+    def _leaf(self, key: str) -> Fn:
+        def leaf(x: Any) -> Decimal:
+            return x[key]  # type: ignore[no-any-return]
+
+        self.leaves[leaf] = key
+        return leaf
 
     def _call(self, node: ast.Call) -> tuple[Fn, Decimal | None, Type]:
         func = FUNCS.get(node.func)
@@ -513,6 +626,8 @@ class _Compiler:
         if len(types) > 1:
             raise self.error(f"{node.func} 的参数类型不一致（{'、'.join(t.value for t in types)}）", node.span)
         fns = [p[0] for p in parts]
+        if len(fns) == 2 and parts[1][1] is not None and parts[0][1] is None:
+            return _min_max_const(func is min, fns[0], parts[1][1]), None, parts[0][2]
         if len(fns) == 2:
             f0, f1 = fns
             return (lambda e: func(f0(e), f1(e))), None, parts[0][2]
@@ -532,6 +647,11 @@ class _Compiler:
             except ArithmeticError:
                 raise self.error("常数运算无法计算（例如除以 0）", node.span) from None
             return (lambda e, v=value: v), value, typ
+        if self.binding is not None:
+            if rc is not None:
+                return self._chain(node.op, rc, lf, left=False), None, typ
+            if lc is not None:
+                return self._chain(node.op, lc, rf, left=True), None, typ
         return _specialised(node.op, lf, lc, rf, rc), None, typ
 
 
@@ -632,13 +752,12 @@ def _ratio_test(op: Callable[[Any, Any], bool], share: Decimal) -> Test:
 
 
 def _held(raw: Decimal, weight: Decimal) -> Decimal:
-    """A formula's points held to PLACES; far outside [0, 分值] only the sign matters."""
+    """A formula's points, bounded: far outside [0, 分值] only the sign matters."""
     if raw > weight:
         return weight
     if raw < -weight:
         return -weight - ONE  # still negative: the caller notes it and counts 0
-    held = raw.quantize(PLACES)
-    return raw if held == raw else held  # keep 5, not 5.00000000000000000000
+    return raw
 
 
 def _share(const: Decimal | None, fn: Fn) -> Fn:
@@ -668,6 +787,514 @@ def _missed(e: Env) -> bool:
 
 def _reason_missing(e: Env) -> bool:
     return e.reason_missing
+
+
+# ------------------------------------------------------------ rules bound to a row
+class NotSpecialisable(Exception):
+    """The rule needs something a form row cannot bind (the unit's own score, a band …):
+    the row is then scored through :meth:`CompiledRule.evaluate` like any other."""
+
+
+#: Where a bound rule reads the submission-level inputs in the row's input mapping.
+DEFAULT_INPUTS: Mapping[str, str] = {"executed": "executed", "budget": "budget",
+                                     "initial_budget": "initial_budget", "reason": "reason"}
+
+
+@attrs.frozen
+class RowBinding:
+    """What is known of a form row before any submission: its key, 分值 and 目标值.
+
+    The row's actual is read as ``x[key]`` from the submission's input mapping *x*;
+    全年执行数 / 全年预算数 and 偏差原因 under the names in *inputs*.  偏差原因 may be one
+    text for every row or a mapping row key → text."""
+
+    key: str
+    weight: Decimal
+    target: Decimal | None = None
+    comparator: str | None = None  # the target's sign: how 达标 is judged (None: ≥)
+    inputs: Mapping[str, str] = attrs.field(factory=lambda: dict(DEFAULT_INPUTS))
+
+
+@attrs.frozen
+class RowProgram:
+    """A rule compiled again for one row, its constants folded in (分值 × 80% is a
+    number, 完成率 ≥ 90% is 实际值 ≥ 85.5): ``score(x)`` gives what
+    ``rule.evaluate(env).score`` would, reading only the row's inputs."""
+
+    bound: CompiledRule  # the rule with closures over the input mapping
+    binding: RowBinding
+    score: Callable[[Mapping[str, Any]], Decimal]
+
+    def charges(self, x: Mapping[str, Any]) -> tuple[Charge, ...]:
+        """The charges :meth:`CompiledRule.evaluate` would make: built only for a row
+        that lost points, to explain it."""
+        rule, weight = self.bound, self.binding.weight
+        base, matched = weight, None
+        case = next((c for c in rule.cases if c.test(x)), None)
+        if case is not None:
+            matched = case.text
+            base = case.points_const if case.points_const is not None else _points(case, x)
+        elif rule.cases and not rule.deductions and not rule.steps:
+            raise NoClause()
+        base = clamp(base, weight)
+        found: list[Charge] = [Charge(weight - base, matched or "")] if base < weight else []
+        if rule.deductions or rule.steps:
+            actual = x[self.binding.key] if rule.steps else None
+            found.extend(rule._deductions(x, base, actual, self.binding.target))
+        return tuple(found)
+
+
+def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
+    """Compile *rule* again with *binding*'s constants.  Raises NotSpecialisable when the
+    rule needs what a row cannot bind; the text is not parsed again."""
+    if rule.source is None:
+        raise NotSpecialisable("the rule was built without its AST")
+    compiler = _Compiler(rule.text, rule.grades, binding)
+    try:
+        bound = compiler.compile(rule.source)
+    except PerfrulesError as err:  # e.g. a constant division by a target of 0
+        raise NotSpecialisable(err.message) from None
+    return RowProgram(bound, binding, _driver(bound, binding, compiler.leaf_tests))
+
+
+def _exact_sum(values: Iterable[Decimal]) -> Decimal:
+    total = ZERO
+    for value in values:
+        total = EXACT.add(total, value)
+    return total
+
+
+exact_sum = _exact_sum
+
+
+def clamp(points: Decimal, weight: Decimal) -> Decimal:
+    """A case's points inside [0, 分值], as min(max(points, 0), 分值): a negative growth
+    rate scores 0 and loses exactly 分值, never more."""
+    if points < ZERO:
+        return ZERO
+    if weight < points:
+        return weight
+    return points
+
+
+def _points(case: _Case, x: Any) -> Decimal:
+    assert case.points is not None
+    return case.points(x)
+
+
+def _driver(rule: CompiledRule, b: RowBinding,
+            leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Callable[[Mapping[str, Any]], Decimal]:
+    """The cheapest closure that scores this shape of rule: a grade table, a ladder of
+    thresholds, one test with an 否则, a formula, else the general loop.  Same arithmetic
+    as evaluate, op for op."""
+    w = b.weight
+    if rule.deductions or rule.steps:
+        return _deduction_driver(rule, b)
+    cases = rule.cases
+    table = _grade_table(rule, b)
+    if table is not None:
+        key = b.key
+        return lambda x: table[x[key]]
+    if len(cases) == 1 and cases[0].test is _always:
+        return _clamped(cases[0], w)
+    ladder = _ladder(cases, w, leaf_tests)
+    if ladder is not None:
+        return ladder
+    if len(cases) == 2 and cases[1].test is _always:
+        if cases[0].test in leaf_tests and cases[0].points_const is not None and cases[1].points_const is None:
+            return _threshold_or_formula(leaf_tests[cases[0].test], clamp(cases[0].points_const, w), cases[1], w)
+        return _two_cases(cases[0], cases[1], w)
+    parts = tuple((c.test, None if c.points_const is None else clamp(c.points_const, w), c.points) for c in cases)
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        for test, const, fn in parts:
+            if test(x):
+                if const is not None:
+                    return const
+                assert fn is not None
+                return clamp(fn(x), w)
+        raise NoClause()
+
+    return score
+
+
+def _threshold_or_formula(test: tuple[str, str, Decimal], full: Decimal, other: _Case,
+                          w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+    """``实际值 ≥ 目标值 → 满分；否则 → 公式``: the comparison inline, the formula clamped."""
+    op, key, const = test
+    fn = other.points
+    assert fn is not None
+    if op == ">=":
+        def at_least(x: Mapping[str, Any]) -> Decimal:
+            if x[key] >= const:
+                return full
+            v = fn(x)
+            if v < ZERO:
+                return ZERO
+            if w < v:
+                return w
+            return v
+
+        return at_least
+    if op == "<=":
+        def at_most(x: Mapping[str, Any]) -> Decimal:
+            if x[key] <= const:
+                return full
+            v = fn(x)
+            if v < ZERO:
+                return ZERO
+            if w < v:
+                return w
+            return v
+
+        return at_most
+    compare = _COMPARE[op]
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        if compare(x[key], const):
+            return full
+        v = fn(x)
+        if v < ZERO:
+            return ZERO
+        if w < v:
+            return w
+        return v
+
+    return score
+
+
+def _ladder(cases: tuple[_Case, ...], w: Decimal,
+            leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Callable[[Mapping[str, Any]], Decimal] | None:
+    """``完成率 ≥ 100% → 满分；≥ 90% → 80%；…；否则 → 0``: thresholds on one input, constant
+    points, tried top-down on the input read once."""
+    if len(cases) < 3 or cases[-1].test is not _always or any(c.points_const is None for c in cases):
+        return None
+    heads = cases[:-1]
+    if any(c.test not in leaf_tests for c in heads):
+        return None
+    tests = [leaf_tests[c.test] for c in heads]
+    if len({(op, key) for op, key, _ in tests}) != 1:
+        return None
+    op, key = tests[0][0], tests[0][1]
+    steps = tuple((const, clamp(c.points_const, w)) for (_, _, const), c in zip(tests, heads)
+                  if c.points_const is not None)
+    last = cases[-1].points_const
+    assert last is not None
+    other = clamp(last, w)
+    if op == ">=":
+        def at_least(x: Mapping[str, Any]) -> Decimal:
+            a = x[key]
+            for threshold, points in steps:
+                if a >= threshold:
+                    return points
+            return other
+
+        return at_least
+    compare = _COMPARE[op]
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        a = x[key]
+        for threshold, points in steps:
+            if compare(a, threshold):
+                return points
+        return other
+
+    return score
+
+
+def _clamped(case: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+    if case.points_const is not None:
+        value = clamp(case.points_const, w)
+        return lambda x: value
+    fn = case.points
+    assert fn is not None
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        v = fn(x)
+        if v < ZERO:
+            return ZERO
+        if w < v:
+            return w
+        return v
+
+    return score
+
+
+def _two_cases(first: _Case, other: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+    """``condition → A；否则 → B``, the commonest rule, as one closure per constness."""
+    test = first.test
+    v0 = None if first.points_const is None else clamp(first.points_const, w)
+    v1 = None if other.points_const is None else clamp(other.points_const, w)
+    f0, f1 = first.points, other.points
+    assert f0 is not None and f1 is not None
+    if v0 is not None and v1 is not None:
+        c0, c1 = v0, v1
+        return lambda x: c0 if test(x) else c1
+    if v0 is not None:
+        c0 = v0
+
+        def score(x: Mapping[str, Any]) -> Decimal:
+            if test(x):
+                return c0
+            v = f1(x)
+            if v < ZERO:
+                return ZERO
+            if w < v:
+                return w
+            return v
+
+        return score
+    if v1 is not None:
+        c1 = v1
+        return lambda x: clamp(f0(x), w) if test(x) else c1
+    return lambda x: clamp(f0(x) if test(x) else f1(x), w)
+
+
+class _GradeTable(dict[Any, Decimal]):
+    """Grade word → points; spellings not listed are squashed and looked up again."""
+
+    def __init__(self, values: dict[Any, Decimal], canon: Callable[[Any], str | None],
+                 by_canon: Mapping[str, Decimal], fallback: Decimal | None) -> None:
+        super().__init__(values)
+        self.canon, self.by_canon, self.fallback = canon, by_canon, fallback
+
+    def __missing__(self, word: Any) -> Decimal:
+        grade = self.canon(word)
+        if grade is not None and grade in self.by_canon:
+            return self.by_canon[grade]
+        if self.fallback is not None:
+            return self.fallback
+        raise NoClause()
+
+
+def _grade_table(rule: CompiledRule, b: RowBinding) -> _GradeTable | None:
+    """达成 → 满分；部分达成 → 80%；… with constant outcomes: one dict lookup per row."""
+    cases = list(rule.cases)
+    fallback = None
+    if cases and cases[-1].test is _always:
+        last = cases.pop()
+        if last.points_const is None:
+            return None
+        fallback = clamp(last.points_const, b.weight)
+    if not cases or any(c.grade is None or c.points_const is None or c.test is _always for c in cases):
+        return None
+    source = rule.source
+    if source is None or any(not isinstance(getattr(st, "condition", None), ast.Grade)
+                             for st in source.statements if isinstance(st, ast.Case)):
+        return None
+    by_canon: dict[str, Decimal] = {}
+    for c in cases:
+        assert c.grade is not None and c.points_const is not None
+        by_canon.setdefault(c.grade, clamp(c.points_const, b.weight))
+    canon_of = _grade_reader(_word_map(rule.grades))
+    words = {w: by_canon[canon] for w, canon in _exact_words(rule.grades).items() if canon in by_canon}
+    return _GradeTable(words, canon_of, by_canon, fallback)
+
+
+def _word_map(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Squashed spelling → canonical grade, as the interpreter reads a grade cell."""
+    return {squash(w): canon for canon, words in grades.items() for w in words}
+
+
+def _exact_words(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Spellings as written → the grade their squashed form reads as (so the two agree)."""
+    squashed = _word_map(grades)
+    return {w: squashed[squash(w)] for words in grades.values() for w in words}
+
+
+def _grade_reader(squashed: Mapping[str, str]) -> Callable[[Any], str | None]:
+    def canon(word: Any) -> str | None:
+        return squashed.get(squash(word)) if isinstance(word, str) else None
+
+    return canon
+
+
+def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[str, Any]], Decimal]:
+    """Rules with 扣分: evaluate()'s arithmetic (base, then each deduction in order, cut
+    back by 最多扣 and by the points left), with no Charge records built."""
+    if rule.cases:
+        return lambda x: _bound_score(rule, b, x)
+    w, key, target, cap = b.weight, b.key, b.target, rule.cap
+    deductions = tuple((d.test, d.amount) for d in rule.deductions)
+    steps = tuple((s.below, s.step, s.amount) for s in rule.steps)
+    if steps and target is None:
+        raise NotSpecialisable("每低于目标值 needs a numeric target")
+    limit = w if cap is None else min(cap, w)
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        left, taken, took = limit, ZERO, False
+        for test, amount in deductions:
+            if test is None or test(x):
+                take = left if left < amount else amount
+                if take > 0:
+                    taken += take
+                    left = EXACT.subtract(left, take)
+                    took = True
+        if steps:
+            actual = x[key]
+            for below, step, amount in steps:
+                gap = target - actual if below else actual - target
+                if gap > 0:
+                    count = (gap / step).to_integral_value(rounding=ROUND_FLOOR)
+                    if count > 0:
+                        charge = count * amount
+                        take = left if left < charge else charge
+                        if take > 0:
+                            taken += take
+                            left = EXACT.subtract(left, take)
+                            took = True
+        return w - taken if took else w
+
+    return score
+
+
+def _bound_score(rule: CompiledRule, b: RowBinding, x: Mapping[str, Any]) -> Decimal:
+    """evaluate()'s arithmetic, for rules with deductions: no Charge records built."""
+    weight = b.weight
+    base = weight
+    for case in rule.cases:
+        if case.test(x):
+            base = case.points_const if case.points_const is not None else _points(case, x)
+            break
+    else:
+        if rule.cases and not rule.deductions and not rule.steps:
+            raise NoClause()
+    base = clamp(base, weight)
+    found: list[Decimal] = [d.amount for d in rule.deductions if d.test is None or d.test(x)]
+    if rule.steps:
+        actual, target = x[b.key], b.target
+        if target is None:
+            raise MissingInput("target")
+        for s in rule.steps:
+            gap = target - actual if s.below else actual - target
+            count = (gap / s.step).to_integral_value(rounding=ROUND_FLOOR) if gap > 0 else ZERO
+            if count > 0:
+                found.append(count * s.amount)
+    if not found:
+        return base
+    left = base if rule.cap is None else min(rule.cap, base)
+    taken = ZERO
+    took = False
+    for amount in found:
+        take = min(amount, left)
+        if take <= 0:
+            continue
+        taken = EXACT.add(taken, take)
+        left = EXACT.subtract(left, take)
+        took = True
+    return EXACT.subtract(base, taken) if took else base
+
+
+_LEAF_OPS: dict[str, Callable[[str, Decimal], Fn]] = {
+    "+": lambda k, c: lambda x: x[k] + c, "-": lambda k, c: lambda x: x[k] - c,
+    "*": lambda k, c: lambda x: x[k] * c, "/": lambda k, c: lambda x: x[k] / c}
+_LEAF_OPS_LEFT: dict[str, Callable[[str, Decimal], Fn]] = {
+    "+": lambda k, c: lambda x: c + x[k], "-": lambda k, c: lambda x: c - x[k],
+    "*": lambda k, c: lambda x: c * x[k], "/": lambda k, c: lambda x: c / x[k]}
+_FN_OPS: dict[str, Callable[[Fn, Decimal], Fn]] = {
+    "+": lambda f, c: lambda x: f(x) + c, "-": lambda f, c: lambda x: f(x) - c,
+    "*": lambda f, c: lambda x: f(x) * c, "/": lambda f, c: lambda x: f(x) / c}
+_FN_OPS_LEFT: dict[str, Callable[[Fn, Decimal], Fn]] = {
+    "+": lambda f, c: lambda x: c + f(x), "-": lambda f, c: lambda x: c - f(x),
+    "*": lambda f, c: lambda x: c * f(x), "/": lambda f, c: lambda x: c / f(x)}
+_LEAF_COMPARE: dict[str, Callable[[str, Decimal], Test]] = {
+    ">=": lambda k, c: lambda x: x[k] >= c, ">": lambda k, c: lambda x: x[k] > c,
+    "<=": lambda k, c: lambda x: x[k] <= c, "<": lambda k, c: lambda x: x[k] < c,
+    "=": lambda k, c: lambda x: x[k] == c, "!=": lambda k, c: lambda x: x[k] != c}
+
+
+_DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__"}  # const op v
+_RDUNDERS = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruediv__"}  # v op const
+
+
+def _chain_fn(key: str, steps: tuple[Callable[[Any], Any], ...]) -> Fn:
+    """x[key] through the bound methods, in order.  A method given what Decimal cannot
+    take (a text) answers NotImplemented, which the next comparison or sum rejects with
+    TypeError: the input then goes to the interpreter, like any unreadable input."""
+    if len(steps) == 1:
+        (m1,) = steps
+        return lambda x: m1(x[key])
+    if len(steps) == 2:
+        m1, m2 = steps
+        return lambda x: m2(m1(x[key]))
+    if len(steps) == 3:
+        m1, m2, m3 = steps
+        return lambda x: m3(m2(m1(x[key])))
+    if len(steps) == 4:
+        m1, m2, m3, m4 = steps
+        return lambda x: m4(m3(m2(m1(x[key]))))
+    head, last = _chain_fn(key, steps[:-1]), steps[-1]
+    return lambda x: last(head(x))
+
+
+def _const_op(op: str, const: Decimal, fn: Fn, left: bool, key: str | None = None) -> Fn:
+    """``fn op const`` (or ``const op fn`` when *left*); an input read is fused in, so
+    ``实际值 − 目标值`` is one closure: ``x[key] - t``."""
+    if key is not None:
+        return (_LEAF_OPS_LEFT if left else _LEAF_OPS)[op](key, const)
+    return (_FN_OPS_LEFT if left else _FN_OPS)[op](fn, const)
+
+
+def _leaf_compare(op: str, key: str, const: Decimal) -> Test:
+    return _LEAF_COMPARE[op](key, const)
+
+
+def _min_max_const(is_min: bool, fn: Fn, const: Decimal) -> Fn:
+    """min(v, c) / max(v, c) as the builtins answer them (the first of equals), inline."""
+    if is_min:
+        return lambda e: const if const < (v := fn(e)) else v
+    return lambda e: const if const > (v := fn(e)) else v
+
+
+def _bound_rate(executed: str, budget: str) -> Fn:
+    """执行率 = 全年执行数 ÷ 全年预算数; a budget of 0 or less (or not a Decimal) gives no
+    rate: the interpreter's problem, so the input goes to it."""
+    def rate(x: Mapping[str, Any]) -> Decimal:
+        b = x[budget]
+        if b.__class__ is not Decimal or b <= 0:
+            raise MissingInput("rate")
+        return x[executed] / b  # type: ignore[no-any-return]
+
+    return rate
+
+
+def _bound_met(b: RowBinding, met: bool) -> Test:
+    """达标 / 未达标 against the row's target and its sign, as the interpreter judges it."""
+    if b.target is None:
+        raise NotSpecialisable("达标 needs a numeric target")
+    compare: Callable[[Any, Any], bool] = _COMPARE.get(b.comparator or ">=", operator.ge)
+    key, target = b.key, b.target
+    if met:
+        return lambda x: bool(compare(x[key], target))
+    return lambda x: not compare(x[key], target)
+
+
+def _bound_reason_missing(b: RowBinding) -> Test:
+    reason_key, key = b.inputs["reason"], b.key
+
+    def test(x: Mapping[str, Any]) -> bool:
+        reason = x.get(reason_key, "")
+        if reason.__class__ is not str:
+            reason = reason.get(key, "") if isinstance(reason, Mapping) else ""
+        return not (reason or "").strip()
+
+    return test
+
+
+def _bound_grade_test(canon: str, key: str, grade_words: Mapping[str, str]) -> Test:
+    by_word: dict[str, tuple[str, ...]] = {}
+    for word, c in grade_words.items():
+        by_word[c] = (*by_word.get(c, ()), word)
+    squashed = _word_map(by_word)
+    exact = _exact_words(by_word)
+    reader = _grade_reader(squashed)
+
+    def test(x: Mapping[str, Any]) -> bool:
+        word = x[key]
+        grade = exact.get(word) if word.__class__ is str else None
+        return (grade or reader(word)) == canon
+
+    return test
 
 
 def _fmt(value: Decimal | None) -> str:

@@ -9,12 +9,13 @@ the table they add up to the full marks − the unrounded total.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import attrs
 
 from perfrules.errors import Position
 
+_EXACT = Context(prec=100)
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 METHOD_WORDS = {"computed": "计算", "self_assessed": "自评", "blank": "空行"}
@@ -131,7 +132,10 @@ class Result:
 
     @property
     def points_lost(self) -> Decimal:
-        return sum((e.points_lost for e in self.explanations), Decimal(0))
+        total = Decimal(0)
+        for e in self.explanations:
+            total = _EXACT.add(total, e.points_lost)  # never rounded: the entries add up exactly
+        return total
 
     def findings_by_severity(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)

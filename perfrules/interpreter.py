@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 
 import attrs
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import DivisionByZero, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from perfrules import model
-from perfrules.compiler import PLACES, Env, MissingInput, NoClause, Outcome, fmt
+from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum, fmt
 from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.ruleset import Rule, Ruleset
 from perfrules.values import Malformed, Period, Quantity, Value, read_value, repeats, squash
@@ -32,21 +32,50 @@ NO_CITATION = CitationRecord("", "无适用规则", "", "", "")
 _BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥≤]\s*$")
 
 
-def score(submission: model.Submission, ruleset: Ruleset, *, scale_levels: bool = True) -> Result:
+def score(submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, str] | None = None, *,
+          scale_levels: bool = True) -> Result:
     """Score *submission* under *ruleset*; never raises for odd cells (they become findings).
 
+    *rule_of* (row key → rule id, 预算执行率 for the budget row) names the rule of a row
+    where a form says which applies, as a plan does; other rows are matched by ``applies``.
     ``scale_levels=False`` keeps every row's filed 分值 even where a level's rows do not
     add up to the ruleset's weight (the ruleset cases use it: they test rules on small
-    tables, not level weights).
-    """
+    tables, not level weights)."""
     with localcontext(CONTEXT):
-        return _Scorer(submission, ruleset, scale_levels).run()
+        return _Scorer(submission, ruleset, rule_of or {}, scale_levels).run()
+
+
+def select_rule(ruleset: Ruleset, kind: str, direction: str | None, level1: str, level2: str, name: str) -> Rule | None:
+    """The first rule whose ``applies`` matches a row of this kind, direction and names."""
+    for rule in ruleset.rules:
+        sel = rule.applies
+        if sel.kinds and kind not in sel.kinds:
+            continue
+        if sel.directions and direction not in sel.directions:
+            continue
+        if sel.level1 and squash(level1) not in map(squash, sel.level1):
+            continue
+        if sel.level2 and squash(level2) not in map(squash, sel.level2):
+            continue
+        if sel.names and squash(name) not in map(squash, sel.names):
+            continue
+        if kind != "execution" and not sel.kinds and rule.compiled.uses & {"rate", "executed", "budget"}:
+            continue
+        return rule
+    return None
+
+
+def classify(target_text: str) -> tuple[str, str | None]:
+    """(kind, direction) of a row from its 年度指标值 cell, as rules' ``applies`` name them."""
+    return _classify(read_value(target_text))
 
 
 class _Scorer:
-    def __init__(self, submission: model.Submission, ruleset: Ruleset, scale_levels: bool = True) -> None:
+    def __init__(self, submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, str],
+                 scale_levels: bool = True) -> None:
         self.sub = submission
         self.rs = ruleset
+        self.rule_of = rule_of
         self.rows: list[RowResult] = []
         self.explanations: list[Explanation] = []
         self.findings: list[Finding] = []
@@ -60,9 +89,7 @@ class _Scorer:
         """一级指标 weights are the ruleset's (财预〔2020〕10号: set uniformly); the unit
         shares them out among its rows.  Where the filed rows of a level add up to other
         than the ruleset's weight, each row's 分值 and 自评得分 are scaled to it."""
-        weights = {squash(k): v for k, v in self.rs.weights.items()}
-        return {level: (weights[level] / filed).quantize(PLACES) if (weights[level] / filed) != 1 else Decimal(1)
-                for level, filed in self.filed.items() if level in weights and filed > 0 and weights[level] != filed}
+        return level_scales(self.rs, self.filed)
 
     def run(self) -> Result:
         if self.sub.budget is not None:
@@ -70,9 +97,9 @@ class _Scorer:
         for number, row in enumerate(self.sub.indicators, start=1):
             self._row(number, row)
         self.findings.extend(self._table_findings())
-        total_exact = sum((r.score for r in self.rows if r.score is not None), ZERO)
+        total_exact = exact_sum(r.score for r in self.rows if r.score is not None)
         total = self.rs.rounding.apply(total_exact)
-        full = sum((r.weight for r in self.rows if r.weight is not None and r.score is not None), ZERO)
+        full = exact_sum(r.weight for r in self.rows if r.weight is not None and r.score is not None)
         rs = self.rs
         return Result(
             unit=self.sub.unit, year=self.sub.year, kind=self.sub.kind,
@@ -103,7 +130,7 @@ class _Scorer:
                   grade=self.grades.get(squash(row.actual)))
         self._cell_findings(number, row, target, actual, kind)
         problem = self._fill_numbers(env, number, row, target, actual, kind)
-        rule = self._pick(kind, direction, row)
+        rule = self._pick(kind, direction, row, row.key)
         self._evaluate(number, row, rule, env, problem, values=_values(row, env, kind))
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
             self._cost_direction(number, row, env)
@@ -131,15 +158,15 @@ class _Scorer:
             rate = block.executed / block.budget
             values["执行率"] = _percent(rate)
             self._check_rate(block, rate, row)
-        self._evaluate(0, row, self._pick("execution", None, row), env, problem, values)
+        self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem, values)
 
     def _scaled(self, row: model.IndicatorRow, level: str) -> model.IndicatorRow:
         factor = self.scales.get(level)
         if factor is None or row.weight is None:
             return row
         self.filed_weights[id(row)] = row.weight
-        scaled = attrs.evolve(row, weight=(row.weight * factor).quantize(PLACES),
-                              self_score=None if row.self_score is None else (row.self_score * factor).quantize(PLACES))
+        scaled = attrs.evolve(row, weight=rescaled(row.weight, factor),
+                              self_score=None if row.self_score is None else rescaled(row.self_score, factor))
         self.filed_weights[id(scaled)] = row.weight
         self.filed_scores[id(scaled)] = row.self_score
         return scaled
@@ -196,7 +223,7 @@ class _Scorer:
         self._record(number, row, rule, score, "self_assessed", values)
         if score < row.weight:
             self.explanations.append(Explanation(
-                number, row.label, row.weight - score, rule.id if rule else "", f"（{why}，采用自评得分 {fmt(score)} 分）",
+                number, row.label, EXACT.subtract(row.weight, score), rule.id if rule else "", f"（{why}，采用自评得分 {fmt(score)} 分）",
                 _citation(rule), values, row.reason, location=row.where(model.SCORE),
                 level1=row.level1, level2=row.level2))
 
@@ -237,23 +264,10 @@ class _Scorer:
                        f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{outcome.grade}」档的区间 {band} 内，"
                        f"按该档下限 {fmt(band.low)} 分计", number, row, field=model.SCORE)
 
-    def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow) -> Rule | None:
-        for rule in self.rs.rules:
-            sel = rule.applies
-            if sel.kinds and kind not in sel.kinds:
-                continue
-            if sel.directions and direction not in sel.directions:
-                continue
-            if sel.level1 and squash(row.level1) not in map(squash, sel.level1):
-                continue
-            if sel.level2 and squash(row.level2) not in map(squash, sel.level2):
-                continue
-            if sel.names and squash(row.name) not in map(squash, sel.names):
-                continue
-            if kind != "execution" and not sel.kinds and rule.compiled.uses & {"rate", "executed", "budget"}:
-                continue
-            return rule
-        return None
+    def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow, key: str | None = None) -> Rule | None:
+        if key is not None and key in self.rule_of:
+            return self.rs.rule(self.rule_of[key])
+        return select_rule(self.rs, kind, direction, row.level1, row.level2, row.name)
 
     # --------------------------------------------------------------- the values
     def _fill_numbers(self, env: Env, number: int, row: model.IndicatorRow, target: Value, actual: Value,
@@ -362,7 +376,7 @@ class _Scorer:
                 yield Finding("error", "self_total_mismatch",
                               f"填报的总分 {fmt(self.sub.self_total)} 不等于各项自评得分之和 {fmt(sum(filed, ZERO))}",
                               location=self.sub.where("自评总分"))
-            total = self.rs.rounding.apply(sum((r.score for r in self.rows if r.score is not None), ZERO))
+            total = self.rs.rounding.apply(exact_sum(r.score for r in self.rows if r.score is not None))
             if total != self.sub.self_total:
                 yield Finding("warning", "total_differs",
                               f"自评总分 {fmt(self.sub.self_total)}，复核总分 {format(total, 'f')}，相差 {format(total - self.sub.self_total, 'f')}",
@@ -370,6 +384,20 @@ class _Scorer:
 
 
 # ----------------------------------------------------------------------- helpers
+def level_scales(ruleset: Ruleset, filed: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """一级指标 (squashed) → the factor that brings the filed rows to the ruleset's weight."""
+    weights = {squash(k): v for k, v in ruleset.weights.items()}
+    with localcontext(CONTEXT):
+        return {level: (weights[level] / total).quantize(PLACES)
+                for level, total in filed.items() if level in weights and total > 0 and weights[level] != total}
+
+
+def rescaled(value: Decimal, factor: Decimal) -> Decimal:
+    """A filed 分值 or 自评得分 brought to the ruleset's level weight (held to PLACES)."""
+    with localcontext(CONTEXT):
+        return (value * factor).quantize(PLACES)
+
+
 def _filed_sums(sub: model.Submission) -> dict[str, Decimal]:
     """Points per 一级指标 as the unit filed them (the budget block as 预算执行率)."""
     sums: dict[str, Decimal] = {}

@@ -24,7 +24,7 @@ import attrs
 from perfrules import compiler
 from perfrules.errors import PerfrulesError, Position, did_you_mean, raise_all
 from perfrules.ruleset import (
-    DIRECTIONS, EVIDENCE, KINDS, ROUNDING_MODES, Citation, Document, GradeBand, Rounding, Rule, Ruleset, Selector,
+    DIRECTIONS, EVIDENCE, KINDS, ROUNDING_MODES, Citation, Document, FormRow, GradeBand, Rounding, Rule, Ruleset, Selector,
 )
 from perfrules.catalog import (  # re-exported: the loader is where callers look
     bundled_dir, guess_jurisdiction, is_ruleset_file, resolve_ruleset_path, ruleset_files, ruleset_index,
@@ -34,7 +34,7 @@ from perfrules.tomlsource import KeyPath, Locator, load_toml, read_text
 from perfrules.values import to_decimal
 
 TOP_KEYS = {"id", "name", "jurisdiction", "year", "version", "extends", "kind", "note", "documents", "rounding",
-            "weights", "grades", "rules", "remove", "grade_words", "binding", "cases"}
+            "weights", "grades", "rules", "remove", "grade_words", "binding", "cases", "form"}
 RULE_KEYS = {"id", "name", "text", "applies", "cite", "override", "binding", "note"}
 APPLIES_KEYS = {"kind", "direction", "level1", "level2", "name"}
 CITE_KEYS = {"document", "article", "evidence", "note"}
@@ -42,6 +42,7 @@ DOC_KEYS = {"number", "title", "issuer", "issued", "effective", "note"}
 GRADE_KEYS = {"name", "range"}
 ROUNDING_KEYS = {"places", "mode", "cite"}
 REMOVE_KEYS = {"rule", "reason"}
+FORM_KEYS = {"key", "level1", "level2", "name", "target", "weight", "rule", "note"}
 MAX_CHAIN = 12
 
 __all__ = ["load_ruleset", "load_ruleset_text", "build", "Layer", "bundled_dir", "guess_jurisdiction",
@@ -156,6 +157,8 @@ def build(layers: list[Layer]) -> Ruleset:
     errors.extend(_check_weights(merged, leaf))
     selector_errors, warnings = _check_selectors(rules)
     errors.extend(selector_errors)
+    form_layer = next((layer for layer in reversed(layers) if "form" in layer.data), None)
+    form = _form(form_layer, {r.id for r in rules}, errors) if form_layer is not None else ()
     raise_all(errors)
     warnings = [w for rule in rules for w in rule.compiled.warnings] + warnings
     if merged.rounding is None:
@@ -190,6 +193,7 @@ def build(layers: list[Layer]) -> Ruleset:
         chain=tuple(layer.id for layer in layers),
         origins=origins,
         warnings=tuple(warnings),
+        form=form,
     )
 
 
@@ -485,6 +489,47 @@ def _selector(layer: Layer, raw: Any, path: KeyPath) -> Selector | PerfrulesErro
         directions=tuple(DIRECTIONS[d] for d in values["direction"]),
         level1=values["level1"], level2=values["level2"], names=values["name"],
     )
+
+
+def _form(layer: Layer, rule_ids: set[str], errors: list[PerfrulesError]) -> tuple[FormRow, ...]:
+    """``[[form]]``: the rows of the 自评表 this ruleset is for (key, names, target, weight,
+    optionally the rule), so a plan can be compiled for them; the most local layer's form wins."""
+    raw_rows = layer.data["form"]
+    if not isinstance(raw_rows, list):
+        errors.append(layer.error("form 应当是表格数组 [[form]]", ("form",)))
+        return ()
+    rows: list[FormRow] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_rows):
+        path: KeyPath = ("form", i)
+        if not isinstance(raw, dict):
+            errors.append(layer.error("form 的每一项应当是一个表 [[form]]", path))
+            continue
+        problems = list(_unknown_keys(layer, raw, FORM_KEYS, path))
+        texts = {k: raw.get(k, "") for k in ("key", "level1", "level2", "name", "target")}
+        for k, v in texts.items():
+            if not isinstance(v, str) or (k in ("key", "name") and not v.strip()):
+                problems.append(layer.error(f"form 的 {k} 应当是文字" + ("，且不能为空" if k in ("key", "name") else ""),
+                                            path + (k,), value=k in raw))
+        rule = raw.get("rule")
+        if rule is not None and rule not in rule_ids:
+            problems.append(layer.error(f"form 中的规则「{rule}」不存在", path + ("rule",),
+                                        suggestion=did_you_mean(str(rule), rule_ids)))
+        weight = Decimal(0)
+        try:
+            weight = to_decimal(raw.get("weight"), "form 的分值")
+        except PerfrulesError as err:
+            problems.append(_at(err, layer, path + ("weight",)))
+        if not problems and texts["key"] in seen:
+            problems.append(layer.error(f"form 的 key「{texts['key']}」重复", path + ("key",)))
+        if problems:
+            errors.extend(problems)
+            continue
+        seen.add(str(texts["key"]))
+        rows.append(FormRow(key=str(texts["key"]), level1=str(texts["level1"]), level2=str(texts["level2"]),
+                            name=str(texts["name"]), target=str(texts["target"]), weight=weight,
+                            rule=str(rule) if rule is not None else None, origin=layer.pos(path, value=False)))
+    return tuple(rows)
 
 
 def _check_weights(m: _Merged, leaf: Layer) -> Iterator[PerfrulesError]:

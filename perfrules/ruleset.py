@@ -106,6 +106,21 @@ class Rule:
 
 
 @attrs.frozen
+class FormRow:
+    """One row of a 自评表 known before any submission: a form the ruleset carries
+    (``[[form]]``), so :func:`perfrules.plan.compile_plan` can bind its constants."""
+
+    key: str  # stable id of the row (I01 …): where a submission's actual is found
+    level1: str
+    level2: str
+    name: str  # 三级指标
+    target: str  # 年度指标值 as the form prints it: ≥8.5%, ≤386万元, 达成
+    weight: Decimal  # 分值
+    rule: str | None = None  # the rule id, when the form names it; else chosen as the interpreter does
+    origin: Position | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
 class GradeBand:
     """One grade of the total: 优 [90, 100]."""
 
@@ -165,6 +180,10 @@ class Ruleset:
     origins: Mapping[str, tuple[str, Position | None]] = attrs.field(factory=dict, eq=False)
     # Problems that do not stop loading (a deduction with no cap …), positioned, for `check`.
     warnings: tuple[PerfrulesError, ...] = attrs.field(default=(), eq=False)
+    form: tuple[FormRow, ...] = ()  # the most local layer's [[form]], if any
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
 
     def grade_of(self, total: Decimal) -> str | None:
         return next((g.name for g in self.grades if g.contains(total)), None)

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import cli
 
+from perfrules.compiler import EXACT, exact_sum
+
 HERE = Path(__file__).parent / "cases"
 CASES = sorted(p.name for p in HERE.iterdir() if (p / "case.toml").exists())
 
@@ -27,8 +29,8 @@ def test_case(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     got = json.loads(res.out)
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     assert got == expected
-    lost = sum((Decimal(e["points_lost"]) for e in got["explanations"]), Decimal(0))
-    assert lost == Decimal(got["full_marks"]) - Decimal(got["total_exact"])
+    lost = exact_sum(Decimal(e["points_lost"]) for e in got["explanations"])
+    assert lost == EXACT.subtract(Decimal(got["full_marks"]), Decimal(got["total_exact"]))
 
 
 def test_cases_cover_the_methods_and_the_chain() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from perfrules.compiler import Env, compile_rule
+from perfrules.compiler import EXACT, Env, compile_rule, exact_sum
 from perfrules.errors import PerfrulesError
 from perfrules.interpreter import CONTEXT, score
 from perfrules.loader import load_ruleset
@@ -61,12 +61,12 @@ def test_scores_stay_within_weights_and_explanations_add_up(sub: Submission) -> 
             continue
         assert row.weight is not None
         assert 0 <= row.score <= row.weight
-        lost = sum((e.points_lost for e in result.explanations if e.row == row.row), Decimal(0))
-        assert lost == row.weight - row.score
+        lost = exact_sum(e.points_lost for e in result.explanations if e.row == row.row)
+        assert lost == EXACT.subtract(row.weight, row.score)  # exactly, not to 28 digits
     assert all(e.points_lost > 0 for e in result.explanations)
-    assert result.points_lost == result.full_marks - result.total_exact
+    assert result.points_lost == EXACT.subtract(result.full_marks, result.total_exact)
     assert result.total == result.total_exact.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
-    assert result.total_exact == sum((r.score for r in result.rows if r.score is not None), Decimal(0))
+    assert result.total_exact == exact_sum(r.score for r in result.rows if r.score is not None)
 
 
 @settings(max_examples=200)

@@ -1,0 +1,164 @@
+"""The compiled plan gives what the interpreter gives: row scores, totals, explanations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perfrules.errors import PerfrulesError
+from perfrules.interpreter import CONTEXT, _percent, score
+from perfrules.loader import load_ruleset, load_ruleset_text
+from perfrules.plan import Plan, compile_plan, percent
+from perfrules.ruleset import FormRow
+
+WORKLOAD = ROOT / "bench" / "workload-ruleset.toml"
+GRADES = ("达成", "部分达成", "未达成")
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return compile_plan(load_ruleset(str(WORKLOAD)))
+
+
+def _seed_form_plan() -> Plan:
+    """A form taken from the seed's rows, scored under the district's chain (rules chosen by applies)."""
+    d = Decimal
+    rows = [
+        FormRow("G1", "产出指标", "数量指标", "园区技工贸总收入增长", "≥10%", d(5)),
+        FormRow("G2", "产出指标", "数量指标", "规模工业增加值增长", "≥8.5%", d(5)),
+        FormRow("S1", "满意度指标", "服务对象满意度指标", "满意率（%）", "≥80%", d(10)),
+        FormRow("C1", "成本指标", "经济成本指标", "工作时间", "≥238天", d(5)),
+        FormRow("C2", "成本指标", "经济成本指标", "单位管理运营成本", "≤386万元", d(10)),
+        FormRow("E", "预算执行率", "预算执行率", "预算执行率", "100%", d(10)),
+        FormRow("Q1", "效益指标", "社会效益指标", "社会效益带动定性指标", "达成", d(10)),
+    ]
+    return compile_plan(load_ruleset("hunan/zhuzhou/lusong/2023"), rows)
+
+
+SEED_PLAN = _seed_form_plan()  # Q1's rule is a self-assessed band: every submission goes to the interpreter
+SEED_PLAN_FAST = Plan(SEED_PLAN.ruleset, SEED_PLAN.rows[:-1])  # all rows compiled
+
+
+def _numbers(target: Decimal) -> st.SearchStrategy[Decimal]:
+    return st.one_of(
+        st.just(target),
+        st.decimals(min_value=-target, max_value=target * 3, places=2, allow_nan=False, allow_infinity=False),
+        st.integers(min_value=0, max_value=int(target * 2)).map(Decimal),
+    )
+
+
+@st.composite
+def inputs(draw: Any, plan: Plan) -> dict[str, Any]:
+    x: dict[str, Any] = {}
+    for row in plan.rows:
+        if row.execution:
+            budget = draw(st.decimals(min_value=Decimal("0.01"), max_value=10000, places=2))
+            x["budget"] = budget
+            x["executed"] = draw(st.one_of(st.just(budget), st.decimals(min_value=0, max_value=budget * 2, places=2)))
+        elif row.target is None:
+            x[row.key] = draw(st.sampled_from(GRADES + ("已达成", "不知道")))
+        else:
+            x[row.key] = draw(_numbers(row.target))
+    reasons = st.sampled_from(["", "  ", "项目前期手续办理时间较长"])
+    x["reason"] = draw(st.one_of(reasons, st.dictionaries(st.sampled_from([r.key for r in plan.rows]), reasons)))
+    return x
+
+
+def _interpreted(plan: Plan, x: dict[str, Any]) -> tuple[dict[str, Decimal], Any]:
+    result = score(plan.to_submission(x), plan.ruleset, plan._rule_of)
+    by_number = {r.row: r.score for r in result.rows}
+    return {row.key: by_number[row.number] for row in plan.rows}, result
+
+
+def _check(plan: Plan, x: dict[str, Any]) -> None:
+    _check_nested(plan, x)
+    got = plan.score(x)
+    scores, result = _interpreted(plan, x)
+    assert dict(got.scores) == scores
+    assert got.explanations == result.explanations
+    with_context = sum(scores.values(), Decimal(0))
+    assert got.total == plan.ruleset.rounding.apply(with_context)
+    assert plan.totals([x]) == [got.total]
+    assert [t for t, _ in plan.explained_totals([x])] == [got.total]
+
+
+def _check_nested(plan: Plan, x: dict[str, Any]) -> None:
+    """The same input with its actuals nested under "actuals" scores the same."""
+    nested = Plan(plan.ruleset, plan.rows, actuals_key="actuals")
+    row_keys = {r.key for r in plan.rows}
+    y = {k: v for k, v in x.items() if k not in row_keys}
+    y["actuals"] = {k: v for k, v in x.items() if k in row_keys}
+    assert nested.totals([y]) == plan.totals([x])
+    assert nested.explained_totals([y]) == plan.explained_totals([x])
+    assert nested.score(y) == plan.score(x)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_workload_plan_equals_interpreter(plan: Plan, data: st.DataObject) -> None:
+    _check(plan, data.draw(inputs(plan)))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_seed_form_plan_equals_interpreter(data: st.DataObject) -> None:
+    _check(SEED_PLAN, data.draw(inputs(SEED_PLAN)))
+    x = data.draw(inputs(SEED_PLAN_FAST))
+    _check(SEED_PLAN_FAST, x)
+
+
+def test_every_workload_row_is_compiled(plan: Plan) -> None:
+    assert [r.program is not None for r in plan.rows] == [True] * 20
+    assert plan.rows[18].execution and plan.rows[18].number == 0
+    assert sum(r.weight for r in plan.rows) == 100
+
+
+def test_unreadable_inputs_go_to_the_interpreter(plan: Plan) -> None:
+    x: dict[str, Any] = {r.key: (r.target if r.target is not None else "达成") for r in plan.rows if not r.execution}
+    x.update(budget=Decimal(100), executed=Decimal(90), reason="")
+    assert not plan.score(x).careful
+    x["I01"] = "没有数据"  # text where a number belongs
+    x["budget"] = Decimal(0)  # no rate
+    got = plan.score(x)
+    assert got.careful
+    scores, result = _interpreted(plan, x)
+    assert dict(got.scores) == scores and got.explanations == result.explanations
+    assert plan.totals([x]) == [got.total]
+
+
+def test_explanations_name_rule_clause_and_reason(plan: Plan) -> None:
+    x: dict[str, Any] = {r.key: (r.target if r.target is not None else "达成") for r in plan.rows if not r.execution}
+    x.update(budget=Decimal(100), executed=Decimal(100), reason="")
+    x["I02"] = Decimal("7.65")  # 90% of 8.5
+    x["I20"] = Decimal("79.7")  # 15.3 pp below: 3 steps and no reason
+    (a, b, c) = plan.explain(x)
+    assert (a.row, a.rule, a.points_lost, a.values["完成率"]) == (2, "at-least", Decimal("0.5"), "90%")
+    assert (b.points_lost, c.points_lost) == (2, 3)
+    assert c.note == "15.3 ÷ 5 = 3 档"
+    assert b.citation.title.startswith("perfrules 同业基准测试")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(min_value=-10**6, max_value=10**6, allow_nan=False, allow_infinity=False))
+def test_percent_matches_the_interpreter(ratio: Decimal) -> None:
+    from decimal import localcontext
+
+    with localcontext(CONTEXT):
+        assert percent(ratio) == _percent(ratio)
+
+
+def test_form_rows_are_checked_by_the_loader() -> None:
+    text = WORKLOAD.read_text(encoding="utf-8").replace('rule = "banded"', 'rule = "bandd"', 1)
+    with pytest.raises(PerfrulesError) as err:
+        load_ruleset_text(text, "w.toml")
+    assert "bandd" in str(err.value.render("zh"))
+
+
+def test_a_ruleset_without_form_has_no_plan() -> None:
+    with pytest.raises(PerfrulesError):
+        compile_plan(load_ruleset("national/cz2020-10"))
