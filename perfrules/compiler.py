@@ -213,7 +213,7 @@ class CompiledRule:
             matched = case.text
             grade = case.grade or grade
             if case.points is not None:
-                base = case.points(env).quantize(PLACES)
+                base = _hold(case.points(env))
             else:
                 assert case.low is not None and case.high is not None
                 band = Band(case.low(env).quantize(PLACES), case.high(env).quantize(PLACES), case.high_closed,
@@ -273,6 +273,14 @@ class CompiledRule:
     def score_only(self, env: Env) -> Decimal:
         """The score without explanation records (the fast path for totals)."""
         return self.evaluate(env).score
+
+
+def _hold(value: Decimal) -> Decimal:
+    """*value* held to 20 places; a value too large for that keeps its digits (it is
+    beyond 分值 or below 0 and is clamped next, so the row score stays exact)."""
+    if value.adjusted() >= 28 - 20 - 1:  # quantize would need more than 28 digits
+        return value
+    return value.quantize(PLACES)
 
 
 class NoClause(Exception):

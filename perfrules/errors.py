@@ -133,7 +133,7 @@ class PerfrulesError(Exception):
         if src is not None and col is not None:
             number = str(pos.line) if pos.line is not None else ""
             gutter = " " * len(number)
-            shown = src.rstrip("\n")
+            shown, col = clip(src.rstrip("\n"), col)
             lead = display_width(shown[: col - 1])
             mark = max(1, display_width(shown[col - 1 : col - 1 + self.length]))
             lines.append(f"  {number} | {shown}")
@@ -146,6 +146,20 @@ class PerfrulesError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+SHOWN_CONTEXT = 80  # characters of a source line shown either side of the column
+
+
+def clip(line: str, column: int) -> tuple[str, int]:
+    """A window of a long source line around *column* (a 50 MB line is never echoed whole)."""
+    if len(line) <= 2 * SHOWN_CONTEXT:
+        return line, column
+    start = max(0, column - 1 - SHOWN_CONTEXT)
+    end = column - 1 + SHOWN_CONTEXT
+    head = "…" if start else ""
+    tail = "…" if end < len(line) else ""
+    return head + line[start:end] + tail, column - start + len(head)
 
 
 class PerfrulesErrors(PerfrulesError):

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from decimal import DivisionByZero, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from perfrules import model
+from perfrules.errors import PerfrulesError, Position
 from perfrules.compiler import Env, MissingInput, NoClause, Outcome, fmt
 from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.ruleset import Rule, Ruleset
@@ -33,7 +34,11 @@ _BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥�
 def score(submission: model.Submission, ruleset: Ruleset) -> Result:
     """Score *submission* under *ruleset*; never raises for odd cells (they become findings)."""
     with localcontext(CONTEXT):
-        return _Scorer(submission, ruleset).run()
+        try:
+            return _Scorer(submission, ruleset).run()
+        except (InvalidOperation, DivisionByZero, Overflow) as exc:  # CONTEXT's traps: never a traceback
+            raise PerfrulesError(f"数值超出可计算的范围（{type(exc).__name__}）", position=Position(file=submission.source),
+                                 expected="合理大小的分值、得分和金额", code="arithmetic") from None
 
 
 class _Scorer:
@@ -138,7 +143,8 @@ class _Scorer:
                        number, row)
             return self._fallback(number, row, rule, values, "规则的条款都不适用")
         except (MissingInput, ArithmeticError) as exc:
-            why = "除数为 0" if isinstance(exc, ArithmeticError) else "缺少计算所需的数值"
+            why = ("除数为 0" if isinstance(exc, DivisionByZero) else "数值超出可计算的范围"
+                   if isinstance(exc, ArithmeticError) else "缺少计算所需的数值")
             self._find("error", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{why}），暂按自评得分计",
                        number, row)
             return self._fallback(number, row, rule, values, why)
@@ -358,7 +364,11 @@ def _values(row: model.IndicatorRow, env: Env, kind: str) -> dict[str, str]:
 
 
 def _percent(ratio: Decimal) -> str:
-    return f"{fmt((ratio * HUNDRED).quantize(Decimal('0.01')))}%"
+    """A ratio as a percentage with 2 places (as written, when too large to quantize)."""
+    percent = ratio * HUNDRED
+    if percent.adjusted() >= CONTEXT.prec - 2:
+        return f"{fmt(percent)}%"
+    return f"{fmt(percent.quantize(Decimal('0.01')))}%"
 
 
 def _money(label: str, value: Decimal | None) -> str:

@@ -29,7 +29,8 @@ from perfrules.ruleset import (
     DIRECTIONS, EVIDENCE, KINDS, ROUNDING_MODES, Citation, Document, GradeBand, Rounding, Rule, Ruleset, Selector,
 )
 from perfrules.tomlsource import KeyPath, Locator, load_toml, read_text
-from perfrules.values import to_decimal
+from perfrules.limits import MAX_CHAIN
+from perfrules.values import points, to_decimal
 
 TOP_KEYS = {"id", "name", "jurisdiction", "year", "version", "extends", "kind", "note", "documents", "rounding",
             "weights", "grades", "rules", "remove", "grade_words", "binding", "cases"}
@@ -40,7 +41,6 @@ DOC_KEYS = {"number", "title", "issuer", "issued", "effective", "note"}
 GRADE_KEYS = {"name", "range"}
 ROUNDING_KEYS = {"places", "mode", "cite"}
 REMOVE_KEYS = {"rule", "reason"}
-MAX_CHAIN = 12
 
 
 @attrs.frozen
@@ -314,7 +314,8 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
             continue
         yield from _guard(m, layer, f"weights.{name}", ("weights", name))
         try:
-            m.weights[name] = (to_decimal(raw, f"「{name}」的分值"), layer.id, layer.pos(("weights", name)))
+            weight = points(to_decimal(raw, f"「{name}」的分值"), f"「{name}」的分值")
+            m.weights[name] = (weight, layer.id, layer.pos(("weights", name)))
         except PerfrulesError as err:
             yield _at(err, layer, ("weights", name))
     if "grades" in data:

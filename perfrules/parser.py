@@ -20,10 +20,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
+from perfrules.limits import MAX_DIGITS, MAX_NESTING, MAX_RULE_DEPTH, MAX_RULE_LENGTH
 from perfrules.values import normalize
 
-MAX_RULE_LENGTH = 4000  # characters; a real rule is a few lines
-MAX_NESTING = 32  # parentheses and brackets
 
 # What each terminal is called when we say what was expected.
 _EXPECTED = {
@@ -56,6 +55,7 @@ def parse_rule(text: str) -> ast.Rule:
         tree = _lark().parse(source)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text) from None
+    _check_depth(tree, text)
     try:
         statements = _Builder().transform(tree)
     except VisitError as exc:
@@ -75,6 +75,21 @@ def _check_nesting(text: str) -> None:
                 raise PerfrulesError(f"括号嵌套过深（上限 {MAX_NESTING} 层）", text=text, offset=offset)
         elif ch in ")）]】":
             depth = max(0, depth - 1)
+
+
+def _check_depth(tree: Any, text: str) -> None:
+    """Refuse trees deeper than MAX_RULE_DEPTH before the recursive Transformer and
+    compiler walk them: ``1+1+1+…`` or ``------1`` nest without any bracket."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_RULE_DEPTH:
+            meta = getattr(node, "meta", None)
+            offset = getattr(node, "start_pos", None) if isinstance(node, Token) else getattr(meta, "start_pos", None)
+            raise PerfrulesError(f"规则过于复杂（运算嵌套超过 {MAX_RULE_DEPTH} 层）", text=text,
+                                 offset=min(offset or 0, len(text)), code="rule_syntax",
+                                 suggestion="请把规则拆成几条较短的条款。")
+        stack.extend((child, depth + 1) for child in getattr(node, "children", ()))
 
 
 def _syntax_error(exc: UnexpectedInput, text: str) -> PerfrulesError:
@@ -245,6 +260,9 @@ class _Builder(Transformer[Token, list[ast.Statement]]):
         return ast.Call(str(ch[0]), args, _span(meta))
 
     def number(self, meta: Any, ch: list[Any]) -> ast.Num:
+        if len(str(ch[0]).replace(".", "")) > MAX_DIGITS:
+            raise PerfrulesError(f"数字过长（超过 {MAX_DIGITS} 位）", offset=meta.start_pos, length=len(str(ch[0])),
+                                 code="rule_syntax")
         unit = str(ch[1]) if len(ch) > 1 else None
         text = str(ch[0]) + (unit or "")
         return ast.Num(Decimal(str(ch[0])), unit, text, _span(meta))

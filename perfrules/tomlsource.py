@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from perfrules.errors import PerfrulesError, Position
+from perfrules.limits import MAX_DATA_NESTING, MAX_FILE_BYTES
 
 KeyPath = tuple[str | int, ...]
 
@@ -159,12 +160,93 @@ def render_path(path: KeyPath) -> str:
 
 
 def load_toml(text: str, file: str | None) -> tuple[dict[str, Any], Locator]:
-    """Parse TOML into exact values (Decimal, never float) and a locator for its keys."""
+    """Parse TOML into exact values (Decimal, never float) and a locator for its keys.
+
+    tomllib recurses into nested arrays and tables and converts integers with int(),
+    which refuses more than 4300 digits with a ValueError: both are caught here and
+    turned into positioned errors, never a traceback.
+    """
+    deep = nesting_offset(text, MAX_DATA_NESTING, comments=True)
+    if deep is not None:
+        raise error_at(f"TOML 嵌套过深（上限 {MAX_DATA_NESTING} 层）", text, deep, file, code="toml")
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(exc, text, file) from None
+    except (ValueError, RecursionError):
+        long_number = re.search(r"[0-9][0-9_]{30,}", text)
+        raise error_at("TOML 中的数字过长，无法读取", text, long_number.start() if long_number else 0, file,
+                       code="toml", expected="不超过 30 位的数字") from None
     return data, Locator(text, file)
+
+
+def nesting_offset(text: str, limit: int, *, comments: bool) -> int | None:
+    """Offset of the first [ or { nested deeper than *limit* outside strings (TOML/JSON).
+
+    tomllib and json recurse per level; checking first keeps deep input from ever
+    reaching Python's recursion limit.  Strings are skipped (a rule text holds
+    brackets); *comments* skips TOML's # comments.
+    """
+    depth, i = 0, 0
+    special = _SPECIAL_TOML if comments else _SPECIAL_JSON
+    while (m := special.search(text, i)) is not None:
+        i, ch = m.start(), m.group()
+        if ch in "[{":
+            depth += 1
+            if depth > limit:
+                return i
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        elif ch == "#":
+            i = _end_of(text, "\n", i)
+            continue
+        else:
+            i = _skip_string(text, i, comments)
+            continue
+        i += 1
+    return None
+
+
+_SPECIAL_TOML = re.compile(r"[\[\]{}#\"']")
+_SPECIAL_JSON = re.compile(r'[\[\]{}"]')
+
+
+def _skip_string(text: str, i: int, toml: bool) -> int:
+    """The index after the string starting at *i* (basic, literal, multi-line)."""
+    quote = text[i]
+    if toml and text.startswith(quote * 3, i):
+        end = text.find(quote * 3, i + 3) if quote == "'" else _unescaped(text, quote * 3, i + 3)
+        return len(text) if end < 0 else end + 3
+    if quote == "'":
+        return _end_of(text, "'", i + 1) + 1
+    end = _unescaped(text, '"', i + 1)
+    return len(text) if end < 0 else end + 1
+
+
+def _unescaped(text: str, quote: str, i: int) -> int:
+    """Index of the next *quote* not preceded by a backslash escape, or -1."""
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text.startswith(quote, i):
+            return i
+        else:
+            i += 1
+    return -1
+
+
+def _end_of(text: str, ch: str, i: int) -> int:
+    end = text.find(ch, i)
+    return len(text) if end < 0 else end
+
+
+def error_at(message: str, text: str, offset: int, file: str | None, **kw: Any) -> PerfrulesError:
+    """An error at a character offset of a whole file's text (line and column from it)."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    lines = text.split("\n")
+    return PerfrulesError(message, position=Position(file=file, line=line, column=column, source_line=lines[line - 1]), **kw)
 
 
 def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> PerfrulesError:
@@ -199,9 +281,13 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> Per
 def read_text(path: str) -> str:
     """Read a UTF-8 text file (BOM allowed); a clear error for anything else."""
     try:
-        raw = open(path, "rb").read()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise PerfrulesError(f"无法读取文件：{exc.strerror or exc}", position=Position(file=path), code="io") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise PerfrulesError(f"文件过大（超过 {MAX_FILE_BYTES // (1024 * 1024)} MB）", position=Position(file=path),
+                             code="io")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
