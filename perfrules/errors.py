@@ -13,6 +13,7 @@ here too, so every message a user sees has the same shape::
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -116,7 +117,7 @@ class PerfrulesError(Exception):
             column = len(before) - before.rfind("\n")
         else:
             column += len(before)
-        lines = source.splitlines()
+        lines = source.split("\n")  # lines as TOML and JSON count them: only \n ends one
         src = lines[line - 1] if 0 < line <= len(lines) else None
         return self.located(file=file, line=line, column=column, source_line=src)
 
@@ -181,6 +182,21 @@ def raise_all(errors: Iterable[PerfrulesError]) -> None:
         raise found[0]
     if found:
         raise PerfrulesErrors(found)
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "文件不存在", errno.EACCES: "没有读取或写入的权限", errno.EPERM: "操作不被允许",
+    errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹", errno.ELOOP: "符号链接成环",
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名过长",
+    errno.EDQUOT: "磁盘配额已满",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese when the reason is a common one."""
+    reason = _OS_ERRORS.get(exc.errno or -1)
+    detail = exc.strerror or str(exc)
+    return f"{reason}（{detail}）" if reason else detail
 
 
 def did_you_mean(word: str, candidates: Iterable[str], lang: str = "zh") -> str | None:

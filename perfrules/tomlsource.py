@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from perfrules.errors import PerfrulesError, Position
+from perfrules.errors import PerfrulesError, Position, os_reason
 from perfrules.limits import MAX_DATA_NESTING, MAX_FILE_BYTES
 
 KeyPath = tuple[str | int, ...]
@@ -57,7 +57,7 @@ class Locator:
 
     def __init__(self, text: str, file: str | None) -> None:
         self.file = file
-        self.lines = text.splitlines()
+        self.lines = text.split("\n")  # tomllib counts only \n (not \x1e, \u2028 …)
         self.spots: dict[KeyPath, KeySpot] = {}
         self._scan()
 
@@ -258,7 +258,7 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> Per
     if "Illegal character '\\n'" in detail or 'Illegal character "\\n"' in detail:
         message = "字符串没有结束的引号（这一行末尾缺少 \"）"
     message = f"TOML 语法错误：{message or detail}"
-    lines = text.splitlines()
+    lines = text.split("\n")
     if m:
         line, column = int(m.group(1)), int(m.group(2))
     else:
@@ -280,11 +280,14 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> Per
 
 def read_text(path: str) -> str:
     """Read a UTF-8 text file (BOM allowed); a clear error for anything else."""
+    from perfrules.readers.files import check_regular
+
+    check_regular(path)
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise PerfrulesError(f"无法读取文件：{exc.strerror or exc}", position=Position(file=path), code="io") from None
+        raise PerfrulesError(f"无法读取文件：{os_reason(exc)}", position=Position(file=path), code="io") from None
     if len(raw) > MAX_FILE_BYTES:
         raise PerfrulesError(f"文件过大（超过 {MAX_FILE_BYTES // (1024 * 1024)} MB）", position=Position(file=path),
                              code="io")

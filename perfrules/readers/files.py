@@ -8,9 +8,11 @@ with a Chinese message saying what to do, never in a raw exception.
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 
-from perfrules.errors import PerfrulesError, Position
+from perfrules.errors import PerfrulesError, Position, os_reason
 
 from perfrules.limits import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES  # (tests patch them here)
 
@@ -28,13 +30,26 @@ def error(message: str, path: str | None, *, code: str = "format", suggestion: s
     return PerfrulesError(message, position=Position(file=path), code=code, suggestion=suggestion)
 
 
+def check_regular(path: str) -> None:
+    """Refuse what is not a regular file before opening it: open() on a FIFO waits
+    forever for a writer, a device never ends, a symlink loop or a folder fails."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise error(f"无法读取文件：{os_reason(exc)}", path, code="io") from None
+    if not stat.S_ISREG(mode):
+        kind = "文件夹" if stat.S_ISDIR(mode) else "管道、设备或其他特殊文件"
+        raise error(f"无法读取文件：这是{kind}，不是普通文件", path, code="io")
+
+
 def read_bytes(path: str) -> bytes:
     """The whole file, refusing unreadable or implausibly large files."""
+    check_regular(path)
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise error(f"无法读取文件：{exc.strerror or exc}", path, code="io") from None
+        raise error(f"无法读取文件：{os_reason(exc)}", path, code="io") from None
     if len(data) > MAX_FILE_BYTES:
         raise error(f"文件过大（超过 {MAX_FILE_BYTES // (1024 * 1024)} MB），不像是一份自评表", path)
     return data

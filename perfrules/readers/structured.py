@@ -55,7 +55,7 @@ def read_json_submission(text: str, file: str | None = None) -> model.Submission
     try:
         data = json.loads(text, parse_float=Decimal, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
-        lines = text.splitlines()
+        lines = text.split("\n")
         src = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
         raise PerfrulesError(
             f"JSON 语法错误：{exc.msg}",

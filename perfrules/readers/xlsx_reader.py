@@ -17,7 +17,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from perfrules.errors import PerfrulesError, Position
+from perfrules.errors import PerfrulesError, Position, os_reason
 from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files
@@ -38,7 +38,7 @@ def xlsx_document(path: str) -> Document:
         with open(path, "rb") as stream:
             tables = _tables(stream, path)
     except OSError as exc:
-        raise files.error(f"无法读取文件：{exc.strerror or exc}", path, code="io") from None
+        raise files.error(f"无法读取文件：{os_reason(exc)}", path, code="io") from None
     return Document(file=path, reader=NAME, tables=tables)
 
 
