@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from perfrules.errors import PerfrulesError, Position, os_reason
-from perfrules.limits import MAX_DATA_NESTING, MAX_FILE_BYTES
+from perfrules.limits import MAX_DATA_NESTING, MAX_TEXT_FILE_BYTES
 
 KeyPath = tuple[str | int, ...]
 
@@ -215,24 +215,17 @@ def _skip_string(text: str, i: int, toml: bool) -> int:
     """The index after the string starting at *i* (basic, literal, multi-line)."""
     quote = text[i]
     if toml and text.startswith(quote * 3, i):
-        end = text.find(quote * 3, i + 3) if quote == "'" else _unescaped(text, quote * 3, i + 3)
-        return len(text) if end < 0 else end + 3
-    if quote == "'":
-        return _end_of(text, "'", i + 1) + 1
-    end = _unescaped(text, '"', i + 1)
-    return len(text) if end < 0 else end + 1
+        pattern = _ML_LITERAL if quote == "'" else _ML_BASIC
+    else:
+        pattern = _LITERAL if quote == "'" else _BASIC
+    m = pattern.match(text, i)
+    return m.end() if m else len(text)
 
 
-def _unescaped(text: str, quote: str, i: int) -> int:
-    """Index of the next *quote* not preceded by a backslash escape, or -1."""
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text.startswith(quote, i):
-            return i
-        else:
-            i += 1
-    return -1
+_BASIC = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_LITERAL = re.compile(r"'[^']*'")
+_ML_BASIC = re.compile(r'"""(?:[^\\]|\\.)*?"""', re.S)
+_ML_LITERAL = re.compile(r"'''.*?'''", re.S)
 
 
 def _end_of(text: str, ch: str, i: int) -> int:
@@ -285,11 +278,11 @@ def read_text(path: str) -> str:
     check_regular(path)
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+            raw = fh.read(MAX_TEXT_FILE_BYTES + 1)
     except OSError as exc:
         raise PerfrulesError(f"无法读取文件：{os_reason(exc)}", position=Position(file=path), code="io") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise PerfrulesError(f"文件过大（超过 {MAX_FILE_BYTES // (1024 * 1024)} MB）", position=Position(file=path),
+    if len(raw) > MAX_TEXT_FILE_BYTES:
+        raise PerfrulesError(f"文件过大（超过 {MAX_TEXT_FILE_BYTES // (1024 * 1024)} MB）", position=Position(file=path),
                              code="io")
     try:
         text = raw.decode("utf-8-sig")

@@ -8,6 +8,7 @@ misspelt 实际完成值 would otherwise score a row as blank.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -41,8 +42,20 @@ class _Where:
 
 
 def read_toml_submission(text: str, file: str | None = None) -> model.Submission:
+    _count_rows(text, file)
     data, locator = load_toml(text, file)
     return build_submission(data, _Where(file, locator), reader="toml")
+
+
+_ROW_HEADER = re.compile(r'^[ \t]*\[\[[ \t]*(?:"指标"|指标|\'指标\')[ \t]*\]\]', re.M)
+
+
+def _count_rows(text: str, file: str | None) -> None:
+    """Refuse more than MAX_ROWS [[指标]] before parsing: 100,000 rows would take tomllib
+    and the locator half a minute only to be refused afterwards."""
+    for count, m in enumerate(_ROW_HEADER.finditer(text), start=1):
+        if count > MAX_ROWS:
+            raise error_at(f"指标行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", text, m.start(), file, code="limit")
 
 
 def read_json_submission(text: str, file: str | None = None) -> model.Submission:
