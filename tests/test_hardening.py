@@ -526,3 +526,31 @@ def test_a_ruleset_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
         fh.truncate(limits.MAX_TEXT_FILE_BYTES + 1)
     res = cli("score", str(SEED), "--ruleset", str(path))
     assert res.code == 2 and "文件过大" in res.err
+
+
+# ------------------------------------------------------- what the fuzzers found
+CRASHES = sorted((ROOT / "tests" / "fuzz" / "crashes").iterdir())
+
+
+@pytest.mark.parametrize("path", CRASHES, ids=lambda p: p.name)
+def test_inputs_that_crashed_a_fuzzer_now_end_cleanly(path: Path) -> None:
+    """Each file is an input an atheris target found (see tests/fuzz/README.md).
+
+    ruleset-/toml-line-separator: an error line past the end (splitlines() vs tomllib);
+    *-zip-version: zipfile's NotImplementedError for an unknown zip version (exit 3).
+    """
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
+    from _common import check_position
+
+    text = path.read_bytes().decode("utf-8", "replace") if path.suffix == ".toml" else None
+    try:
+        if path.name.startswith("ruleset-"):
+            score(read_submission(str(SEED)), load_ruleset_text(path.read_text(encoding="utf-8"), str(path)))
+        else:
+            score(read_submission(str(path)), RULESET)
+    except PerfrulesError as err:
+        check_position(err, text)
+    argv = ["check", str(path)] if path.name.startswith("ruleset-") else ["score", str(path), "--ruleset", DISTRICT]
+    assert cli(*argv).code in (0, 2)

@@ -95,7 +95,7 @@ def zip_names(path: str) -> frozenset[str]:
     try:
         with zipfile.ZipFile(path) as zf:
             return frozenset(zf.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         return frozenset()
 
 
@@ -113,7 +113,7 @@ def check_zip(path: str, what: str) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         raise error(f"文件已损坏：不是有效的 {what} 文件（zip 结构无法读取）", path,
                     suggestion=f"请用 Office/WPS 打开后重新另存为 {what}。") from None
     if len(infos) > MAX_ZIP_ENTRIES:
