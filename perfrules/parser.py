@@ -11,10 +11,15 @@ into the rule text and what was expected, in Chinese.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.resources
+import os
+import stat
+import sys
 from decimal import Decimal
 from typing import Any
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
@@ -42,7 +47,29 @@ VOCABULARY = ("满分", "分值", "实际值", "目标值", "完成率", "执行
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = importlib.resources.files("perfrules").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
+    cache: bool | str = _private_cache(grammar) or False
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=cache)
+
+
+def _private_cache(grammar: str) -> str | None:
+    """Where lark may cache the built parser, or None (then it is built each run, ~0.1 s).
+
+    lark's ``cache=True`` writes a pickle to a predictable name in the shared temp folder
+    and unpickles whatever it finds there: anyone who can write /tmp could make perfrules
+    run code.  The cache lives instead in the user's own cache folder (mode 0700), and only
+    when that folder is the user's and writable by no one else.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "perfrules")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.stat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return None
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    return os.path.join(folder, f"grammar-{digest}-lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.pickle")
 
 
 def parse_rule(text: str) -> ast.Rule:

@@ -554,3 +554,22 @@ def test_inputs_that_crashed_a_fuzzer_now_end_cleanly(path: Path) -> None:
         check_position(err, text)
     argv = ["check", str(path)] if path.name.startswith("ruleset-") else ["score", str(path), "--ruleset", DISTRICT]
     assert cli(*argv).code in (0, 2)
+
+
+# ------------------------------------------------------------ no code from files
+def test_the_parser_cache_is_never_a_pickle_in_the_shared_temp_folder(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """lark's cache=True unpickles /tmp/.lark_cache_<user>_<sha>_3_11.tmp, a name anyone can
+    plant: the cache is kept in the user's own folder, or not at all."""
+    from perfrules import parser
+
+    assert parser._lark().options.cache is not True
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert str(parser._private_cache("g")).startswith(str(tmp_path / "perfrules") + os.sep)
+    os.chmod(tmp_path / "perfrules", 0o777)  # writable by others: not trusted
+    assert parser._private_cache("g") is None
+
+
+def test_nothing_in_perfrules_evaluates_or_executes_text() -> None:
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "perfrules").rglob("*.py"))
+    assert not re.search(r"\b(eval|exec|compile)\(|pickle\.load|import socket|urllib|subprocess", source)
