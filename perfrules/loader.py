@@ -493,9 +493,9 @@ def _rule(layer: Layer, raw: Mapping[str, Any], path: KeyPath, docs: Mapping[str
     try:
         compiled = compiler.compile_rule(text, grade_words)
     except PerfrulesError as err:
-        start = layer.locator.string_start(path + ("text",))
-        if start:
-            err.in_text_at(layer.path, start[0], start[1], "\n".join(layer.locator.lines))
+        spot = layer.locator.text_position(path + ("text",), err.offset) if err.offset is not None else None
+        if spot and err.position.line is None:
+            err.located(file=layer.path, line=spot[0], column=spot[1], source_line=layer.locator.lines[spot[0] - 1])
         errors.append(err.located(file=layer.path, key=f"rules[{path[1] + 1 if isinstance(path[1], int) else ''}].text"))
     citation = _citation(layer, raw, path, docs)
     if isinstance(citation, PerfrulesError):

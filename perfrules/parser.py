@@ -132,7 +132,8 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> PerfrulesError:
         else:
             offset = token.start_pos if token.start_pos is not None else offset
             length = len(str(token))
-            message = f"此处不应出现「{token}」"
+            shown = str(token)
+            message = "此处不应换行" if "\n" in shown and not shown.strip() else f"此处不应出现「{shown}」"
     elif isinstance(exc, UnexpectedCharacters):
         expected = set(exc.allowed or ())
         message = f"无法识别的字符「{text[offset] if offset < len(text) else ''}」"

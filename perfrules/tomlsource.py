@@ -145,6 +145,56 @@ class Locator:
                 return spot.line, spot.value_column + len(quote)
         return spot.line, spot.value_column
 
+    def text_position(self, path: KeyPath, offset: int) -> tuple[int, int] | None:
+        """(line, column) in the file of character *offset* of the string value at *path*.
+
+        tomllib hands over the value with its escapes decoded (``\\n``, ``\\u6ee1``), so an
+        offset into it is walked through the text as written; counting it as written put
+        errors on lines past the end of the file.
+        """
+        spot, start = self.spots.get(path), self.string_start(path)
+        if spot is None or start is None:
+            return None
+        rest = self.lines[spot.line - 1][spot.value_column - 1 :]
+        quote = next((q for q in ('"""', "'''", '"', "'") if rest.startswith(q)), "")
+        line, col = start
+        escapes = quote.startswith('"')
+        for _ in range(offset):
+            if line > len(self.lines) or (col > len(self.lines[line - 1]) and len(quote) != 3):
+                break
+            line, col = self._after(line, col, escapes=escapes)
+        if escapes and line <= len(self.lines):
+            line, col = self._continued(line, col)
+        if line > len(self.lines):
+            return len(self.lines), len(self.lines[-1]) + 1
+        return line, min(col, len(self.lines[line - 1]) + 1)
+
+    def _after(self, line: int, col: int, *, escapes: bool) -> tuple[int, int]:
+        """Where the next decoded character of a string starts, after the one at (line, col)."""
+        if escapes:
+            line, col = self._continued(line, col)
+        if line > len(self.lines):
+            return line, col
+        text = self.lines[line - 1]
+        if col > len(text):
+            return line + 1, 1  # a line break inside a multi-line string
+        if not escapes or text[col - 1] != "\\":
+            return line, col + 1
+        return line, col + {"u": 6, "U": 10}.get(text[col : col + 1], 2)
+
+    def _continued(self, line: int, col: int) -> tuple[int, int]:
+        """Past a line-ending backslash (with the white space and breaks it removes), if any."""
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        if text[col - 1 : col] != "\\" or text[col:].strip(" \t"):
+            return line, col
+        line, col = line + 1, 1
+        while line <= len(self.lines) and not self.lines[line - 1].strip(" \t"):
+            line += 1
+        if line > len(self.lines):
+            return line, col
+        rest = self.lines[line - 1]
+        return line, 1 + len(rest) - len(rest.lstrip(" \t"))
+
     def error(self, message: str, path: KeyPath, *, value: bool = True, **kw: Any) -> PerfrulesError:
         length = kw.pop("length", 1)
         err = PerfrulesError(message, position=self.position(path, value=value, length=length), **kw)

@@ -573,3 +573,27 @@ def test_the_parser_cache_is_never_a_pickle_in_the_shared_temp_folder(tmp_path: 
 def test_nothing_in_perfrules_evaluates_or_executes_text() -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "perfrules").rglob("*.py"))
     assert not re.search(r"(?<![.\w])(eval|exec)\(|(?<![.\w])compile\((?!self)|pickle\.load|import socket|urllib|subprocess", source)
+
+
+_RULE_HEAD = (f'id = "t"\nextends = "{DISTRICT}"\n[[rules]]\nid = "x"\n'
+              'cite = { document = "cz2020-10", article = "x", evidence = "practice" }\n')
+
+
+@pytest.mark.parametrize("body, line, column", [
+    ('text = "\\u6ee1\\u5206\\n\\n\\n\\n满份"', 6, 29),  # was line 10 of a 6-line file
+    ('text = "\\u6ee1\\u5206；否则 → 满份"', 6, 22),
+    ('text = """\n满分 \\\n\n    ；否则 → 满份"""', 9, 6),
+    ("text = '''\n实际值 ≥ 目标值\n → 满份'''", 7, 10),
+])
+def test_rule_errors_point_at_the_text_as_written_not_as_decoded(body: str, line: int, column: int) -> None:
+    """Found by reasoning after the atheris line-separator crash: an offset into the
+    decoded rule text was walked over the raw file, so escapes (\\n, \\u6ee1) moved the
+    error, even past the last line."""
+    err = error_of(lambda: load_ruleset_text(_RULE_HEAD + body, "r.toml"))
+    assert (err.position.line, err.position.column) == (line, column)
+    assert len((_RULE_HEAD + body).split("\n")) >= line
+
+
+def test_a_line_break_where_a_rule_expects_more_says_so() -> None:
+    err = error_of(lambda: compile_rule("实际值 ≥ 目标值\n→ 满分"))
+    assert err.message == "此处不应换行"
