@@ -430,12 +430,14 @@ def test_mutated_docx_and_xlsx_score_or_fail_cleanly(mode: str) -> None:
 # -------------------------------------------------------------------- the CLI
 @st.composite
 def cli_inputs(draw: st.DrawFn) -> tuple[str, ...]:
-    """Mutated submissions and rulesets through ``perfrules score`` and ``check``."""
-    kind = draw(st.sampled_from(["score", "score-ruleset", "check"]))
+    """Mutated submissions and rulesets through ``perfrules score``, ``check`` and ``import``."""
+    kind = draw(st.sampled_from(["score", "score-ruleset", "check", "import"]))
     name, text = draw(mutated_source(SUBMISSION_NAMES))
     sub = _write(text, Path(name).suffix)
     if kind == "score":
         return ("score", sub, "--ruleset", DISTRICT, "--format", draw(st.sampled_from(["text", "json"])))
+    if kind == "import":
+        return ("import", sub)
     rname, rtext = draw(mutated_source(RULESET_NAMES))
     rs = _write(rtext, ".toml")
     if kind == "score-ruleset":
