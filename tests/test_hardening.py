@@ -597,3 +597,19 @@ def test_rule_errors_point_at_the_text_as_written_not_as_decoded(body: str, line
 def test_a_line_break_where_a_rule_expects_more_says_so() -> None:
     err = error_of(lambda: compile_rule("实际值 ≥ 目标值\n→ 满分"))
     assert err.message == "此处不应换行"
+
+
+def test_an_xlsx_with_a_cell_in_the_last_column_reads_only_200_columns(tmp_path: Path) -> None:
+    """A cell at XFD (column 16,384) in each of 5,000 rows made openpyxl build 82 million
+    empty cells (10 s); rows are now read up to MAX_COLUMNS."""
+    rows = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>x</t></is></c>'
+                   f'<c r="XFD{i}" t="inlineStr"><is><t>y</t></is></c></row>' for i in range(1, limits.MAX_ROWS + 1))
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows
+           + "</sheetData></worksheet>").encode()
+    path = _rezip(FIXTURES / "seed.xlsx", "xl/worksheets/sheet1.xml", xml, tmp_path, "wide.xlsx")
+    from perfrules.readers.xlsx_reader import xlsx_document
+
+    start = time.monotonic()
+    doc = xlsx_document(path)
+    assert max(len(row) for table in doc.tables for row in table.rows) <= limits.MAX_COLUMNS
+    assert time.monotonic() - start < 8

@@ -66,10 +66,14 @@ def _sheet_rows(ws: Any, path: str) -> tuple[tuple[Cell, ...], ...]:
 
     ws.reset_dimensions()  # the stored dimension is often wrong; read what is there
     texts: list[list[str]] = []
-    for r, row in enumerate(ws.iter_rows(), start=1):
+    # max_col: a cell written at XFD would otherwise make openpyxl pad every row to 16,384
+    for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
         if r > MAX_ROWS:
             raise files.error(f"工作表「{ws.title}」行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
-        texts.append([cell_text(c) for c in row[:MAX_COLUMNS]])
+        cells = [cell_text(c) for c in row]
+        while cells and not cells[-1]:  # padding to max_col, not content
+            cells.pop()
+        texts.append(cells)
     while texts and not any(texts[-1]):
         texts.pop()
     width = max((len(t) for t in texts), default=0)
