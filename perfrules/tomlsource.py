@@ -214,8 +214,10 @@ def load_toml(text: str, file: str | None) -> tuple[dict[str, Any], Locator]:
 
     tomllib recurses into nested arrays and tables and converts integers with int(),
     which refuses more than 4300 digits with a ValueError: both are caught here and
-    turned into positioned errors, never a traceback.
+    turned into positioned errors, never a traceback.  Line breaks are normalised as
+    :func:`read_text` does, so text given directly is located like a file's.
     """
+    text = newlines(text)
     deep = nesting_offset(text, MAX_DATA_NESTING, comments=True)
     if deep is not None:
         raise error_at(f"TOML 嵌套过深（上限 {MAX_DATA_NESTING} 层）", text, deep, file, code="toml")
@@ -343,4 +345,9 @@ def read_text(path: str) -> str:
             suggestion="请用 UTF-8 编码另存该文件。",
             code="encoding",
         ) from None
+    return newlines(text)
+
+
+def newlines(text: str) -> str:
+    """CRLF and a lone CR become LF: lines are then counted the same way everywhere."""
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -537,6 +537,8 @@ def test_inputs_that_crashed_a_fuzzer_now_end_cleanly(path: Path) -> None:
     """Each file is an input an atheris target found (see tests/fuzz/README.md).
 
     ruleset-/toml-line-separator: an error line past the end (splitlines() vs tomllib);
+    ruleset-lone-carriage-return: a column past the line end (a lone CR, a line break
+    when read from a file, was not one when the text was given directly);
     *-zip-version: zipfile's NotImplementedError for an unknown zip version (exit 3).
     """
     import sys
@@ -544,10 +546,10 @@ def test_inputs_that_crashed_a_fuzzer_now_end_cleanly(path: Path) -> None:
     sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
     from _common import check_position
 
-    text = path.read_bytes().decode("utf-8", "replace") if path.suffix == ".toml" else None
+    text = path.read_bytes().decode("utf-8", "replace") if path.suffix == ".toml" else None  # lines as read_text sees them
     try:
         if path.name.startswith("ruleset-"):
-            score(read_submission(str(SEED)), load_ruleset_text(path.read_text(encoding="utf-8"), str(path)))
+            score(read_submission(str(SEED)), load_ruleset_text(path.read_bytes().decode("utf-8"), str(path)))
         else:
             score(read_submission(str(path)), RULESET)
     except PerfrulesError as err:

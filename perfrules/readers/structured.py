@@ -16,7 +16,7 @@ from typing import Any
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.limits import MAX_CELL_CHARS, MAX_DATA_NESTING, MAX_ROWS
-from perfrules.tomlsource import KeyPath, Locator, error_at, load_toml, nesting_offset, render_path
+from perfrules.tomlsource import KeyPath, Locator, error_at, load_toml, nesting_offset, newlines, render_path
 from perfrules.values import points, to_decimal
 
 TOP_KEYS = {"单位名称", "年度", "类型", "辖区", "总分", "自评总分", "预算执行", "一级指标分值", "指标", "年度总体目标", "资金构成", "说明"}
@@ -42,6 +42,7 @@ class _Where:
 
 
 def read_toml_submission(text: str, file: str | None = None) -> model.Submission:
+    text = newlines(text)
     _count_rows(text, file)
     data, locator = load_toml(text, file)
     return build_submission(data, _Where(file, locator), reader="toml")
@@ -62,6 +63,7 @@ def read_json_submission(text: str, file: str | None = None) -> model.Submission
     def no_constants(name: str) -> Any:
         raise ValueError(f"不允许的数值 {name}")
 
+    text = newlines(text)
     deep = nesting_offset(text, MAX_DATA_NESTING, comments=False)
     if deep is not None:
         raise error_at(f"JSON 嵌套过深（上限 {MAX_DATA_NESTING} 层）", text, deep, file, code="json")
