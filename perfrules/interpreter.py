@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from decimal import DivisionByZero, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from perfrules import model
-from perfrules.errors import PerfrulesError, Position
 from perfrules.compiler import Env, MissingInput, NoClause, Outcome, fmt
+from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.ruleset import Rule, Ruleset
 from perfrules.values import Malformed, Period, Quantity, Value, read_value, repeats, squash
@@ -143,7 +143,7 @@ class _Scorer:
                        number, row)
             return self._fallback(number, row, rule, values, "规则的条款都不适用")
         except (MissingInput, ArithmeticError) as exc:
-            why = ("除数为 0" if isinstance(exc, DivisionByZero) else "数值超出可计算的范围"
+            why = ("除数为 0" if isinstance(exc, ZeroDivisionError) else "数值超出可计算的范围"
                    if isinstance(exc, ArithmeticError) else "缺少计算所需的数值")
             self._find("error", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{why}），暂按自评得分计",
                        number, row)
