@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import DivisionByZero, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
+from decimal import DivisionByZero, DivisionUndefined, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from perfrules import model
 from perfrules.compiler import Env, MissingInput, NoClause, Outcome, fmt
@@ -143,8 +143,7 @@ class _Scorer:
                        number, row)
             return self._fallback(number, row, rule, values, "规则的条款都不适用")
         except (MissingInput, ArithmeticError) as exc:
-            why = ("除数为 0" if isinstance(exc, ZeroDivisionError) else "数值超出可计算的范围"
-                   if isinstance(exc, ArithmeticError) else "缺少计算所需的数值")
+            why = _why(exc)
             self._find("error", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{why}），暂按自评得分计",
                        number, row)
             return self._fallback(number, row, rule, values, why)
@@ -361,6 +360,20 @@ def _values(row: model.IndicatorRow, env: Env, kind: str) -> dict[str, str]:
     if env.actual is not None and env.target:
         values["完成率"] = _percent(env.actual / env.target)
     return values
+
+
+def _why(exc: Exception) -> str:
+    """Why a rule could not be computed, in the words of the findings.
+
+    The C decimal module raises 0 ÷ 0 as InvalidOperation with [DivisionUndefined] as
+    its argument; x ÷ 0 as DivisionByZero; a result too large for the context otherwise.
+    """
+    if not isinstance(exc, ArithmeticError):
+        return "缺少计算所需的数值"
+    conditions = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+    if isinstance(exc, ZeroDivisionError) or DivisionUndefined in conditions:
+        return "除数为 0"
+    return "数值超出可计算的范围"
 
 
 def _percent(ratio: Decimal) -> str:
