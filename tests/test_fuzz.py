@@ -13,10 +13,12 @@ renamed, numbers replaced by huge, tiny, negative, NaN, empty ones.
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -199,6 +201,7 @@ def _write(data: str | bytes, suffix: str) -> str:
 
 
 _TMP = tempfile.mkdtemp(prefix="perfrules-fuzz-")
+atexit.register(shutil.rmtree, _TMP, True)
 
 
 def _decoded(data: bytes) -> str | None:

@@ -12,8 +12,10 @@ one long run reports every kind of crash it meets rather than the first.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 import traceback
@@ -89,6 +91,7 @@ def run_guarded(data: bytes, text: str | None, call: Callable[[], object]) -> No
 
 
 _TMP = tempfile.mkdtemp(prefix="perfrules-fuzz-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+atexit.register(shutil.rmtree, _TMP, True)
 
 
 def temp_file(data: bytes, suffix: str) -> str:
