@@ -65,6 +65,8 @@ def resolve_ruleset_path(ref: str, search: tuple[str, ...] = ()) -> str:
 
 def is_ruleset_file(path: str) -> bool:
     """A ruleset has an ``id`` line; a submission has 单位名称."""
+    if not os.path.isfile(path):  # a FIFO would block open(); the reader says what is wrong
+        return False
     try:
         with open(path, encoding="utf-8-sig") as fh:
             head = fh.read(8192)

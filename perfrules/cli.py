@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, NoReturn
 
-from perfrules.errors import PerfrulesError
+from perfrules.errors import PerfrulesError, os_reason
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -103,7 +103,7 @@ def write_atomic(path: str, data: str | bytes) -> None:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".perfrules-", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise PerfrulesError(f"无法写入输出文件：{exc.strerror or exc}", code="io") from None
+        raise PerfrulesError(f"无法写入输出文件：{os_reason(exc)}", code="io") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -113,7 +113,7 @@ def write_atomic(path: str, data: str | bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         _silent_remove(tmp)
-        raise PerfrulesError(f"无法写入输出文件 {path}：{exc.strerror or exc}", code="io") from None
+        raise PerfrulesError(f"无法写入输出文件 {path}：{os_reason(exc)}", code="io") from None
     except BaseException:
         _silent_remove(tmp)
         raise

@@ -13,6 +13,7 @@ here too, so every message a user sees has the same shape::
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -116,7 +117,7 @@ class PerfrulesError(Exception):
             column = len(before) - before.rfind("\n")
         else:
             column += len(before)
-        lines = source.splitlines()
+        lines = source.split("\n")  # lines as TOML and JSON count them: only \n ends one
         src = lines[line - 1] if 0 < line <= len(lines) else None
         return self.located(file=file, line=line, column=column, source_line=src)
 
@@ -133,7 +134,7 @@ class PerfrulesError(Exception):
         if src is not None and col is not None:
             number = str(pos.line) if pos.line is not None else ""
             gutter = " " * len(number)
-            shown = src.rstrip("\n")
+            shown, col = clip(src.rstrip("\n"), col)
             lead = display_width(shown[: col - 1])
             mark = max(1, display_width(shown[col - 1 : col - 1 + self.length]))
             lines.append(f"  {number} | {shown}")
@@ -146,6 +147,20 @@ class PerfrulesError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+SHOWN_CONTEXT = 80  # characters of a source line shown either side of the column
+
+
+def clip(line: str, column: int) -> tuple[str, int]:
+    """A window of a long source line around *column* (a 50 MB line is never echoed whole)."""
+    if len(line) <= 2 * SHOWN_CONTEXT:
+        return line, column
+    start = max(0, column - 1 - SHOWN_CONTEXT)
+    end = column - 1 + SHOWN_CONTEXT
+    head = "…" if start else ""
+    tail = "…" if end < len(line) else ""
+    return head + line[start:end] + tail, column - start + len(head)
 
 
 class PerfrulesErrors(PerfrulesError):
@@ -167,6 +182,21 @@ def raise_all(errors: Iterable[PerfrulesError]) -> None:
         raise found[0]
     if found:
         raise PerfrulesErrors(found)
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "文件不存在", errno.EACCES: "没有读取或写入的权限", errno.EPERM: "操作不被允许",
+    errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹", errno.ELOOP: "符号链接成环",
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名过长",
+    errno.EDQUOT: "磁盘配额已满",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese when the reason is a common one."""
+    reason = _OS_ERRORS.get(exc.errno or -1)
+    detail = exc.strerror or str(exc)
+    return f"{reason}（{detail}）" if reason else detail
 
 
 def did_you_mean(word: str, candidates: Iterable[str], lang: str = "zh") -> str | None:

@@ -15,10 +15,12 @@ import re
 
 import attrs
 from collections.abc import Iterator, Mapping
-from decimal import DivisionByZero, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal, localcontext
+from decimal import (DivisionByZero, DivisionUndefined, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal,
+                     localcontext)
 
 from perfrules import model
 from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum, fmt
+from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.ruleset import Rule, Ruleset
 from perfrules.values import Malformed, Period, Quantity, Value, read_value, repeats, squash
@@ -42,7 +44,11 @@ def score(submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, 
     add up to the ruleset's weight (the ruleset cases use it: they test rules on small
     tables, not level weights)."""
     with localcontext(CONTEXT):
-        return _Scorer(submission, ruleset, rule_of or {}, scale_levels).run()
+        try:
+            return _Scorer(submission, ruleset, rule_of or {}, scale_levels).run()
+        except (InvalidOperation, DivisionByZero, Overflow) as exc:  # CONTEXT's traps: never a traceback
+            raise PerfrulesError(f"数值超出可计算的范围（{type(exc).__name__}）", position=Position(file=submission.source),
+                                 expected="合理大小的分值、得分和金额", code="arithmetic") from None
 
 
 def select_rule(ruleset: Ruleset, kind: str, direction: str | None, level1: str, level2: str, name: str) -> Rule | None:
@@ -199,7 +205,7 @@ class _Scorer:
                        number, row)
             return self._fallback(number, row, rule, values, "规则的条款都不适用")
         except (MissingInput, ArithmeticError) as exc:
-            why = "除数为 0" if isinstance(exc, ArithmeticError) else "缺少计算所需的数值"
+            why = _why(exc)
             self._find("error", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{why}），暂按自评得分计",
                        number, row)
             return self._fallback(number, row, rule, values, why)
@@ -433,8 +439,26 @@ def _values(row: model.IndicatorRow, env: Env, kind: str) -> dict[str, str]:
     return values
 
 
+def _why(exc: Exception) -> str:
+    """Why a rule could not be computed, in the words of the findings.
+
+    The C decimal module raises 0 ÷ 0 as InvalidOperation with [DivisionUndefined] as
+    its argument; x ÷ 0 as DivisionByZero; a result too large for the context otherwise.
+    """
+    if not isinstance(exc, ArithmeticError):
+        return "缺少计算所需的数值"
+    conditions = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+    if isinstance(exc, ZeroDivisionError) or DivisionUndefined in conditions:
+        return "除数为 0"
+    return "数值超出可计算的范围"
+
+
 def _percent(ratio: Decimal) -> str:
-    return f"{fmt((ratio * HUNDRED).quantize(Decimal('0.01')))}%"
+    """A ratio as a percentage with 2 places (as written, when too large to quantize)."""
+    percent = ratio * HUNDRED
+    if percent.adjusted() >= CONTEXT.prec - 2:
+        return f"{fmt(percent)}%"
+    return f"{fmt(percent.quantize(Decimal('0.01')))}%"
 
 
 def _money(label: str, value: Decimal | None) -> str:

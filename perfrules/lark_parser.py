@@ -12,19 +12,23 @@ into the rule text and what was expected, in Chinese.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.resources
+import os
+import stat
+import sys
 from decimal import Decimal
 from typing import Any
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
+from perfrules.limits import MAX_DIGITS, MAX_NESTING, MAX_RULE_DEPTH, MAX_RULE_LENGTH
 from perfrules.values import normalize
 
-MAX_RULE_LENGTH = 4000  # characters; a real rule is a few lines
-MAX_NESTING = 32  # parentheses and brackets
 
 # What each terminal is called when we say what was expected.
 _EXPECTED = {
@@ -44,7 +48,29 @@ VOCABULARY = ("满分", "分值", "实际值", "目标值", "完成率", "执行
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = importlib.resources.files("perfrules").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
+    cache: bool | str = _private_cache(grammar) or False
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=cache)
+
+
+def _private_cache(grammar: str) -> str | None:
+    """Where lark may cache the built parser, or None (then it is built each run, ~0.1 s).
+
+    lark's ``cache=True`` writes a pickle to a predictable name in the shared temp folder
+    and unpickles whatever it finds there: anyone who can write /tmp could make perfrules
+    run code.  The cache lives instead in the user's own cache folder (mode 0700), and only
+    when that folder is the user's and writable by no one else.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "perfrules")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.stat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return None
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    return os.path.join(folder, f"grammar-{digest}-lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.pickle")
 
 
 def parse_rule(text: str) -> ast.Rule:
@@ -57,6 +83,7 @@ def parse_rule(text: str) -> ast.Rule:
         tree = _lark().parse(source)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text) from None
+    _check_depth(tree, text)
     try:
         statements = _Builder().transform(tree)
     except VisitError as exc:
@@ -78,6 +105,21 @@ def _check_nesting(text: str) -> None:
             depth = max(0, depth - 1)
 
 
+def _check_depth(tree: Any, text: str) -> None:
+    """Refuse trees deeper than MAX_RULE_DEPTH before the recursive Transformer and
+    compiler walk them: ``1+1+1+…`` or ``------1`` nest without any bracket."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_RULE_DEPTH:
+            meta = getattr(node, "meta", None)
+            offset = getattr(node, "start_pos", None) if isinstance(node, Token) else getattr(meta, "start_pos", None)
+            raise PerfrulesError(f"规则过于复杂（运算嵌套超过 {MAX_RULE_DEPTH} 层）", text=text,
+                                 offset=min(offset or 0, len(text)), code="rule_syntax",
+                                 suggestion="请把规则拆成几条较短的条款。")
+        stack.extend((child, depth + 1) for child in getattr(node, "children", ()))
+
+
 def _syntax_error(exc: UnexpectedInput, text: str) -> PerfrulesError:
     offset = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
     expected: set[str] = set()
@@ -91,7 +133,8 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> PerfrulesError:
         else:
             offset = token.start_pos if token.start_pos is not None else offset
             length = len(str(token))
-            message = f"此处不应出现「{token}」"
+            shown = str(token)
+            message = "此处不应换行" if "\n" in shown and not shown.strip() else f"此处不应出现「{shown}」"
     elif isinstance(exc, UnexpectedCharacters):
         expected = set(exc.allowed or ())
         message = f"无法识别的字符「{text[offset] if offset < len(text) else ''}」"
@@ -246,6 +289,9 @@ class _Builder(Transformer[Token, list[ast.Statement]]):
         return ast.Call(str(ch[0]), args, _span(meta))
 
     def number(self, meta: Any, ch: list[Any]) -> ast.Num:
+        if len(str(ch[0]).replace(".", "")) > MAX_DIGITS:
+            raise PerfrulesError(f"数字过长（超过 {MAX_DIGITS} 位）", offset=meta.start_pos, length=len(str(ch[0])),
+                                 code="rule_syntax")
         unit = str(ch[1]) if len(ch) > 1 else None
         text = str(ch[0]) + (unit or "")
         return ast.Num(Decimal(str(ch[0])), unit, text, _span(meta))

@@ -31,7 +31,8 @@ from perfrules.catalog import (  # re-exported: the loader is where callers look
     select_ruleset,
 )
 from perfrules.tomlsource import KeyPath, Locator, load_toml, read_text
-from perfrules.values import to_decimal
+from perfrules.limits import MAX_CHAIN
+from perfrules.values import points, to_decimal
 
 TOP_KEYS = {"id", "name", "jurisdiction", "year", "version", "extends", "kind", "note", "documents", "rounding",
             "weights", "grades", "rules", "remove", "grade_words", "binding", "cases", "form"}
@@ -43,7 +44,6 @@ GRADE_KEYS = {"name", "range"}
 ROUNDING_KEYS = {"places", "mode", "cite"}
 REMOVE_KEYS = {"rule", "reason"}
 FORM_KEYS = {"key", "level1", "level2", "name", "target", "weight", "rule", "note"}
-MAX_CHAIN = 12
 
 __all__ = ["load_ruleset", "load_ruleset_text", "build", "Layer", "bundled_dir", "guess_jurisdiction",
            "is_ruleset_file", "resolve_ruleset_path", "ruleset_files", "ruleset_index", "select_ruleset"]
@@ -219,7 +219,8 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
             continue
         yield from _guard(m, layer, f"weights.{name}", ("weights", name))
         try:
-            m.weights[name] = (to_decimal(raw, f"「{name}」的分值"), layer.id, layer.pos(("weights", name)))
+            weight = points(to_decimal(raw, f"「{name}」的分值"), f"「{name}」的分值")
+            m.weights[name] = (weight, layer.id, layer.pos(("weights", name)))
         except PerfrulesError as err:
             yield _at(err, layer, ("weights", name))
     if "grades" in data:
@@ -412,9 +413,9 @@ def _rule(layer: Layer, raw: Mapping[str, Any], path: KeyPath, docs: Mapping[str
 
 def _place_in_text(err: PerfrulesError, layer: Layer, path: KeyPath) -> PerfrulesError:
     """An error found inside a rule text, placed at its line and column in the file."""
-    start = layer.locator.string_start(path + ("text",))
-    if start:
-        err.in_text_at(layer.path, start[0], start[1], "\n".join(layer.locator.lines))
+    spot = layer.locator.text_position(path + ("text",), err.offset) if err.offset is not None else None
+    if spot and err.position.line is None:
+        err.located(file=layer.path, line=spot[0], column=spot[1], source_line=layer.locator.lines[spot[0] - 1])
     return err.located(file=layer.path, key=f"rules[{path[1] + 1 if isinstance(path[1], int) else ''}].text")
 
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from perfrules import ast
 from perfrules.astcache import cache
-
-MAX_RULE_LENGTH = 4000  # characters; a real rule is a few lines (checked again by lark_parser)
-MAX_NESTING = 32  # parentheses and brackets
+from perfrules.limits import MAX_NESTING, MAX_RULE_LENGTH  # noqa: F401  (checked again by lark_parser)
 
 
 def parse_rule(text: str) -> ast.Rule:

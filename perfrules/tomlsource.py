@@ -16,7 +16,8 @@ from typing import Any
 
 import attrs
 
-from perfrules.errors import PerfrulesError, Position
+from perfrules.errors import PerfrulesError, Position, os_reason
+from perfrules.limits import MAX_DATA_NESTING, MAX_TEXT_FILE_BYTES
 
 KeyPath = tuple[str | int, ...]
 
@@ -58,7 +59,7 @@ class Locator:
 
     def __init__(self, text: str, file: str | None) -> None:
         self.file = file
-        self.lines = text.splitlines()
+        self.lines = text.split("\n")  # tomllib counts only \n (not \x1e, \u2028 …)
         self.spots: dict[KeyPath, KeySpot] = {}
         self._scan()
 
@@ -146,6 +147,56 @@ class Locator:
                 return spot.line, spot.value_column + len(quote)
         return spot.line, spot.value_column
 
+    def text_position(self, path: KeyPath, offset: int) -> tuple[int, int] | None:
+        """(line, column) in the file of character *offset* of the string value at *path*.
+
+        tomllib hands over the value with its escapes decoded (``\\n``, ``\\u6ee1``), so an
+        offset into it is walked through the text as written; counting it as written put
+        errors on lines past the end of the file.
+        """
+        spot, start = self.spots.get(path), self.string_start(path)
+        if spot is None or start is None:
+            return None
+        rest = self.lines[spot.line - 1][spot.value_column - 1 :]
+        quote = next((q for q in ('"""', "'''", '"', "'") if rest.startswith(q)), "")
+        line, col = start
+        escapes = quote.startswith('"')
+        for _ in range(offset):
+            if line > len(self.lines) or (col > len(self.lines[line - 1]) and len(quote) != 3):
+                break
+            line, col = self._after(line, col, escapes=escapes)
+        if escapes and line <= len(self.lines):
+            line, col = self._continued(line, col)
+        if line > len(self.lines):
+            return len(self.lines), len(self.lines[-1]) + 1
+        return line, min(col, len(self.lines[line - 1]) + 1)
+
+    def _after(self, line: int, col: int, *, escapes: bool) -> tuple[int, int]:
+        """Where the next decoded character of a string starts, after the one at (line, col)."""
+        if escapes:
+            line, col = self._continued(line, col)
+        if line > len(self.lines):
+            return line, col
+        text = self.lines[line - 1]
+        if col > len(text):
+            return line + 1, 1  # a line break inside a multi-line string
+        if not escapes or text[col - 1] != "\\":
+            return line, col + 1
+        return line, col + {"u": 6, "U": 10}.get(text[col : col + 1], 2)
+
+    def _continued(self, line: int, col: int) -> tuple[int, int]:
+        """Past a line-ending backslash (with the white space and breaks it removes), if any."""
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        if text[col - 1 : col] != "\\" or text[col:].strip(" \t"):
+            return line, col
+        line, col = line + 1, 1
+        while line <= len(self.lines) and not self.lines[line - 1].strip(" \t"):
+            line += 1
+        if line > len(self.lines):
+            return line, col
+        rest = self.lines[line - 1]
+        return line, 1 + len(rest) - len(rest.lstrip(" \t"))
+
     def error(self, message: str, path: KeyPath, *, value: bool = True, **kw: Any) -> PerfrulesError:
         length = kw.pop("length", 1)
         err = PerfrulesError(message, position=self.position(path, value=value, length=length), **kw)
@@ -161,12 +212,88 @@ def render_path(path: KeyPath) -> str:
 
 
 def load_toml(text: str, file: str | None) -> tuple[dict[str, Any], Locator]:
-    """Parse TOML into exact values (Decimal, never float) and a locator for its keys."""
+    """Parse TOML into exact values (Decimal, never float) and a locator for its keys.
+
+    tomllib recurses into nested arrays and tables and converts integers with int(),
+    which refuses more than 4300 digits with a ValueError: both are caught here and
+    turned into positioned errors, never a traceback.  Line breaks are normalised as
+    :func:`read_text` does, so text given directly is located like a file's.
+    """
+    text = newlines(text)
+    deep = nesting_offset(text, MAX_DATA_NESTING, comments=True)
+    if deep is not None:
+        raise error_at(f"TOML 嵌套过深（上限 {MAX_DATA_NESTING} 层）", text, deep, file, code="toml")
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(exc, text, file) from None
+    except (ValueError, RecursionError):
+        long_number = re.search(r"[0-9][0-9_]{30,}", text)
+        raise error_at("TOML 中的数字过长，无法读取", text, long_number.start() if long_number else 0, file,
+                       code="toml", expected="不超过 30 位的数字") from None
     return data, Locator(text, file)
+
+
+def nesting_offset(text: str, limit: int, *, comments: bool) -> int | None:
+    """Offset of the first [ or { nested deeper than *limit* outside strings (TOML/JSON).
+
+    tomllib and json recurse per level; checking first keeps deep input from ever
+    reaching Python's recursion limit.  Strings are skipped (a rule text holds
+    brackets); *comments* skips TOML's # comments.
+    """
+    depth, i = 0, 0
+    special = _SPECIAL_TOML if comments else _SPECIAL_JSON
+    while (m := special.search(text, i)) is not None:
+        i, ch = m.start(), m.group()
+        if ch in "[{":
+            depth += 1
+            if depth > limit:
+                return i
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        elif ch == "#":
+            i = _end_of(text, "\n", i)
+            continue
+        else:
+            i = _skip_string(text, i, comments)
+            continue
+        i += 1
+    return None
+
+
+_SPECIAL_TOML = re.compile(r"[\[\]{}#\"']")
+_SPECIAL_JSON = re.compile(r'[\[\]{}"]')
+
+
+def _skip_string(text: str, i: int, toml: bool) -> int:
+    """The index after the string starting at *i* (basic, literal, multi-line)."""
+    quote = text[i]
+    if toml and text.startswith(quote * 3, i):
+        pattern = _ML_LITERAL if quote == "'" else _ML_BASIC
+    else:
+        pattern = _LITERAL if quote == "'" else _BASIC
+    m = pattern.match(text, i)
+    return m.end() if m else len(text)
+
+
+_BASIC = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_LITERAL = re.compile(r"'[^']*'")
+_ML_BASIC = re.compile(r'"""(?:[^\\]|\\.)*?"""', re.S)
+_ML_LITERAL = re.compile(r"'''.*?'''", re.S)
+
+
+def _end_of(text: str, ch: str, i: int) -> int:
+    end = text.find(ch, i)
+    return len(text) if end < 0 else end
+
+
+def error_at(message: str, text: str, offset: int, file: str | None, **kw: Any) -> PerfrulesError:
+    """An error at a character offset of a whole file's text (line and column from it)."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    lines = text.split("\n")
+    return PerfrulesError(message, position=Position(file=file, line=line, column=column, source_line=lines[line - 1]), **kw)
 
 
 def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> PerfrulesError:
@@ -178,7 +305,7 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> Per
     if "Illegal character '\\n'" in detail or 'Illegal character "\\n"' in detail:
         message = "字符串没有结束的引号（这一行末尾缺少 \"）"
     message = f"TOML 语法错误：{message or detail}"
-    lines = text.splitlines()
+    lines = text.split("\n")
     if m:
         line, column = int(m.group(1)), int(m.group(2))
     else:
@@ -200,10 +327,17 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> Per
 
 def read_text(path: str) -> str:
     """Read a UTF-8 text file (BOM allowed); a clear error for anything else."""
+    from perfrules.readers.files import check_regular
+
+    check_regular(path)
     try:
-        raw = open(path, "rb").read()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_TEXT_FILE_BYTES + 1)
     except OSError as exc:
-        raise PerfrulesError(f"无法读取文件：{exc.strerror or exc}", position=Position(file=path), code="io") from None
+        raise PerfrulesError(f"无法读取文件：{os_reason(exc)}", position=Position(file=path), code="io") from None
+    if len(raw) > MAX_TEXT_FILE_BYTES:
+        raise PerfrulesError(f"文件过大（超过 {MAX_TEXT_FILE_BYTES // (1024 * 1024)} MB）", position=Position(file=path),
+                             code="io")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -213,4 +347,9 @@ def read_text(path: str) -> str:
             suggestion="请用 UTF-8 编码另存该文件。",
             code="encoding",
         ) from None
+    return newlines(text)
+
+
+def newlines(text: str) -> str:
+    """CRLF and a lone CR become LF: lines are then counted the same way everywhere."""
     return text.replace("\r\n", "\n").replace("\r", "\n")

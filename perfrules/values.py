@@ -16,6 +16,7 @@ from typing import Union
 import attrs
 
 from perfrules.errors import PerfrulesError
+from perfrules.limits import MAX_DIGITS, MAX_POINTS
 
 # Full-width ASCII (！..～) to half-width, the ideographic space to a space, and the
 # spaces Word and Excel leave behind.  One character maps to one character, so
@@ -25,7 +26,6 @@ _FULL_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0x22
 _FULL_WIDTH.update({ord("（"): ord("("), ord("）"): ord(")"), ord("【"): ord("["), ord("】"): ord("]")})
 _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 
-MAX_DIGITS = 30  # a cell number longer than this is not a real figure
 
 
 def normalize(text: str) -> str:
@@ -253,6 +253,14 @@ def checked(number: Decimal, what: str = "数值") -> Decimal:
     assert isinstance(exponent, int)
     if len(number.as_tuple().digits) > MAX_DIGITS or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
         raise PerfrulesError(f"{what}超出可处理的范围：{number:.6E}", expected=f"不超过 {MAX_DIGITS} 位的数字")
+    return number
+
+
+def points(number: Decimal, what: str = "分值") -> Decimal:
+    """Refuse a weight or score no table could hold: it would also break the exact
+    20-place row arithmetic (28 significant digits) long before it meant anything."""
+    if abs(number) > MAX_POINTS:
+        raise PerfrulesError(f"{what}超出范围：{number:.6G}", expected=f"-{MAX_POINTS} 到 {MAX_POINTS} 之间的分数")
     return number
 
 

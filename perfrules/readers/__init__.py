@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import attrs
 
-from perfrules.errors import PerfrulesError, Position
+from perfrules.errors import PerfrulesError, Position, os_reason
 from perfrules.model import Submission
 
 
@@ -63,11 +63,14 @@ def register(reader: Reader, *, first: bool = False) -> None:
 
 def pick_reader(path: str) -> Reader:
     """The reader for *path*: by content, then by extension."""
+    from perfrules.readers.files import check_regular
+
+    check_regular(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
     except OSError as exc:
-        raise PerfrulesError(f"无法读取文件：{exc.strerror or exc}", position=Position(file=path), code="io") from None
+        raise PerfrulesError(f"无法读取文件：{os_reason(exc)}", position=Position(file=path), code="io") from None
     for reader in READERS:
         if reader.sniff(head, path):
             return reader

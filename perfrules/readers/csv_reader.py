@@ -9,13 +9,13 @@ line uses most.  Blank cells mean "same as above", as in a merged cell.
 
 from __future__ import annotations
 
-from perfrules.errors import Position
+from perfrules.errors import PerfrulesError, Position
+from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files
 from perfrules.readers.layout import Cell, Document, Table, build_submission
 
 NAME = "csv"
-MAX_ROWS = 5000
 
 
 def read_csv(path: str) -> Submission:
@@ -45,6 +45,9 @@ def csv_rows(text: str, file: str | None) -> tuple[tuple[Cell, ...], ...]:
         value, i, line, col = _field(text, i, line, col, sep)
         src = lines[start_line - 1] if start_line <= len(lines) else ""
         row.append(Cell(value, Position(file=file, line=start_line, column=start_col, source_line=src)))
+        if len(row) > MAX_COLUMNS:  # checked here: short rows are padded to the widest
+            raise PerfrulesError(f"CSV 列数过多（超过 {MAX_COLUMNS} 列），不像是一份自评表", position=row[-1].position,
+                                 code="format")
         if i >= len(text) or text[i] == "\n":
             if any(c.text for c in row):
                 rows.append(row)

@@ -17,13 +17,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from perfrules.errors import PerfrulesError, Position
+from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files
 from perfrules.readers.layout import Cell, Document, Table, build_submission, clean
 
 NAME = "docx"
-MAX_ROWS = 5000
-MAX_COLUMNS = 200
 
 
 def read_docx(path: str) -> Submission:

@@ -8,13 +8,13 @@ with a Chinese message saying what to do, never in a raw exception.
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 
-from perfrules.errors import PerfrulesError, Position
+from perfrules.errors import PerfrulesError, Position, os_reason
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # a 自评表 is a few hundred KB; refuse the absurd
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # total uncompressed size a zip may declare
-MAX_ZIP_ENTRIES = 10_000
+from perfrules.limits import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES  # (tests patch them here)
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -30,13 +30,26 @@ def error(message: str, path: str | None, *, code: str = "format", suggestion: s
     return PerfrulesError(message, position=Position(file=path), code=code, suggestion=suggestion)
 
 
+def check_regular(path: str) -> None:
+    """Refuse what is not a regular file before opening it: open() on a FIFO waits
+    forever for a writer, a device never ends, a symlink loop or a folder fails."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise error(f"无法读取文件：{os_reason(exc)}", path, code="io") from None
+    if not stat.S_ISREG(mode):
+        kind = "文件夹" if stat.S_ISDIR(mode) else "管道、设备或其他特殊文件"
+        raise error(f"无法读取文件：这是{kind}，不是普通文件", path, code="io")
+
+
 def read_bytes(path: str) -> bytes:
     """The whole file, refusing unreadable or implausibly large files."""
+    check_regular(path)
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise error(f"无法读取文件：{exc.strerror or exc}", path, code="io") from None
+        raise error(f"无法读取文件：{os_reason(exc)}", path, code="io") from None
     if len(data) > MAX_FILE_BYTES:
         raise error(f"文件过大（超过 {MAX_FILE_BYTES // (1024 * 1024)} MB），不像是一份自评表", path)
     return data
@@ -82,7 +95,7 @@ def zip_names(path: str) -> frozenset[str]:
     try:
         with zipfile.ZipFile(path) as zf:
             return frozenset(zf.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         return frozenset()
 
 
@@ -100,7 +113,7 @@ def check_zip(path: str, what: str) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         raise error(f"文件已损坏：不是有效的 {what} 文件（zip 结构无法读取）", path,
                     suggestion=f"请用 Office/WPS 打开后重新另存为 {what}。") from None
     if len(infos) > MAX_ZIP_ENTRIES:

@@ -27,7 +27,8 @@ import attrs
 
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position
-from perfrules.values import normalize, squash, to_decimal
+from perfrules.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
+from perfrules.values import checked, normalize, points, squash, to_decimal
 
 LEVEL1_WEIGHT = "一级指标分值"  # a column some forms add beside 一级指标
 REQUIRED = (model.LEVEL1, model.NAME, model.TARGET, model.ACTUAL, model.WEIGHT, model.SCORE)
@@ -191,6 +192,7 @@ def _missing_column(found: _Found) -> None:
 # ------------------------------------------------------------------ the submission
 def build_submission(doc: Document) -> model.Submission:
     """The whole 自评表: header facts, budget block, indicator rows and the total."""
+    check_size(doc)
     found = find_form(doc)
     top = found.table.rows[: found.header]
     labels = _labels(top)
@@ -221,6 +223,25 @@ def build_submission(doc: Document) -> model.Submission:
         extra=extra,
         locations=locations,
     )
+
+
+def check_size(doc: Document) -> None:
+    """Refuse tables and cells far beyond any real 自评表 (limits.py), whatever the reader."""
+    for table in doc.tables:
+        if len(table.rows) > MAX_ROWS:
+            raise _cell_error(f"{table.name} 行数过多（{len(table.rows)} 行，上限 {MAX_ROWS} 行），不像是一份自评表",
+                              table.rows[MAX_ROWS][0] if table.rows[MAX_ROWS] else None, doc.file)
+        for row in table.rows:
+            if len(row) > MAX_COLUMNS:
+                raise _cell_error(f"{table.name} 列数过多（{len(row)} 列，上限 {MAX_COLUMNS} 列），不像是一份自评表",
+                                  row[MAX_COLUMNS], doc.file)
+            for cell in row:
+                if len(cell.text) > MAX_CELL_CHARS:
+                    raise _cell_error(f"单元格过长（{len(cell.text)} 个字符，上限 {MAX_CELL_CHARS}）", cell, doc.file)
+
+
+def _cell_error(message: str, cell: Cell | None, file: str | None) -> PerfrulesError:
+    return PerfrulesError(message, position=cell.position if cell is not None else Position(file=file), code="layout")
 
 
 # -- header facts -------------------------------------------------------------------
@@ -323,14 +344,30 @@ def split_level(text: str) -> tuple[str, Decimal | None]:
     m = _WEIGHT_SUFFIX.search(normalize(joined))
     if not m:
         return joined, None
-    return joined[: m.start()], Decimal(m.group(1) or m.group(2))
+    return joined[: m.start()], points(checked(Decimal(m.group(1) or m.group(2)), "一级指标分值"), "一级指标分值")
+
+
+_MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
+
+
+def _split(cell: Cell | None) -> tuple[str, Decimal | None]:
+    """split_level on a cell, a bad (40分) weight located at the cell."""
+    if cell is None:
+        return "", None
+    try:
+        return split_level(cell.text)
+    except PerfrulesError as err:
+        pos = cell.position
+        raise err.located(file=pos.file, line=pos.line, column=pos.column, source_line=pos.source_line,
+                          cell=pos.cell) from None
 
 
 def _number(cell: Cell | None, what: str) -> Decimal | None:
     if cell is None or clean(cell.text) in _NO_VALUE:
         return None
     try:
-        return to_decimal(clean(cell.text), f"「{what}」")
+        number = to_decimal(clean(cell.text), f"「{what}」")
+        return number if what in _MONEY else points(number, f"「{what}」")
     except PerfrulesError as err:
         pos = cell.position
         raise err.located(file=pos.file, line=pos.line, column=pos.column, source_line=pos.source_line,
@@ -362,7 +399,7 @@ def _indicators(found: _Found, locations: dict[str, Position],
             level1, level2 = own[model.LEVEL1], None
         if model.LEVEL2 in own:
             level2 = own[model.LEVEL2]
-        name1, weight1 = split_level(level1.text) if level1 else ("", None)
+        name1, weight1 = _split(level1)
         if weight1 is not None and level1 is not None and name1 not in weights:
             weights[name1] = weight1
             locations[f"{LEVEL1_WEIGHT}.{name1}"] = level1.position
@@ -385,7 +422,7 @@ def _row(own: Mapping[str, Cell], name1: str, level1: Cell | None, level2: Cell 
         locations[model.LEVEL2] = level2.position
     return model.IndicatorRow(
         level1=name1,
-        level2=split_level(level2.text)[0] if level2 else "",
+        level2=_split(level2)[0],
         name=text(model.NAME),
         target=text(model.TARGET),
         actual=text(model.ACTUAL),

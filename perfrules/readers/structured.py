@@ -8,14 +8,16 @@ misspelt 实际完成值 would otherwise score a row as blank.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position, did_you_mean
-from perfrules.tomlsource import KeyPath, Locator, load_toml, render_path
-from perfrules.values import to_decimal
+from perfrules.limits import MAX_CELL_CHARS, MAX_DATA_NESTING, MAX_ROWS
+from perfrules.tomlsource import KeyPath, Locator, error_at, load_toml, nesting_offset, newlines, render_path
+from perfrules.values import points, to_decimal
 
 TOP_KEYS = {"单位名称", "年度", "类型", "辖区", "总分", "自评总分", "预算执行", "一级指标分值", "指标", "年度总体目标", "资金构成", "说明"}
 BUDGET_KEYS = {*model.BUDGET_FIELDS, "项目"}
@@ -40,18 +42,35 @@ class Where:
 
 
 def read_toml_submission(text: str, file: str | None = None) -> model.Submission:
+    text = newlines(text)
+    _count_rows(text, file)
     data, locator = load_toml(text, file)
     return build_submission(data, Where(file, locator), reader="toml")
+
+
+_ROW_HEADER = re.compile(r'^[ \t]*\[\[[ \t]*(?:"指标"|指标|\'指标\')[ \t]*\]\]', re.M)
+
+
+def _count_rows(text: str, file: str | None) -> None:
+    """Refuse more than MAX_ROWS [[指标]] before parsing: 100,000 rows would take tomllib
+    and the locator half a minute only to be refused afterwards."""
+    for count, m in enumerate(_ROW_HEADER.finditer(text), start=1):
+        if count > MAX_ROWS:
+            raise error_at(f"指标行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", text, m.start(), file, code="limit")
 
 
 def read_json_submission(text: str, file: str | None = None) -> model.Submission:
     def no_constants(name: str) -> Any:
         raise ValueError(f"不允许的数值 {name}")
 
+    text = newlines(text)
+    deep = nesting_offset(text, MAX_DATA_NESTING, comments=False)
+    if deep is not None:
+        raise error_at(f"JSON 嵌套过深（上限 {MAX_DATA_NESTING} 层）", text, deep, file, code="json")
     try:
         data = json.loads(text, parse_float=Decimal, parse_constant=no_constants)
     except json.JSONDecodeError as exc:
-        lines = text.splitlines()
+        lines = text.split("\n")
         src = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
         raise PerfrulesError(
             f"JSON 语法错误：{exc.msg}",
@@ -76,6 +95,8 @@ def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> mode
     rows_raw = data.get("指标", [])
     if not isinstance(rows_raw, list):
         raise where.error("「指标」应当是表格数组 [[指标]]", ("指标",))
+    if len(rows_raw) > MAX_ROWS:
+        raise where.error(f"指标行数过多（{len(rows_raw)} 行，上限 {MAX_ROWS} 行），不像是一份自评表", ("指标", MAX_ROWS))
     rows = tuple(_row(_table_at(r, ("指标", i), where), ("指标", i), where) for i, r in enumerate(rows_raw))
     level_weights = {
         str(k): _number(v, ("一级指标分值", k), where, "一级指标分值")
@@ -166,14 +187,21 @@ def _text(data: Mapping[str, Any], key: str, path: KeyPath, where: Where) -> str
     value = data.get(key, "")
     if isinstance(value, bool) or isinstance(value, (list, dict)):
         raise where.error(f"「{key}」应当是文字", path + (key,), expected=f'{key} = "…"')
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    if len(text) > MAX_CELL_CHARS:
+        raise where.error(f"「{key}」过长（{len(text)} 个字符，上限 {MAX_CELL_CHARS}）", path + (key,))
+    return text
 
 
 def _number(value: Any, path: KeyPath, where: Where, what: str) -> Decimal:
     try:
-        return to_decimal(value, f"「{what}」")
+        number = to_decimal(value, f"「{what}」")
+        return number if what in _MONEY else points(number, f"「{what}」")
     except PerfrulesError as err:
         raise err.located(**_pos_kwargs(where.position(path)), key=render_path(path)) from None
+
+
+_MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
 
 
 def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Where) -> Decimal | None:

@@ -17,14 +17,13 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from perfrules.errors import PerfrulesError, Position
+from perfrules.errors import PerfrulesError, Position, os_reason
+from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files
 from perfrules.readers.layout import Cell, Document, Table, build_submission
 
 NAME = "xlsx"
-MAX_ROWS = 5000
-MAX_COLUMNS = 200
 
 
 def read_xlsx(path: str) -> Submission:
@@ -39,7 +38,7 @@ def xlsx_document(path: str) -> Document:
         with open(path, "rb") as stream:
             tables = _tables(stream, path)
     except OSError as exc:
-        raise files.error(f"无法读取文件：{exc.strerror or exc}", path, code="io") from None
+        raise files.error(f"无法读取文件：{os_reason(exc)}", path, code="io") from None
     return Document(file=path, reader=NAME, tables=tables)
 
 
@@ -67,10 +66,14 @@ def _sheet_rows(ws: Any, path: str) -> tuple[tuple[Cell, ...], ...]:
 
     ws.reset_dimensions()  # the stored dimension is often wrong; read what is there
     texts: list[list[str]] = []
-    for r, row in enumerate(ws.iter_rows(), start=1):
+    # max_col: a cell written at XFD would otherwise make openpyxl pad every row to 16,384
+    for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
         if r > MAX_ROWS:
             raise files.error(f"工作表「{ws.title}」行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
-        texts.append([cell_text(c) for c in row[:MAX_COLUMNS]])
+        cells = [cell_text(c) for c in row]
+        while cells and not cells[-1]:  # padding to max_col, not content
+            cells.pop()
+        texts.append(cells)
     while texts and not any(texts[-1]):
         texts.pop()
     width = max((len(t) for t in texts), default=0)
