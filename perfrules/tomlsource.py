@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from perfrules.errors import PerfrulesError, Position, os_reason
+from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_DATA_NESTING, MAX_TEXT_FILE_BYTES
 
 KeyPath = tuple[str | int, ...]
@@ -327,17 +327,9 @@ def toml_error(exc: tomllib.TOMLDecodeError, text: str, file: str | None) -> Per
 
 def read_text(path: str) -> str:
     """Read a UTF-8 text file (BOM allowed); a clear error for anything else."""
-    from perfrules.readers.files import check_regular
+    from perfrules.readers.files import read_bytes
 
-    check_regular(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_TEXT_FILE_BYTES + 1)
-    except OSError as exc:
-        raise PerfrulesError(f"无法读取文件：{os_reason(exc)}", position=Position(file=path), code="io") from None
-    if len(raw) > MAX_TEXT_FILE_BYTES:
-        raise PerfrulesError(f"文件过大（超过 {MAX_TEXT_FILE_BYTES // (1024 * 1024)} MB）", position=Position(file=path),
-                             code="io")
+    raw = read_bytes(path, MAX_TEXT_FILE_BYTES, why="", code="io")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -42,16 +42,17 @@ def check_regular(path: str) -> None:
         raise error(f"无法读取文件：这是{kind}，不是普通文件", path, code="io")
 
 
-def read_bytes(path: str) -> bytes:
-    """The whole file, refusing unreadable or implausibly large files."""
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES, *, why: str = "，不像是一份自评表",
+               code: str = "format") -> bytes:
+    """The whole file, refusing unreadable or implausibly large files (over *limit* bytes)."""
     check_regular(path)
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise error(f"无法读取文件：{os_reason(exc)}", path, code="io") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise error(f"文件过大（超过 {MAX_FILE_BYTES // (1024 * 1024)} MB），不像是一份自评表", path)
+    if len(data) > limit:
+        raise error(f"文件过大（超过 {limit // (1024 * 1024)} MB）{why}", path, code=code)
     return data
 
 
