@@ -24,7 +24,7 @@ import attrs
 from perfrules import ast
 
 FORMAT = 1
-MAX_ENTRIES = 4096  # past this the file starts afresh (rules are edited, old texts pile up)
+MAX_ENTRIES = 512  # past this the file starts afresh (rules are edited, old texts pile up; a big file slows start-up)
 _NODES: dict[str, type] = {name: cls for name, cls in vars(ast).items() if isinstance(cls, type) and attrs.has(cls)}
 
 
