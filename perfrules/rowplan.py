@@ -1,0 +1,359 @@
+"""A rule compiled again for one form row, its 分值 and 目标值 bound as constants.
+
+:func:`compile_row` reruns the compiler over a rule's stored AST with a
+:class:`~perfrules.compiler.RowBinding`, then picks a *driver*: one closure shaped for
+the commonest rule forms (a threshold then a formula, a band ladder, a grade table,
+deductions), so that scoring a row is one call over its input mapping.  Anything the
+specialised shapes cannot do falls back to :meth:`RowProgram.score`'s general path,
+and a rule that needs what a form row cannot bind raises NotSpecialisable (the plan
+then scores that row with the interpreter).  Used by :mod:`perfrules.plan`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+import attrs
+
+from perfrules import ast
+from perfrules.compiler import (
+    EXACT, ZERO, Charge, CompiledRule, MissingInput, NoClause, NotSpecialisable, RowBinding, Test, _always, _Case,
+    _COMPARE, _Compiler, _exact_words, _grade_reader, _word_map, clamp,
+)
+from perfrules.errors import PerfrulesError
+
+
+@attrs.frozen
+class RowProgram:
+    """A rule compiled again for one row, its constants folded in (分值 × 80% is a
+    number, 完成率 ≥ 90% is 实际值 ≥ 85.5): ``score(x)`` gives what
+    ``rule.evaluate(env).score`` would, reading only the row's inputs."""
+
+    bound: CompiledRule  # the rule with closures over the input mapping
+    binding: RowBinding
+    score: Callable[[Mapping[str, Any]], Decimal]
+
+    def charges(self, x: Mapping[str, Any]) -> tuple[Charge, ...]:
+        """The charges :meth:`CompiledRule.evaluate` would make: built only for a row
+        that lost points, to explain it."""
+        rule, weight = self.bound, self.binding.weight
+        base, matched = weight, None
+        case = next((c for c in rule.cases if c.test(x)), None)
+        if case is not None:
+            matched = case.text
+            base = case.points_const if case.points_const is not None else _points(case, x)
+        elif rule.cases and not rule.deductions and not rule.steps:
+            raise NoClause()
+        base = clamp(base, weight)
+        found: list[Charge] = [Charge(weight - base, matched or "")] if base < weight else []
+        if rule.deductions or rule.steps:
+            actual = x[self.binding.key] if rule.steps else None
+            found.extend(rule._deductions(x, base, actual, self.binding.target))
+        return tuple(found)
+
+
+def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
+    """Compile *rule* again with *binding*'s constants.  Raises NotSpecialisable when the
+    rule needs what a row cannot bind; the text is not parsed again."""
+    if rule.source is None:
+        raise NotSpecialisable("the rule was built without its AST")
+    compiler = _Compiler(rule.text, rule.grades, binding)
+    try:
+        bound = compiler.compile(rule.source)
+    except PerfrulesError as err:  # e.g. a constant division by a target of 0
+        raise NotSpecialisable(err.message) from None
+    return RowProgram(bound, binding, _driver(bound, binding, compiler.leaf_tests))
+
+
+def _points(case: _Case, x: Any) -> Decimal:
+    assert case.points is not None
+    return case.points(x)
+
+
+def _driver(rule: CompiledRule, b: RowBinding,
+            leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Callable[[Mapping[str, Any]], Decimal]:
+    """The cheapest closure that scores this shape of rule: a grade table, a ladder of
+    thresholds, one test with an 否则, a formula, else the general loop.  Same arithmetic
+    as evaluate, op for op."""
+    w = b.weight
+    if rule.deductions or rule.steps:
+        return _deduction_driver(rule, b)
+    cases = rule.cases
+    table = _grade_table(rule, b)
+    if table is not None:
+        key = b.key
+        return lambda x: table[x[key]]
+    if len(cases) == 1 and cases[0].test is _always:
+        return _clamped(cases[0], w)
+    ladder = _ladder(cases, w, leaf_tests)
+    if ladder is not None:
+        return ladder
+    if len(cases) == 2 and cases[1].test is _always:
+        if cases[0].test in leaf_tests and cases[0].points_const is not None and cases[1].points_const is None:
+            return _threshold_or_formula(leaf_tests[cases[0].test], clamp(cases[0].points_const, w), cases[1], w)
+        return _two_cases(cases[0], cases[1], w)
+    parts = tuple((c.test, None if c.points_const is None else clamp(c.points_const, w), c.points) for c in cases)
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        for test, const, fn in parts:
+            if test(x):
+                if const is not None:
+                    return const
+                assert fn is not None
+                return clamp(fn(x), w)
+        raise NoClause()
+
+    return score
+
+
+def _threshold_or_formula(test: tuple[str, str, Decimal], full: Decimal, other: _Case,
+                          w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+    """``实际值 ≥ 目标值 → 满分；否则 → 公式``: the comparison inline, the formula clamped."""
+    op, key, const = test
+    fn = other.points
+    assert fn is not None
+    if op == ">=":
+        def at_least(x: Mapping[str, Any]) -> Decimal:
+            if x[key] >= const:
+                return full
+            v = fn(x)
+            if v < ZERO:
+                return ZERO
+            if w < v:
+                return w
+            return v
+
+        return at_least
+    if op == "<=":
+        def at_most(x: Mapping[str, Any]) -> Decimal:
+            if x[key] <= const:
+                return full
+            v = fn(x)
+            if v < ZERO:
+                return ZERO
+            if w < v:
+                return w
+            return v
+
+        return at_most
+    compare = _COMPARE[op]
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        if compare(x[key], const):
+            return full
+        v = fn(x)
+        if v < ZERO:
+            return ZERO
+        if w < v:
+            return w
+        return v
+
+    return score
+
+
+def _ladder(cases: tuple[_Case, ...], w: Decimal,
+            leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Callable[[Mapping[str, Any]], Decimal] | None:
+    """``完成率 ≥ 100% → 满分；≥ 90% → 80%；…；否则 → 0``: thresholds on one input, constant
+    points, tried top-down on the input read once."""
+    if len(cases) < 3 or cases[-1].test is not _always or any(c.points_const is None for c in cases):
+        return None
+    heads = cases[:-1]
+    if any(c.test not in leaf_tests for c in heads):
+        return None
+    tests = [leaf_tests[c.test] for c in heads]
+    if len({(op, key) for op, key, _ in tests}) != 1:
+        return None
+    op, key = tests[0][0], tests[0][1]
+    steps = tuple((const, clamp(c.points_const, w)) for (_, _, const), c in zip(tests, heads)
+                  if c.points_const is not None)
+    last = cases[-1].points_const
+    assert last is not None
+    other = clamp(last, w)
+    if op == ">=":
+        def at_least(x: Mapping[str, Any]) -> Decimal:
+            a = x[key]
+            for threshold, points in steps:
+                if a >= threshold:
+                    return points
+            return other
+
+        return at_least
+    compare = _COMPARE[op]
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        a = x[key]
+        for threshold, points in steps:
+            if compare(a, threshold):
+                return points
+        return other
+
+    return score
+
+
+def _clamped(case: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+    if case.points_const is not None:
+        value = clamp(case.points_const, w)
+        return lambda x: value
+    fn = case.points
+    assert fn is not None
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        v = fn(x)
+        if v < ZERO:
+            return ZERO
+        if w < v:
+            return w
+        return v
+
+    return score
+
+
+def _two_cases(first: _Case, other: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+    """``condition → A；否则 → B``, the commonest rule, as one closure per constness."""
+    test = first.test
+    v0 = None if first.points_const is None else clamp(first.points_const, w)
+    v1 = None if other.points_const is None else clamp(other.points_const, w)
+    f0, f1 = first.points, other.points
+    assert f0 is not None and f1 is not None
+    if v0 is not None and v1 is not None:
+        c0, c1 = v0, v1
+        return lambda x: c0 if test(x) else c1
+    if v0 is not None:
+        c0 = v0
+
+        def score(x: Mapping[str, Any]) -> Decimal:
+            if test(x):
+                return c0
+            v = f1(x)
+            if v < ZERO:
+                return ZERO
+            if w < v:
+                return w
+            return v
+
+        return score
+    if v1 is not None:
+        c1 = v1
+        return lambda x: clamp(f0(x), w) if test(x) else c1
+    return lambda x: clamp(f0(x) if test(x) else f1(x), w)
+
+
+class _GradeTable(dict[Any, Decimal]):
+    """Grade word → points; spellings not listed are squashed and looked up again."""
+
+    def __init__(self, values: dict[Any, Decimal], canon: Callable[[Any], str | None],
+                 by_canon: Mapping[str, Decimal], fallback: Decimal | None) -> None:
+        super().__init__(values)
+        self.canon, self.by_canon, self.fallback = canon, by_canon, fallback
+
+    def __missing__(self, word: Any) -> Decimal:
+        grade = self.canon(word)
+        if grade is not None and grade in self.by_canon:
+            return self.by_canon[grade]
+        if self.fallback is not None:
+            return self.fallback
+        raise NoClause()
+
+
+def _grade_table(rule: CompiledRule, b: RowBinding) -> _GradeTable | None:
+    """达成 → 满分；部分达成 → 80%；… with constant outcomes: one dict lookup per row."""
+    cases = list(rule.cases)
+    fallback = None
+    if cases and cases[-1].test is _always:
+        last = cases.pop()
+        if last.points_const is None:
+            return None
+        fallback = clamp(last.points_const, b.weight)
+    if not cases or any(c.grade is None or c.points_const is None or c.test is _always for c in cases):
+        return None
+    source = rule.source
+    if source is None or any(not isinstance(getattr(st, "condition", None), ast.Grade)
+                             for st in source.statements if isinstance(st, ast.Case)):
+        return None
+    by_canon: dict[str, Decimal] = {}
+    for c in cases:
+        assert c.grade is not None and c.points_const is not None
+        by_canon.setdefault(c.grade, clamp(c.points_const, b.weight))
+    canon_of = _grade_reader(_word_map(rule.grades))
+    words = {w: by_canon[canon] for w, canon in _exact_words(rule.grades).items() if canon in by_canon}
+    return _GradeTable(words, canon_of, by_canon, fallback)
+
+
+def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[str, Any]], Decimal]:
+    """Rules with 扣分: evaluate()'s arithmetic (base, then each deduction in order, cut
+    back by 最多扣 and by the points left), with no Charge records built."""
+    if rule.cases:
+        return lambda x: _bound_score(rule, b, x)
+    w, key, target, cap = b.weight, b.key, b.target, rule.cap
+    deductions = tuple((d.test, d.amount) for d in rule.deductions)
+    steps = tuple((s.below, s.step, s.amount) for s in rule.steps)
+    if steps and target is None:
+        raise NotSpecialisable("每低于目标值 needs a numeric target")
+    limit = w if cap is None else min(cap, w)
+
+    def score(x: Mapping[str, Any]) -> Decimal:
+        left, taken, took = limit, ZERO, False
+        for test, amount in deductions:
+            if test is None or test(x):
+                take = left if left < amount else amount
+                if take > 0:
+                    taken += take
+                    left = EXACT.subtract(left, take)
+                    took = True
+        if steps:
+            actual = x[key]
+            for below, step, amount in steps:
+                gap = target - actual if below else actual - target
+                if gap > 0:
+                    count = (gap / step).to_integral_value(rounding=ROUND_FLOOR)
+                    if count > 0:
+                        charge = count * amount
+                        take = left if left < charge else charge
+                        if take > 0:
+                            taken += take
+                            left = EXACT.subtract(left, take)
+                            took = True
+        return w - taken if took else w
+
+    return score
+
+
+def _bound_score(rule: CompiledRule, b: RowBinding, x: Mapping[str, Any]) -> Decimal:
+    """evaluate()'s arithmetic, for rules with deductions: no Charge records built."""
+    weight = b.weight
+    base = weight
+    for case in rule.cases:
+        if case.test(x):
+            base = case.points_const if case.points_const is not None else _points(case, x)
+            break
+    else:
+        if rule.cases and not rule.deductions and not rule.steps:
+            raise NoClause()
+    base = clamp(base, weight)
+    found: list[Decimal] = [d.amount for d in rule.deductions if d.test is None or d.test(x)]
+    if rule.steps:
+        actual, target = x[b.key], b.target
+        if target is None:
+            raise MissingInput("target")
+        for s in rule.steps:
+            gap = target - actual if s.below else actual - target
+            count = (gap / s.step).to_integral_value(rounding=ROUND_FLOOR) if gap > 0 else ZERO
+            if count > 0:
+                found.append(count * s.amount)
+    if not found:
+        return base
+    left = base if rule.cap is None else min(rule.cap, base)
+    taken = ZERO
+    took = False
+    for amount in found:
+        take = min(amount, left)
+        if take <= 0:
+            continue
+        taken = EXACT.add(taken, take)
+        left = EXACT.subtract(left, take)
+        took = True
+    return EXACT.subtract(base, taken) if took else base
+
+
