@@ -110,7 +110,7 @@ def _case(raw: Any, index: int, locator: Locator) -> Case:
         try:
             total = to_decimal(raw["total"], "期望总分")
         except PerfrulesError as err:
-            raise err.located(**_kw(locator.position(path + ("total",)))) from None
+            raise err.at(locator.position(path + ("total",))) from None
     explanations = tuple(_explanation(e, path + ("explanations", j), locator)
                          for j, e in enumerate(raw.get("explanations", [])))
     findings = tuple(str(f) for f in raw.get("findings", []))
@@ -130,9 +130,6 @@ def _explanation(raw: Any, path: tuple[str | int, ...], locator: Locator) -> Map
         out["points_lost"] = to_decimal(out["points_lost"], "期望失分")
     return out
 
-
-def _kw(pos: Position) -> dict[str, Any]:
-    return {"file": pos.file, "line": pos.line, "column": pos.column, "source_line": pos.source_line}
 
 
 # ------------------------------------------------------------------------ running

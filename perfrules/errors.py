@@ -102,6 +102,10 @@ class PerfrulesError(Exception):
             self.key = key
         return self
 
+    def at(self, pos: Position) -> PerfrulesError:
+        """Place the error where *pos* says, keeping what is already known."""
+        return self.located(file=pos.file, line=pos.line, column=pos.column, source_line=pos.source_line)
+
     def in_text_at(self, file: str | None, line: int, column: int, source: str) -> PerfrulesError:
         """Place an error raised inside an embedded text (a rule string) in its file.
 

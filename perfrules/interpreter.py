@@ -87,8 +87,7 @@ class _Scorer:
         self.findings: list[Finding] = []
         self.grades = {squash(w): canon for canon, words in ruleset.grade_words.items() for w in words}
         self.filed = _filed_sums(submission)
-        self.filed_weights: dict[int, Decimal] = {}
-        self.filed_scores: dict[int, Decimal | None] = {}
+        self.filed_rows: dict[int, tuple[Decimal, Decimal | None]] = {}  # row number → the unit's 分值, 得分
         self.scales = self._scales() if scale_levels else {}
 
     def _scales(self) -> dict[str, Decimal]:
@@ -128,7 +127,7 @@ class _Scorer:
             self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, None, None,
                                        row.self_score, "blank", None, row.reason, where))
             return
-        row = self._scaled(row, squash(row.level1))
+        row = self._scaled(number, row)
         assert row.weight is not None  # scaling keeps a weight a weight
         target, actual = read_value(row.target), read_value(row.actual)
         kind, direction = _classify(target)
@@ -146,7 +145,7 @@ class _Scorer:
         row = model.IndicatorRow(EXECUTION, EXECUTION, EXECUTION, _money(model.BUDGET, block.budget),
                                  _money(model.EXECUTED, block.executed), weight, block.self_score, "",
                                  locations=block.locations)
-        row = self._scaled(row, squash(EXECUTION))
+        row = self._scaled(0, row)
         weight = row.weight
         if weight is None:
             self._find("error", "missing_weight", "预算执行率没有分值，无法计分", 0, row)
@@ -166,16 +165,15 @@ class _Scorer:
             self._check_rate(block, rate, row)
         self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem, values)
 
-    def _scaled(self, row: model.IndicatorRow, level: str) -> model.IndicatorRow:
-        factor = self.scales.get(level)
+    def _scaled(self, number: int, row: model.IndicatorRow) -> model.IndicatorRow:
+        """The row with 分值 and 得分 brought to the ruleset's level weight; what the unit
+        filed is kept under its row number for the result and the messages."""
+        factor = self.scales.get(squash(row.level1))
         if factor is None or row.weight is None:
             return row
-        self.filed_weights[id(row)] = row.weight
-        scaled = attrs.evolve(row, weight=rescaled(row.weight, factor),
-                              self_score=None if row.self_score is None else rescaled(row.self_score, factor))
-        self.filed_weights[id(scaled)] = row.weight
-        self.filed_scores[id(scaled)] = row.self_score
-        return scaled
+        self.filed_rows[number] = (row.weight, row.self_score)
+        return attrs.evolve(row, weight=rescaled(row.weight, factor),
+                            self_score=None if row.self_score is None else rescaled(row.self_score, factor))
 
     def _check_rate(self, block: model.BudgetBlock, rate: Decimal, row: model.IndicatorRow) -> None:
         filed = read_value(block.self_rate)
@@ -217,7 +215,7 @@ class _Scorer:
         if outcome.band is not None:
             self._check_band(number, row, outcome)
         elif row.self_score is not None and row.self_score != outcome.score:
-            filed = self.filed_scores.get(id(row), row.self_score)
+            filed = self.filed_rows[number][1] if number in self.filed_rows else row.self_score
             scaled = f"（按一级指标分值折算为 {fmt(row.self_score.normalize())}）" if filed != row.self_score else ""
             self._find("warning", "score_differs",
                        f"「{row.label}」自评得分 {fmt(filed)}{scaled}，复核得分 {self.rs.rounding.show(outcome.score)}",
@@ -235,10 +233,10 @@ class _Scorer:
 
     def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str,
                 values: dict[str, str]) -> None:
-        filed_score = self.filed_scores.get(id(row), row.self_score)
+        filed_weight, filed_score = self.filed_rows.get(number, (None, row.self_score))
         self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, row.weight,
                                    score, filed_score, method, rule.id if rule else None, row.reason,
-                                   row.where(model.ACTUAL), filed_weight=self.filed_weights.get(id(row))))
+                                   row.where(model.ACTUAL), filed_weight=filed_weight))
 
     def _explain(self, number: int, row: model.IndicatorRow, rule: Rule, outcome: Outcome, values: dict[str, str]) -> None:
         for charge in outcome.charges:

@@ -561,5 +561,4 @@ def _list(layer: Layer, data: Mapping[str, Any], key: str, path: KeyPath) -> lis
 
 
 def _at(err: PerfrulesError, layer: Layer, path: KeyPath) -> PerfrulesError:
-    pos = layer.pos(path)
-    return err.located(file=pos.file, line=pos.line, column=pos.column, source_line=pos.source_line)
+    return err.at(layer.pos(path))

@@ -198,7 +198,7 @@ def _number(value: Any, path: KeyPath, where: Where, what: str) -> Decimal:
         number = to_decimal(value, f"「{what}」")
         return number if what in _MONEY else points(number, f"「{what}」")
     except PerfrulesError as err:
-        raise err.located(**_pos_kwargs(where.position(path)), key=render_path(path)) from None
+        raise err.at(where.position(path)).located(key=render_path(path)) from None
 
 
 _MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
@@ -210,6 +210,3 @@ def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Whe
         return None
     return _number(value, path + (key,), where, key)
 
-
-def _pos_kwargs(pos: Position) -> dict[str, Any]:
-    return {"file": pos.file, "line": pos.line, "column": pos.column, "source_line": pos.source_line}
