@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from decimal import ROUND_FLOOR, Context, Decimal
-from typing import Any
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -33,6 +33,7 @@ ONE = Decimal(1)
 PLACES = Decimal(1).scaleb(-20)  # level-weight scale factors are held to this
 EXACT = Context(prec=100)
 HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
 
 
 @attrs.frozen
@@ -141,9 +142,10 @@ class Band:
         return f"[{_fmt(self.low)}, {_fmt(self.high)}{']' if self.high_closed else ')'}"
 
 
-@attrs.frozen
-class Charge:
-    """Points one statement of the rule took: the seed of one explanation entry."""
+class Charge(NamedTuple):
+    """Points one statement of the rule took: the seed of one explanation entry.
+
+    A named tuple, built with ``tuple.__new__`` where rows are explained in bulk."""
 
     points: Decimal
     text: str  # the statement as written in the rule
@@ -189,6 +191,7 @@ class _Step:
     step: Decimal
     amount: Decimal
     text: str
+    step_text: str = attrs.field(init=False, default=attrs.Factory(lambda s: _fmt(s.step), takes_self=True))
 
 
 @attrs.frozen
@@ -259,35 +262,40 @@ class CompiledRule:
         rule was compiled for one row (then *actual* and *target* are passed in)."""
         if isinstance(env, Env):
             actual, target = env.actual, env.target
-        found: list[Charge] = []
+        found: list[tuple[Decimal, str, str]] = []  # (points, statement, detail) before the cap
         for d in self.deductions:
             if d.test is None or d.test(env):
-                found.append(Charge(d.amount, d.text))
+                found.append((d.amount, d.text, ""))
         for s in self.steps:
             if actual is None or target is None:
                 raise MissingInput("actual")
             gap = target - actual if s.below else actual - target
-            count = (gap / s.step).to_integral_value(rounding=ROUND_FLOOR) if gap > 0 else ZERO
-            if count > 0:
-                found.append(Charge(count * s.amount, s.text, f"{_fmt(gap)} ÷ {_fmt(s.step)} = {count} 档"))
+            if gap > 0:
+                count = (gap / s.step).to_integral_value(rounding=ROUND_FLOOR)
+                if count > 0:
+                    found.append((count * s.amount, s.text, f"{_fmt(gap)} ÷ {s.step_text} = {str(count)} 档"))
+        if not found:
+            return []
         limit = available if self.cap is None else min(self.cap, available)
         out: list[Charge] = []
         left = limit
-        for charge in found:
-            take = min(charge.points, left)
+        for points, text, note in found:
+            take = points if points <= left else left
             if take <= 0:
                 continue  # nothing left to take (or 扣 0分): no entry
-            note = charge.detail
-            if take < charge.points:
+            if take < points:
                 why = f"最多扣 {_fmt(self.cap)} 分" if self.cap is not None and left < available else "扣至 0 分为止"
-                note = f"{note}；应扣 {_fmt(charge.points)} 分，受「{why}」限制实扣 {_fmt(take)} 分".lstrip("；")
-            out.append(Charge(take, charge.text, note))
+                note = f"{note}；应扣 {_fmt(points)} 分，受「{why}」限制实扣 {_fmt(take)} 分".lstrip("；")
+            out.append(_charge(Charge, (take, text, note)))
             left = EXACT.subtract(left, take)
         return out
 
     def score_only(self, env: Env) -> Decimal:
         """The score without explanation records (the fast path for totals)."""
         return self.evaluate(env).score
+
+
+_charge = tuple.__new__  # Charge(...) without its keyword-checking __new__
 
 
 class NoClause(Exception):
@@ -965,13 +973,37 @@ def _bound_grade_test(canon: str, key: str, grade_words: Mapping[str, str]) -> T
     return test
 
 
+#: normalize() in a context that never rounds: fmt shows every digit, whatever the caller's context.
+_WHOLE = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
 def _fmt(value: Decimal | None) -> str:
     """A Decimal as people write it: 10 not 1E+1, 0.5 not 0.50000."""
     if value is None:
         return ""
-    text = format(value.normalize(), "f")
+    text = str(value)
+    if "E" in text or ("." in text and text[-1] == "0"):  # what normalize() would change
+        return format(value.normalize(_WHOLE), "f")
     return text
 
 
 fmt = _fmt
+
+#: The context values are put into words in: the interpreter's rounding, and no traps,
+#: for words are made when read, where an absurd number must show, not raise.
+_WORDS = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[])
+
+
+def percent(ratio: Decimal) -> str:
+    """``ratio`` as the interpreter shows a 完成率 (87.53%, 100%, -3.5%): ×100, to 2
+    places (as it is, when too large to quantize), trailing zeros cut."""
+    value = _WORDS.multiply(ratio, HUNDRED)
+    if value.is_finite() and value.adjusted() < _WORDS.prec - 2:
+        value = value.quantize(_CENT, context=_WORDS)
+    text = str(value)
+    if "E" in text:
+        return fmt(value) + "%"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
 

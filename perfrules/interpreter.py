@@ -19,7 +19,7 @@ from decimal import (DivisionByZero, DivisionUndefined, InvalidOperation, Overfl
                      localcontext)
 
 from perfrules import model
-from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum, fmt
+from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum, fmt, percent
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.ruleset import Rule, Ruleset
@@ -161,7 +161,7 @@ class _Scorer:
         if problem is None:
             assert block.executed is not None and block.budget is not None
             rate = block.executed / block.budget
-            values["执行率"] = _percent(rate)
+            values["执行率"] = percent(rate)
             self._check_rate(block, rate, row)
         self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem, values)
 
@@ -180,7 +180,7 @@ class _Scorer:
         if isinstance(filed, Quantity) and (filed.unit is None or filed.unit.symbol == "%"):
             if abs(filed.number - rate * HUNDRED) >= Decimal("0.01"):
                 self._find("warning", "rate_differs",
-                           f"填报的执行率 {block.self_rate} 与 全年执行数 ÷ 全年预算数 = {_percent(rate)} 不符", 0, row,
+                           f"填报的执行率 {block.self_rate} 与 全年执行数 ÷ 全年预算数 = {percent(rate)} 不符", 0, row,
                            field=model.RATE)
 
     # --------------------------------------------------------------- evaluation
@@ -433,7 +433,7 @@ def _values(row: model.IndicatorRow, env: Env, kind: str) -> dict[str, str]:
     if row.self_score is not None:
         values["自评得分"] = fmt(row.self_score)
     if env.actual is not None and env.target:
-        values["完成率"] = _percent(env.actual / env.target)
+        values["完成率"] = percent(env.actual / env.target)
     return values
 
 
@@ -449,14 +449,6 @@ def _why(exc: Exception) -> str:
     if isinstance(exc, ZeroDivisionError) or DivisionUndefined in conditions:
         return "除数为 0"
     return "数值超出可计算的范围"
-
-
-def _percent(ratio: Decimal) -> str:
-    """A ratio as a percentage with 2 places (as written, when too large to quantize)."""
-    percent = ratio * HUNDRED
-    if percent.adjusted() >= CONTEXT.prec - 2:
-        return f"{fmt(percent)}%"
-    return f"{fmt(percent.quantize(Decimal('0.01')))}%"
 
 
 def _money(label: str, value: Decimal | None) -> str:

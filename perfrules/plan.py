@@ -33,10 +33,10 @@ from typing import Any
 import attrs
 
 from perfrules import model
-from perfrules.compiler import EXACT, MissingInput, NoClause, NotSpecialisable, RowBinding, fmt
+from perfrules.compiler import EXACT, MissingInput, NoClause, NotSpecialisable, RowBinding, clamp, fmt, percent
 from perfrules.rowplan import RowProgram, compile_row
 from perfrules.errors import PerfrulesError
-from perfrules.explain import CitationRecord, Explanation, Finding
+from perfrules.explain import CitationRecord, Explanation, Finding, ShownValues
 from perfrules.interpreter import CONTEXT, EXECUTION, _citation, classify, level_scales, rescaled, score, select_rule
 from perfrules.ruleset import FormRow, Rule, Ruleset
 from perfrules.values import Quantity, read_value, squash, to_decimal
@@ -114,6 +114,7 @@ class Plan:
         self._rule_of = {(EXECUTION if r.execution else r.key): r.rule.id for r in self.rows}
         self._all_compiled = all(r.program is not None for r in self.rows)
         self._explainers = tuple((i, self.rows[i].form.weight, _explainer(self.rows[i])) for i in self._explain_order)
+        self._steps = _steps(self.rows)
 
     # ------------------------------------------------------------------ scoring
     def totals(self, inputs: Iterable[Input]) -> list[Decimal]:
@@ -178,30 +179,62 @@ class Plan:
             return [self._explained(x) for x in inputs]
 
     def explained(self, inputs: Iterable[Input]) -> Iterator[tuple[Decimal, tuple[Explanation, ...]]]:
-        """Like :meth:`explained_totals`, 32 at a time: a consumer that writes each
+        """Like :meth:`explained_totals`, 64 at a time: a consumer that writes each
         result out and drops it keeps memory flat (the context is set per chunk, never
         held across a yield)."""
         it = iter(inputs)
+        one_pass, quantum, mode = self._one_pass, self._quantum, self._mode
         while True:
+            chunk: list[tuple[Decimal, tuple[Explanation, ...]]] = []
             with localcontext(CONTEXT):
-                chunk = [self._explained(x) for x in islice(it, 32)]
+                for x in islice(it, 64):
+                    try:
+                        total, found = one_pass(x)
+                    except _CAREFUL + (_Careful,):
+                        result = self._careful(x)
+                        total, found = result.total_exact, result.explanations
+                    chunk.append((total.quantize(quantum, rounding=mode), found))
             if not chunk:
                 return
             yield from chunk
 
     def _explained(self, x: Input) -> tuple[Decimal, tuple[Explanation, ...]]:
-        if self.actuals_key is not None:
-            x = self.flat(x)
         try:
-            scores = [scorer(x) for scorer in self._scorers]
-            explanations = self._explain(x, scores)
-            total = ZERO
-            for s in scores:
-                total += s
+            total, explanations = self._one_pass(x)
         except _CAREFUL + (_Careful,):
             result = self._careful(x)
             total, explanations = result.total_exact, result.explanations
         return total.quantize(self._quantum, rounding=self._mode), explanations
+
+    def _one_pass(self, x: Input) -> tuple[Decimal, tuple[Explanation, ...]]:
+        """The exact total and the explanations, in one pass over the rows: each row is
+        scored where its inputs are (as :meth:`totals` does) and, when it lost points,
+        explained at once.  The records come in the interpreter's order (the 预算执行率
+        row first), the total is the sum in form order."""
+        if not self._all_compiled:
+            raise _Careful()
+        actuals = x if self.actuals_key is None else x[self.actuals_key]
+        total = ZERO
+        out: list[Explanation] = []
+        first: list[Explanation] = []  # the 预算执行率 row's records
+        for run, scorer, key, weight, explain, lead in self._steps:
+            if run:
+                for own, w, explain_own in run:
+                    s = own(actuals)
+                    total += s
+                    if s is not w and s < w:  # full marks are mostly 分值 itself: no comparison
+                        explain_own(x, actuals, s, out)
+                continue
+            if key is None:
+                s = scorer(x)
+            else:
+                view = dict(x)
+                view[key] = actuals[key]
+                s = scorer(view)
+            total += s
+            if s is not weight and s < weight:
+                explain(x, actuals, s, first if lead else out)
+        return total, tuple(first + out if first else out)
 
     def score(self, x: Input, explain: bool = True) -> PlanResult:
         """One submission, with its row scores and (unless told not to) its explanations."""
@@ -230,7 +263,7 @@ class Plan:
         for i, weight, explainer in self._explainers:
             points = scores[i]
             if points < weight:
-                explainer(x, points, out)
+                explainer(x, x, points, out)
         return tuple(out)
 
     # ----------------------------------------------------------- the interpreter
@@ -306,16 +339,23 @@ _OUTER = frozenset({"rate", "executed", "budget", "initial_budget", "reason"})
 _OWN = frozenset({"actual", "target", "ratio", "met"})
 
 
+def _reads(row: PlanRow) -> tuple[bool, bool]:
+    """(reads its own actual, reads submission fields): where a row's inputs are."""
+    if row.program is None:
+        return not row.execution, True
+    bound = row.program.bound
+    outer = bool(bound.uses & _OUTER)
+    own = not row.execution or bool(bound.uses & _OWN) or bool(bound.steps)
+    return own, outer
+
+
 def _segments(rows: Sequence[PlanRow]) -> tuple[tuple[tuple[Scorer, ...], Scorer, str | None], ...]:
     """Rows grouped for nested inputs: (scorers reading only their actual, …) runs, or one
     scorer reading submission fields (key None), or one reading both (its key)."""
     out: list[tuple[tuple[Scorer, ...], Scorer, str | None]] = []
     run: list[Scorer] = []
     for row in rows:
-        uses = row.program.bound.uses if row.program is not None else _OUTER
-        steps = bool(row.program.bound.steps) if row.program is not None else True
-        outer = bool(uses & _OUTER) or row.program is None
-        own = not row.execution or bool(uses & _OWN) or steps
+        own, outer = _reads(row)
         if own and not outer:
             run.append(row.score)
             continue
@@ -325,6 +365,30 @@ def _segments(rows: Sequence[PlanRow]) -> tuple[tuple[tuple[Scorer, ...], Scorer
         out.append(((), row.score, row.key if own else None))
     if run:
         out.append((tuple(run), _needs_interpreter, None))
+    return tuple(out)
+
+
+Step = tuple[tuple[tuple[Scorer, Decimal, "Explainer"], ...], Scorer, "str | None", Decimal, "Explainer", bool]
+
+
+def _steps(rows: Sequence[PlanRow]) -> tuple[Step, ...]:
+    """The rows as :meth:`Plan._one_pass` walks them: runs of (scorer, 分值, explainer) for
+    rows reading only their actual, else one row at a time with where it reads (None:
+    submission fields only; its key: both) and whether its records lead (预算执行率)."""
+    out: list[Step] = []
+    run: list[tuple[Scorer, Decimal, Explainer]] = []
+    for row in rows:
+        own, outer = _reads(row)
+        explainer = _explainer(row)
+        if own and not outer and not row.execution:
+            run.append((row.score, row.form.weight, explainer))
+            continue
+        if run:
+            out.append((tuple(run), _needs_interpreter, None, ZERO, _no_explainer, False))
+            run = []
+        out.append(((), row.score, row.key if own else None, row.form.weight, explainer, row.execution))
+    if run:
+        out.append((tuple(run), _needs_interpreter, None, ZERO, _no_explainer, False))
     return tuple(out)
 
 
@@ -380,8 +444,28 @@ def _needs_interpreter(x: Input) -> Decimal:
 
 
 # ------------------------------------------------------------------ the records
+#: Appends the records of a row that lost points: (input, its actuals mapping, score, out).
+Explainer = Callable[[Input, Input, Decimal, list[Explanation]], None]
+
+_record = tuple.__new__  # Explanation(...) without its keyword-checking __new__: one per point lost
+
+
+def _no_explainer(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+    raise AssertionError("a run of rows is explained row by row")
+
+
+def _with_own(x: Input, actuals: Input, key: str) -> Input:
+    """The submission's fields and one row's actual, as one mapping (what a row that
+    reads both sees), without merging every row's actuals in."""
+    if actuals is x:
+        return x
+    view = dict(x)
+    view[key] = actuals[key]
+    return view
+
+
 def _row_explanations(row: PlanRow, x: Input, points: Decimal) -> list[Explanation]:
-    """What the interpreter's _explain builds for a row that lost points."""
+    """What the interpreter's _explain builds for a row that lost points (*x* flat)."""
     values = _execution_values(x) if row.execution else _row_values(row, x)
     reason = "" if row.execution else reason_of(x, row.key)
     if row.cases_only:
@@ -389,124 +473,118 @@ def _row_explanations(row: PlanRow, x: Input, points: Decimal) -> list[Explanati
         if text is None:
             assert row.program is not None
             text = _matched(row.program, x)
-        return [_new_explanation(row.number, row.label, EXACT.subtract(row.form.weight, points), row.rule.id, text, row.citation,
-                                 values, reason, "", None, row.level1, row.level2)]
+        return [_record(Explanation, (row.number, row.label, EXACT.subtract(row.form.weight, points), row.rule.id, text,
+                                      row.citation, values, reason, "", None, row.level1, row.level2))]
     assert row.program is not None
-    return [_new_explanation(row.number, row.label, c.points, row.rule.id, c.text, row.citation, dict(values),
-                             reason, c.detail, None, row.level1, row.level2) for c in row.program.charges(x)]
+    return [_record(Explanation, (row.number, row.label, c.points, row.rule.id, c.text, row.citation,
+                                  values if values.__class__ is ShownValues else dict(values), reason, c.detail, None,
+                                  row.level1, row.level2)) for c in row.program.charges(x)]
 
 
-def _explainer(row: PlanRow) -> Callable[[Input, Decimal, list[Explanation]], None]:
+def _explainer(row: PlanRow) -> Explainer:
     """Appends a row's explanation records: for rows scored by their cases alone (a number,
-    a grade) everything is inlined over constants; others (预算执行率, deductions) take
+    a grade, 预算执行率) everything is inlined over constants; others (deductions) take
     _row_explanations."""
     if row.execution and row.cases_only and row.program is not None:
         return _execution_explainer(row)
     if row.execution or not row.cases_only or row.program is None:
-        def general(x: Input, points: Decimal, out: list[Explanation]) -> None:
-            out.extend(_row_explanations(row, x, points))
+        key = row.key
+
+        def general(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+            out.extend(_row_explanations(row, _with_own(x, actuals, key), points))
 
         return general
     if not row.target:
         return _text_explainer(row)
-    program = row.program
-    key, target, target_text, weight_text = row.key, row.target, row.form.target, row.weight_text
-    number, label, rule_id, text, citation = row.number, row.label, row.rule.id, row.losing_case, row.citation
-    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _new_explanation
+    return _numeric_explainer(row)
 
-    def numeric(x: Input, points: Decimal, out: list[Explanation]) -> None:
-        actual = x[key]
-        if actual.__class__ is not Decimal:
-            return general_row(x, points, out)
-        shown = str(actual)
-        if "E" in shown:
-            shown = format(actual, "f")
-        rate = str((actual / target * HUNDRED).quantize(CENT))
-        if "." in rate:
-            rate = rate.rstrip("0").rstrip(".")
-        values = {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text, "完成率": rate + "%"}
+
+def _case_text(row: PlanRow) -> Callable[[Input, Input, Decimal], str]:
+    """The text of the case that set a row's score, for the record: the one case that
+    can lose points, or the case whose (distinct) constant points the row scored, or
+    else the first case whose test holds, tried again."""
+    program = row.program
+    assert program is not None
+    only = row.losing_case
+    if only is not None:
+        return lambda x, actuals, points: only
+    own, outer = _reads(row)
+    key = row.key
+
+    def retried(x: Input, actuals: Input) -> str:
+        return _matched(program, _with_own(x, actuals, key) if own and outer else actuals if own else x)
+
+    by_points: dict[Decimal, str] = {}
+    for case in program.bound.cases:
+        if case.points_const is None:
+            by_points = {}
+            break
+        by_points.setdefault(clamp(case.points_const, row.form.weight), case.text)
+    if by_points and len(by_points) == len(program.bound.cases):
+        def of_points(x: Input, actuals: Input, points: Decimal) -> str:
+            text = by_points.get(points)
+            return text if text is not None else retried(x, actuals)
+
+        return of_points
+    return lambda x, actuals, points: retried(x, actuals)
+
+
+def _numeric_explainer(row: PlanRow) -> Explainer:
+    """A row with a numeric target: 年度指标值, 实际完成值, 分值 and 完成率 shown."""
+    key, target, target_text, weight_text = row.key, row.target, row.form.target, row.weight_text
+    number, label, rule_id, citation, text_of = row.number, row.label, row.rule.id, row.citation, _case_text(row)
+    only = row.losing_case
+    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
+    assert target
+    # The ratio is taken now, in the plan's context (an input it overflows goes to the
+    # interpreter); its text, with 实际完成值's, is made when the values are read.
+
+    def numeric(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+        actual = actuals[key]
+        if actual.__class__ is not Decimal:  # an int, a text: as the interpreter shows them
+            return out.extend(_row_explanations(row, _with_own(x, actuals, key), points))
         reason = x.get("reason", "")
         if reason.__class__ is not str:
             reason = reason_of(x, key)
-        out.append(new(number, label, EXACT.subtract(weight, points), rule_id, text if text is not None else _matched(program, x),
-                       citation, values, reason, "", None, level1, level2))
-
-    def general_row(x: Input, points: Decimal, out: list[Explanation]) -> None:
-        out.extend(_row_explanations(row, x, points))
+        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, only if only is not None else text_of(x, actuals, points),
+                                     citation, new(ShownValues, (_row_shown, target_text, actual, weight_text, actual / target)),
+                                     reason, "", None, level1, level2)))
 
     return numeric
 
 
-def _execution_explainer(row: PlanRow) -> Callable[[Input, Decimal, list[Explanation]], None]:
+def _execution_explainer(row: PlanRow) -> Explainer:
     """预算执行率: 全年预算数, 全年执行数 and 执行率 shown, no 偏差原因 (the interpreter's row 0)."""
-    number, label, rule_id, citation, program = row.number, row.label, row.rule.id, row.citation, row.program
-    level1, level2, weight, new, only = row.level1, row.level2, row.form.weight, _new_explanation, row.losing_case
-    assert program is not None
+    number, label, rule_id, citation, text_of = row.number, row.label, row.rule.id, row.citation, _case_text(row)
+    only = row.losing_case
+    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
 
-    def execution_row(x: Input, points: Decimal, out: list[Explanation]) -> None:
-        out.append(new(number, label, EXACT.subtract(weight, points), rule_id, only or _matched(program, x), citation,
-                       _execution_values(x), "", "", None, level1, level2))
+    def execution_row(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, only if only is not None else text_of(x, actuals, points),
+                                     citation, _execution_values(x), "", "", None, level1, level2)))
 
     return execution_row
 
 
-def _text_explainer(row: PlanRow) -> Callable[[Input, Decimal, list[Explanation]], None]:
+def _text_explainer(row: PlanRow) -> Explainer:
     """A row with no numeric target (达成 …): the actual as written, the matching case."""
-    key, target_text, weight_text, program = row.key, row.form.target, row.weight_text, row.program
+    key, target_text, weight_text, text_of, only = row.key, row.form.target, row.weight_text, _case_text(row), row.losing_case
     number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
-    level1, level2, weight, new, only = row.level1, row.level2, row.form.weight, _new_explanation, row.losing_case
-    assert program is not None
+    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
 
-    def text_row(x: Input, points: Decimal, out: list[Explanation]) -> None:
-        actual = x[key]
+    def text_row(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+        actual = actuals[key]
         shown = actual if actual.__class__ is str else cell_text(actual)
-        values = {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text}
         if actual.__class__ is not str and row.target is not None and isinstance(read_value(shown), Quantity):
             raise _Careful()
         reason = x.get("reason", "")
         if reason.__class__ is not str:
             reason = reason_of(x, key)
-        out.append(new(number, label, EXACT.subtract(weight, points), rule_id, only or _matched(program, x), citation, values,
-                       reason, "", None, level1, level2))
+        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, only if only is not None else text_of(x, actuals, points),
+                                     citation, {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text},
+                                     reason, "", None, level1, level2)))
 
     return text_row
-
-
-def _explanation_maker() -> Callable[..., Explanation]:
-    """Explanation(...) without attrs' generated __init__: the same frozen record, its
-    slots set directly (about a third cheaper, and a plan builds one per point lost).
-    Falls back to the constructor if the record's fields ever change."""
-    names = ("row", "indicator", "points_lost", "rule", "rule_text", "citation", "values", "reason", "note",
-             "location", "level1", "level2")
-    fields = tuple(a.name for a in attrs.fields(Explanation))
-    slots = [Explanation.__dict__.get(name) for name in names]
-    if fields != names or any(not hasattr(s, "__set__") for s in slots) or attrs.has(Explanation) is False:
-        return Explanation
-    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11 = (s.__set__ for s in slots)  # type: ignore[union-attr]
-    new = object.__new__
-
-    def make(row: int, indicator: str, points_lost: Decimal, rule: str, rule_text: str, citation: CitationRecord,
-             values: Mapping[str, str], reason: str, note: str, location: None, level1: str,
-             level2: str) -> Explanation:
-        e: Explanation = new(Explanation)
-        s0(e, row)
-        s1(e, indicator)
-        s2(e, points_lost)
-        s3(e, rule)
-        s4(e, rule_text)
-        s5(e, citation)
-        s6(e, values)
-        s7(e, reason)
-        s8(e, note)
-        s9(e, location)
-        s10(e, level1)
-        s11(e, level2)
-        return e
-
-    return make
-
-
-_new_explanation = _explanation_maker()
 
 
 def _matched(program: RowProgram, x: Input) -> str:
@@ -516,40 +594,36 @@ def _matched(program: RowProgram, x: Input) -> str:
     return ""
 
 
-def _row_values(row: PlanRow, x: Input) -> dict[str, str]:
+def _row_values(row: PlanRow, x: Input) -> Mapping[str, str]:
     actual = x[row.key]
     cls = actual.__class__
-    if cls is Decimal:
-        text = str(actual)
-        if "E" in text:
-            text = format(actual, "f")
-        if row.target:
-            return {"年度指标值": row.form.target, "实际完成值": text, "分值": row.weight_text,
-                    "完成率": percent(actual / row.target)}
-        return {"年度指标值": row.form.target, "实际完成值": text, "分值": row.weight_text}
-    values = {"年度指标值": row.form.target, "实际完成值": cell_text(actual), "分值": row.weight_text}
-    if cls is int:
-        if row.target:
-            values["完成率"] = percent(actual / row.target)
-    elif row.target is not None and isinstance(read_value(cell_text(actual)), Quantity):
+    if cls is Decimal or cls is int:
+        return _record(ShownValues, (_row_shown, row.form.target, actual, row.weight_text,
+                                     actual / row.target if row.target else None))
+    if row.target is not None and isinstance(read_value(cell_text(actual)), Quantity):
         raise _Careful()  # a number written as text: the interpreter reads its unit
-    return values
+    return {"年度指标值": row.form.target, "实际完成值": cell_text(actual), "分值": row.weight_text}
 
 
-def _execution_values(x: Input) -> dict[str, str]:
+def _execution_values(x: Input) -> ShownValues:
     budget, executed = x["budget"], x["executed"]
-    if executed.__class__ is not Decimal:
+    if executed.__class__ is not Decimal or budget.__class__ is not Decimal:
         raise _Careful()
-    return {"全年预算数": fmt(budget), "全年执行数": fmt(executed), "执行率": percent(executed / budget)}
+    return _record(ShownValues, (_execution_shown, budget, executed, executed / budget))
 
 
-def percent(ratio: Decimal) -> str:
-    """``ratio`` as the interpreter shows a 完成率 (87.53%, 100%, -3.5%), without
-    normalize(): the quantized text with its trailing zeros cut."""
-    text = str((ratio * HUNDRED).quantize(CENT))
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text + "%"
+
+def _row_shown(target_text: str, actual: Decimal | int, weight_text: str, ratio: Decimal | None) -> dict[str, str]:
+    """A row's values in words, as the interpreter writes them (its ``_values``)."""
+    shown = {"年度指标值": target_text, "实际完成值": cell_text(actual), "分值": weight_text}
+    if ratio is not None:
+        shown["完成率"] = percent(ratio)
+    return shown
+
+
+def _execution_shown(budget: Decimal, executed: Decimal, ratio: Decimal) -> dict[str, str]:
+    """预算执行率's values in words, as the interpreter writes them."""
+    return {"全年预算数": fmt(budget), "全年执行数": fmt(executed), "执行率": percent(ratio)}
 
 
 # ------------------------------------------------------------------ the inputs

@@ -40,7 +40,7 @@ class RowProgram:
         that lost points, to explain it."""
         rule, weight = self.bound, self.binding.weight
         base, matched = weight, None
-        case = next((c for c in rule.cases if c.test(x)), None)
+        case = next((c for c in rule.cases if c.test(x)), None) if rule.cases else None
         if case is not None:
             matched = case.text
             base = case.points_const if case.points_const is not None else _points(case, x)

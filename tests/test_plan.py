@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfrules.errors import PerfrulesError
-from perfrules.interpreter import CONTEXT, _percent, score
+from perfrules.interpreter import CONTEXT, score
 from perfrules.loader import load_ruleset, load_ruleset_text
+from perfrules.compiler import fmt
 from perfrules.plan import Plan, compile_plan, percent
 from perfrules.ruleset import FormRow
 
@@ -143,13 +144,40 @@ def test_explanations_name_rule_clause_and_reason(plan: Plan) -> None:
     assert b.citation.title.startswith("perfrules 同业基准测试")
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.decimals(min_value=-10**6, max_value=10**6, allow_nan=False, allow_infinity=False))
-def test_percent_matches_the_interpreter(ratio: Decimal) -> None:
+def _percent_spec(ratio: Decimal) -> str:
+    """What 完成率 says, as the interpreter first wrote it: ×100 to 2 places, normalized."""
+    value = ratio * 100
+    if value.adjusted() >= CONTEXT.prec - 2:
+        return f"{format(value.normalize(), 'f')}%"
+    return f"{format(value.quantize(Decimal('0.01')).normalize(), 'f')}%"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False), st.sampled_from([2, 28, 60]))
+def test_percent_matches_its_definition_in_any_context(ratio: Decimal, prec: int) -> None:
+    """percent() (what plans and the interpreter write, now or when values are read) gives
+    the definition's text under the plan's context, whatever context the reader is in."""
     from decimal import localcontext
 
     with localcontext(CONTEXT):
-        assert percent(ratio) == _percent(ratio)
+        expected = _percent_spec(ratio)
+    with localcontext() as ctx:
+        ctx.prec = prec
+        assert percent(ratio) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.decimals(allow_nan=False), st.sampled_from([2, 28]))
+def test_fmt_shows_every_digit_in_any_context(value: Decimal, prec: int) -> None:
+    """fmt is normalize() without the exponent, and never rounds (the caller's context may be narrow)."""
+    from decimal import localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 200
+        expected = format(value.normalize(), "f")
+    with localcontext() as ctx:
+        ctx.prec = prec
+        assert fmt(value) == expected
 
 
 def test_form_rows_are_checked_by_the_loader() -> None:
