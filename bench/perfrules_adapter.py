@@ -11,8 +11,13 @@ The plan is compiled for the shape the generated submissions already have (row
 actuals under ``"actuals"``, 全年预算数 / 全年执行数 / 偏差原因 beside them:
 ``compile_plan(..., actuals_key="actuals")``), so there is nothing to convert: rows
 read their actuals in place.  The default row gives totals only; "with explanations"
-also builds every explanation record of every point lost (rule, clause, document,
-values, the unit's 偏差原因), the same records ``perfrules score`` prints.
+also builds every explanation record of every point lost (points lost, rule, the
+statement that cost them, clause and document, values, the unit's 偏差原因, note): the
+records ``perfrules score`` prints, equal to the interpreter's.  A plan keeps a record's
+values (年度指标值, 实际完成值, 完成率 …) as the exact numbers and writes them as text when
+they are read (:class:`perfrules.explain.ShownValues`), so "with explanations, values
+as text" also reads every record's values as a dict of text, as a renderer would:
+what the records cost when every one is written out.
 """
 
 from __future__ import annotations
@@ -89,8 +94,18 @@ def score_batch(submissions: list[dict[str, Any]]) -> list[Decimal]:
 
 def score_batch_explained(submissions: list[dict[str, Any]]) -> list[Decimal]:
     """Totals, and every explanation record of every point lost (built per submission,
-    then dropped, as a consumer writing each result out would)."""
+    then dropped, as a consumer keeping totals and points lost would)."""
     return [total for total, _ in _ready().explained(submissions)]
 
 
-VARIANTS = {"with explanations": score_batch_explained}
+def score_batch_explained_text(submissions: list[dict[str, Any]]) -> list[Decimal]:
+    """Totals and every explanation record, each record's values also read as text."""
+    out = []
+    for total, found in _ready().explained(submissions):
+        for e in found:
+            dict(e.values.items())  # as the renderers read them
+        out.append(total)
+    return out
+
+
+VARIANTS = {"with explanations": score_batch_explained, "with explanations, values as text": score_batch_explained_text}

@@ -8,8 +8,9 @@ against the hand-written Decimal reference of the peer benchmark (reference.py i
 shared/bench-peers), measured in the same process, interleaved, median of rounds.
 
 Figures:
-  * submissions/s, totals only and with every explanation record built, and each as
-    a ratio to the reference (the plan of bench/workload-ruleset.toml);
+  * submissions/s, totals only, with every explanation record built, and with every
+    record's values also read as text (a plan writes them when read), each as a ratio
+    to the reference (the plan of bench/workload-ruleset.toml);
   * ruleset chain load + compile: cold (a fresh interpreter: imports, lark's cached
     parser, every rule text parsed) and warm (same process, ruleset cache cleared);
   * cold ``perfrules score`` of the seed: whole-process wall time, median of runs;
@@ -73,12 +74,13 @@ def throughput(n: int, rounds: int) -> dict[str, Any]:
     subs = workload.generate(n)
     adapter.setup(workload.RULESET)
     expected = reference.score_batch(subs)
-    if adapter.score_batch(subs) != expected or adapter.score_batch_explained(subs) != expected:
+    fns = {"reference": reference.score_batch, "totals": adapter.score_batch, "explained": adapter.score_batch_explained,
+           "explained_text": adapter.score_batch_explained_text}
+    if any(fn(subs) != expected for fn in fns.values()):
         sys.exit("bench/run.py: perfrules totals differ from the reference")
-    runs: dict[str, list[float]] = {"reference": [], "totals": [], "explained": []}
-    fns = {"reference": reference.score_batch, "totals": adapter.score_batch, "explained": adapter.score_batch_explained}
+    runs: dict[str, list[float]] = {name: [] for name in fns}
     for r in range(rounds):
-        order = list(fns)[r % 3:] + list(fns)[:r % 3]
+        order = list(fns)[r % len(fns):] + list(fns)[:r % len(fns)]
         for name in order:
             gc.collect()
             t0 = time.perf_counter()
@@ -86,7 +88,8 @@ def throughput(n: int, rounds: int) -> dict[str, Any]:
             runs[name].append(n / (time.perf_counter() - t0))
     med = {k: statistics.median(v) for k, v in runs.items()}
     return {"n": n, "rounds": rounds, "subs_per_s": med, "all_rounds": runs,
-            "totals_ratio": med["totals"] / med["reference"], "explained_ratio": med["explained"] / med["reference"]}
+            "totals_ratio": med["totals"] / med["reference"], "explained_ratio": med["explained"] / med["reference"],
+            "explained_text_ratio": med["explained_text"] / med["reference"]}
 
 
 # ------------------------------------------------------------------- start-up
@@ -283,6 +286,8 @@ def main() -> None:
          _verdict("totals_ratio", t["totals_ratio"])),
         ("with explanations", f"{sp['explained']:,.0f} subs/s = {t['explained_ratio']:.2f}× reference",
          _verdict("explained_ratio", t["explained_ratio"])),
+        ("  … values read as text", f"{sp['explained_text']:,.0f} subs/s = {t['explained_text_ratio']:.2f}× reference",
+         _verdict("explained_ratio", t["explained_text_ratio"])),
         ("chain load+compile, cold", f"{ld['chain']['cold_load_ms']:.1f} ms load (+{ld['chain']['cold_import_ms']:.1f} ms import); "
          f"{ld['chain']['cold_load_no_ast_cache_ms']:.1f} ms with no AST cache (lark); "
          f"{ld['chain']['layers']} layers / {ld['chain']['rules']} rules", ""),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 import attrs
@@ -989,21 +989,22 @@ def _fmt(value: Decimal | None) -> str:
 
 fmt = _fmt
 
-#: The context values are put into words in: the interpreter's rounding, and no traps,
-#: for words are made when read, where an absurd number must show, not raise.
+#: The contexts a 完成率 is put into words in: the interpreter's precision and rounding,
+#: whatever the caller's context.  _WORDS never traps (an absurd number shows, it does not
+#: raise); _QUANTIZE traps the one case the fast path leaves: too many digits for 2 places.
 _WORDS = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[])
+_QUANTIZE = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation]).quantize
+_TIMES = _WORDS.multiply
 
 
 def percent(ratio: Decimal) -> str:
-    """``ratio`` as the interpreter shows a 完成率 (87.53%, 100%, -3.5%): ×100, to 2
-    places (as it is, when too large to quantize), trailing zeros cut."""
-    value = _WORDS.multiply(ratio, HUNDRED)
-    if value.is_finite() and value.adjusted() < _WORDS.prec - 2:
-        value = value.quantize(_CENT, context=_WORDS)
-    text = str(value)
-    if "E" in text:
-        return fmt(value) + "%"
-    if "." in text:
+    """``ratio`` as a 完成率 (87.53%, 100%, -3.5%): ×100, to 2 places (as it is, when too
+    large to quantize), trailing zeros cut.  Plans and the interpreter both write it so."""
+    try:
+        value = _QUANTIZE(_TIMES(ratio, HUNDRED), _CENT)
+    except InvalidOperation:  # more than 26 digits before the point, or not finite
+        return fmt(_TIMES(ratio, HUNDRED)) + "%"
+    text = str(value)  # exponent -2: never in scientific notation
+    if text[-1] == "0":
         text = text.rstrip("0").rstrip(".")
     return text + "%"
-

@@ -45,54 +45,63 @@ class ShownValues(tuple[Any, ...], Mapping[str, str]):
     A compiled plan (:mod:`perfrules.plan`) builds one per point lost.  Writing 完成率 as
     text costs more than the rest of the record, and a consumer that keeps totals and
     points lost (a batch summary, a dashboard) never reads it; one that renders reads
-    each record's values once.  So the words are made on each read by a module-level,
-    pure formatter (``formatter(*parts)`` → dict), with its own decimal context: the
-    same text, whatever context the reader runs in, as a dict built at once would
-    hold, and equal to that dict.  Stored as a tuple ``(formatter, *parts)``, which is
-    built three times faster than the dict of formatted text; immutable, and pickled
-    by reference to the formatter.
+    each record's values once.  So the words are made on the first read by a
+    module-level, pure formatter (``formatter(*parts)`` → dict), with its own decimal
+    context, and kept: the same text, whatever context the reader runs in, as a dict
+    built at once would hold, and equal to that dict.  Stored as a tuple
+    ``(formatter, *parts)``, built three times faster than the dict of formatted text;
+    immutable, and pickled by reference to the formatter.
     """
 
-    __slots__ = ()
+    # No __slots__: the instance dict (made on the first read) keeps the words.
 
     def __new__(cls, formatter: Callable[..., dict[str, str]], *parts: Any) -> ShownValues:
         return tuple.__new__(cls, (formatter, *parts))
 
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _words(self) -> dict[str, str]:
+        kept = self.__dict__
+        words: dict[str, str] | None = kept.get("words")
+        if words is None:
+            formatter, *parts = tuple.__iter__(self)
+            words = kept["words"] = formatter(*parts)
+        return words
+
     def shown(self) -> dict[str, str]:
         """The values as text, in a new dict."""
-        formatter, *parts = tuple.__iter__(self)
-        shown: dict[str, str] = formatter(*parts)
-        return shown
+        return dict(self._words())
 
     def __getitem__(self, key: str) -> str:  # type: ignore[override]
-        return self.shown()[key]
+        return self._words()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.shown())
+        return iter(self._words())
 
     def __len__(self) -> int:
-        return len(self.shown())
+        return len(self._words())
 
     def __contains__(self, key: object) -> bool:
-        return key in self.shown()
+        return key in self._words()
 
     def keys(self) -> KeysView[str]:
-        return self.shown().keys()
+        return self._words().keys()  # a view: read-only
 
     def items(self) -> ItemsView[str, str]:
-        return self.shown().items()
+        return self._words().items()  # a view: read-only
 
     def values(self) -> ValuesView[str]:
-        return self.shown().values()
+        return self._words().values()  # a view: read-only
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.shown().get(key, default)
+        return self._words().get(key, default)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ShownValues):
-            return self.shown() == other.shown()
+            return self._words() == other._words()
         if isinstance(other, Mapping):
-            return self.shown() == dict(other.items())
+            return self._words() == dict(other.items())
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
@@ -102,7 +111,7 @@ class ShownValues(tuple[Any, ...], Mapping[str, str]):
     __hash__ = None  # type: ignore[assignment]  # as unhashable as the dict it stands for
 
     def __repr__(self) -> str:
-        return repr(self.shown())
+        return repr(self._words())
 
     def __getnewargs__(self) -> tuple[Any, ...]:
         return tuple(tuple.__iter__(self))

@@ -615,7 +615,10 @@ def _execution_values(x: Input) -> ShownValues:
 
 def _row_shown(target_text: str, actual: Decimal | int, weight_text: str, ratio: Decimal | None) -> dict[str, str]:
     """A row's values in words, as the interpreter writes them (its ``_values``)."""
-    shown = {"年度指标值": target_text, "实际完成值": cell_text(actual), "分值": weight_text}
+    text = str(actual)
+    if "E" in text:
+        text = format(actual, "f")  # what cell_text writes: never an exponent
+    shown = {"年度指标值": target_text, "实际完成值": text, "分值": weight_text}
     if ratio is not None:
         shown["完成率"] = percent(ratio)
     return shown

@@ -38,7 +38,8 @@ def test_totals_equal_the_reference_exactly(harness: tuple[object, object, objec
     expected = reference.score_batch(subs)  # type: ignore[attr-defined]
     assert adapter.score_batch(subs) == expected  # type: ignore[attr-defined]
     assert adapter.score_batch_explained(subs) == expected  # type: ignore[attr-defined]
-    assert set(adapter.VARIANTS) == {"with explanations"}  # type: ignore[attr-defined]
+    assert adapter.score_batch_explained_text(subs) == expected  # type: ignore[attr-defined]
+    assert set(adapter.VARIANTS) == {"with explanations", "with explanations, values as text"}  # type: ignore[attr-defined]
     assert "年度重点任务完成率" in adapter.RULE_SOURCE  # type: ignore[attr-defined]
 
 

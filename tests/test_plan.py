@@ -85,7 +85,7 @@ def _check(plan: Plan, x: dict[str, Any]) -> None:
     with_context = sum(scores.values(), Decimal(0))
     assert got.total == plan.ruleset.rounding.apply(with_context)
     assert plan.totals([x]) == [got.total]
-    assert [t for t, _ in plan.explained_totals([x])] == [got.total]
+    assert plan.explained_totals([x]) == [(got.total, got.explanations)]  # the one-pass path, records and all
 
 
 def _check_nested(plan: Plan, x: dict[str, Any]) -> None:
@@ -142,6 +142,34 @@ def test_explanations_name_rule_clause_and_reason(plan: Plan) -> None:
     assert (b.points_lost, c.points_lost) == (2, 3)
     assert c.note == "15.3 ÷ 5 = 3 档"
     assert b.citation.title.startswith("perfrules 同业基准测试")
+
+
+def test_plan_values_are_words_read_in_any_context(plan: Plan) -> None:
+    """A plan keeps a record's values as exact numbers and writes them when read: the
+    words are the interpreter's, in whatever decimal context the reader is; the values
+    equal the interpreter's dict, cannot be changed, and survive pickling (batch workers)."""
+    import pickle
+    from decimal import localcontext
+
+    from perfrules.explain import Explanation, ShownValues
+
+    x: dict[str, Any] = {r.key: (r.target if r.target is not None else "达成") for r in plan.rows if not r.execution}
+    x.update(budget=Decimal("386.5"), executed=Decimal("301.47"), reason="项目前期手续办理时间较长")
+    x["I01"] = Decimal("3.3333")  # 33.333% of 10
+    [(total, found)] = plan.explained_totals([x])
+    execution, first = found[0], found[1]
+    assert isinstance(first.values, ShownValues) and isinstance(execution.values, ShownValues)
+    with localcontext() as ctx:
+        ctx.prec = 3
+        assert dict(first.values) == {"年度指标值": "≥10%", "实际完成值": "3.3333", "分值": "5", "完成率": "33.33%"}
+        assert dict(execution.values) == {"全年预算数": "386.5", "全年执行数": "301.47", "执行率": "78%"}
+    _, result = _interpreted(plan, x)
+    assert found == result.explanations and first.values == result.explanations[1].values
+    assert pickle.loads(pickle.dumps(found)) == found
+    with pytest.raises(TypeError):
+        first.values["完成率"] = "100%"  # type: ignore[index]
+    assert first != tuple(first) and first == Explanation(*first[:9], location=None, level1=first.level1,
+                                                         level2=first.level2)
 
 
 def _percent_spec(ratio: Decimal) -> str:
