@@ -113,8 +113,9 @@ class Plan:
         self._mode = ruleset.rounding.decimal_mode
         self._rule_of = {(EXECUTION if r.execution else r.key): r.rule.id for r in self.rows}
         self._all_compiled = all(r.program is not None for r in self.rows)
-        self._explainers = tuple((i, self.rows[i].form.weight, _explainer(self.rows[i])) for i in self._explain_order)
-        self._steps = _steps(self.rows)
+        explainers = [_explainer(row) for row in self.rows]
+        self._explainers = tuple((i, self.rows[i].form.weight, explainers[i]) for i in self._explain_order)
+        self._steps = _steps(self.rows, explainers)
 
     # ------------------------------------------------------------------ scoring
     def totals(self, inputs: Iterable[Input]) -> list[Decimal]:
@@ -183,17 +184,10 @@ class Plan:
         result out and drops it keeps memory flat (the context is set per chunk, never
         held across a yield)."""
         it = iter(inputs)
-        one_pass, quantum, mode = self._one_pass, self._quantum, self._mode
+        explained = self._explained
         while True:
-            chunk: list[tuple[Decimal, tuple[Explanation, ...]]] = []
             with localcontext(CONTEXT):
-                for x in islice(it, 64):
-                    try:
-                        total, found = one_pass(x)
-                    except _CAREFUL + (_Careful,):
-                        result = self._careful(x)
-                        total, found = result.total_exact, result.explanations
-                    chunk.append((total.quantize(quantum, rounding=mode), found))
+                chunk = [explained(x) for x in islice(it, 64)]
             if not chunk:
                 return
             yield from chunk
@@ -371,15 +365,14 @@ def _segments(rows: Sequence[PlanRow]) -> tuple[tuple[tuple[Scorer, ...], Scorer
 Step = tuple[tuple[tuple[Scorer, Decimal, "Explainer"], ...], Scorer, "str | None", Decimal, "Explainer", bool]
 
 
-def _steps(rows: Sequence[PlanRow]) -> tuple[Step, ...]:
+def _steps(rows: Sequence[PlanRow], explainers: Sequence[Explainer]) -> tuple[Step, ...]:
     """The rows as :meth:`Plan._one_pass` walks them: runs of (scorer, 分值, explainer) for
     rows reading only their actual, else one row at a time with where it reads (None:
     submission fields only; its key: both) and whether its records lead (预算执行率)."""
     out: list[Step] = []
     run: list[tuple[Scorer, Decimal, Explainer]] = []
-    for row in rows:
+    for row, explainer in zip(rows, explainers):
         own, outer = _reads(row)
-        explainer = _explainer(row)
         if own and not outer and not row.execution:
             run.append((row.score, row.form.weight, explainer))
             continue
