@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfrules.compiler import fmt
+from perfrules.words import fmt
 from perfrules.explain import Explanation, Result
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Context, Decimal
 from typing import Any, NamedTuple
 
 import attrs
@@ -24,6 +24,9 @@ from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
 from perfrules.parser import parse_rule
 from perfrules.values import squash
+from perfrules.words import fmt, percent
+
+_fmt = fmt  # the name the compiler's messages use
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -32,8 +35,10 @@ ONE = Decimal(1)
 #: EXACT, wide enough that no sum or difference of scores is ever rounded.
 PLACES = Decimal(1).scaleb(-20)  # level-weight scale factors are held to this
 EXACT = Context(prec=100)
+#: The whole number of steps in a gap (每低于目标值 5个百分点): rounded down, as a context
+#: method (five times cheaper than to_integral_value(rounding=…) per row).
+floor = Context(rounding=ROUND_FLOOR).to_integral_value
 HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
 
 
 @attrs.frozen
@@ -271,7 +276,7 @@ class CompiledRule:
                 raise MissingInput("actual")
             gap = target - actual if s.below else actual - target
             if gap > 0:
-                count = (gap / s.step).to_integral_value(rounding=ROUND_FLOOR)
+                count = floor(gap / s.step)
                 if count > 0:
                     found.append((count * s.amount, s.text, f"{_fmt(gap)} ÷ {s.step_text} = {str(count)} 档"))
         if not found:
@@ -971,40 +976,3 @@ def _bound_grade_test(canon: str, key: str, grade_words: Mapping[str, str]) -> T
         return (grade or reader(word)) == canon
 
     return test
-
-
-#: normalize() in a context that never rounds: fmt shows every digit, whatever the caller's context.
-_WHOLE = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-
-
-def _fmt(value: Decimal | None) -> str:
-    """A Decimal as people write it: 10 not 1E+1, 0.5 not 0.50000."""
-    if value is None:
-        return ""
-    text = str(value)
-    if "E" in text or ("." in text and text[-1] == "0"):  # what normalize() would change
-        return format(value.normalize(_WHOLE), "f")
-    return text
-
-
-fmt = _fmt
-
-#: The contexts a 完成率 is put into words in: the interpreter's precision and rounding,
-#: whatever the caller's context.  _WORDS never traps (an absurd number shows, it does not
-#: raise); _QUANTIZE traps the one case the fast path leaves: too many digits for 2 places.
-_WORDS = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[])
-_QUANTIZE = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation]).quantize
-_TIMES = _WORDS.multiply
-
-
-def percent(ratio: Decimal) -> str:
-    """``ratio`` as a 完成率 (87.53%, 100%, -3.5%): ×100, to 2 places (as it is, when too
-    large to quantize), trailing zeros cut.  Plans and the interpreter both write it so."""
-    try:
-        value = _QUANTIZE(_TIMES(ratio, HUNDRED), _CENT)
-    except InvalidOperation:  # more than 26 digits before the point, or not finite
-        return fmt(_TIMES(ratio, HUNDRED)) + "%"
-    text = str(value)  # exponent -2: never in scientific notation
-    if text[-1] == "0":
-        text = text.rstrip("0").rstrip(".")
-    return text + "%"

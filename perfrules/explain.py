@@ -8,13 +8,14 @@ the table they add up to the full marks − the unrounded total.
 
 from __future__ import annotations
 
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from decimal import Context, Decimal
 from typing import Any, NamedTuple
 
 import attrs
 
 from perfrules.errors import Position
+from perfrules.words import FORMATTERS
 
 _EXACT = Context(prec=100)
 SEVERITIES = ("error", "warning", "info")
@@ -46,17 +47,19 @@ class ShownValues(tuple[Any, ...], Mapping[str, str]):
     text costs more than the rest of the record, and a consumer that keeps totals and
     points lost (a batch summary, a dashboard) never reads it; one that renders reads
     each record's values once.  So the words are made on the first read by a
-    module-level, pure formatter (``formatter(*parts)`` → dict), with its own decimal
-    context, and kept: the same text, whatever context the reader runs in, as a dict
-    built at once would hold, and equal to that dict.  Stored as a tuple
-    ``(formatter, *parts)``, built three times faster than the dict of formatted text;
-    immutable, and pickled by reference to the formatter.
+    pure formatter of :mod:`perfrules.words` (``FORMATTERS[kind](*parts)`` → dict), with
+    its own decimal context, and kept: the same text, whatever context the reader runs
+    in, as a dict built at once would hold, and equal to that dict.  Stored as a tuple
+    ``(kind, *parts)`` of strings and numbers, built three times faster than the dict of
+    formatted text; immutable, and pickled as what it holds.
     """
 
     # No __slots__: the instance dict (made on the first read) keeps the words.
 
-    def __new__(cls, formatter: Callable[..., dict[str, str]], *parts: Any) -> ShownValues:
-        return tuple.__new__(cls, (formatter, *parts))
+    def __new__(cls, kind: str, *parts: Any) -> ShownValues:
+        if kind not in FORMATTERS:
+            raise ValueError(f"no formatter {kind!r}: one of {', '.join(FORMATTERS)}")
+        return tuple.__new__(cls, (kind, *parts))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -65,8 +68,8 @@ class ShownValues(tuple[Any, ...], Mapping[str, str]):
         kept = self.__dict__
         words: dict[str, str] | None = kept.get("words")
         if words is None:
-            formatter, *parts = tuple.__iter__(self)
-            words = kept["words"] = formatter(*parts)
+            kind, *parts = tuple.__iter__(self)
+            words = kept["words"] = FORMATTERS[kind](*parts)
         return words
 
     def shown(self) -> dict[str, str]:

@@ -19,7 +19,8 @@ from decimal import (DivisionByZero, DivisionUndefined, InvalidOperation, Overfl
                      localcontext)
 
 from perfrules import model
-from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum, fmt, percent
+from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum
+from perfrules.words import fmt, percent
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.ruleset import Rule, Ruleset

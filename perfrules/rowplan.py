@@ -12,7 +12,7 @@ then scores that row with the interpreter).  Used by :mod:`perfrules.plan`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -20,7 +20,7 @@ import attrs
 from perfrules import ast
 from perfrules.compiler import (
     EXACT, ZERO, Charge, CompiledRule, MissingInput, NoClause, NotSpecialisable, RowBinding, Test, _always, _Case,
-    _COMPARE, _Compiler, _exact_words, _grade_reader, _word_map, clamp,
+    _COMPARE, _Compiler, _exact_words, _grade_reader, _word_map, clamp, floor,
 )
 from perfrules.errors import PerfrulesError
 
@@ -307,7 +307,7 @@ def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[st
             for below, step, amount in steps:
                 gap = target - actual if below else actual - target
                 if gap > 0:
-                    count = (gap / step).to_integral_value(rounding=ROUND_FLOOR)
+                    count = floor(gap / step)
                     if count > 0:
                         charge = count * amount
                         take = left if left < charge else charge
@@ -339,7 +339,7 @@ def _bound_score(rule: CompiledRule, b: RowBinding, x: Mapping[str, Any]) -> Dec
             raise MissingInput("target")
         for s in rule.steps:
             gap = target - actual if s.below else actual - target
-            count = (gap / s.step).to_integral_value(rounding=ROUND_FLOOR) if gap > 0 else ZERO
+            count = floor(gap / s.step) if gap > 0 else ZERO
             if count > 0:
                 found.append(count * s.amount)
     if not found:

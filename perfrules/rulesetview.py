@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from perfrules.compiler import fmt
+from perfrules.words import fmt
 from perfrules.errors import Position
 from perfrules.ruleset import Rule, Ruleset
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from perfrules.errors import PerfrulesError
 from perfrules.interpreter import CONTEXT, score
 from perfrules.loader import load_ruleset, load_ruleset_text
-from perfrules.compiler import fmt
-from perfrules.plan import Plan, compile_plan, percent
+from perfrules.plan import Plan, compile_plan
 from perfrules.ruleset import FormRow
+from perfrules.words import fmt, percent
 
 WORKLOAD = ROOT / "bench" / "workload-ruleset.toml"
 GRADES = ("达成", "部分达成", "未达成")
@@ -168,6 +168,12 @@ def test_plan_values_are_words_read_in_any_context(plan: Plan) -> None:
     assert pickle.loads(pickle.dumps(found)) == found
     with pytest.raises(TypeError):
         first.values["完成率"] = "100%"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        first.values.words = {}  # type: ignore[attr-defined]
+    assert ShownValues("execution", Decimal(8), Decimal(2), Decimal("0.25")) == {
+        "全年预算数": "8", "全年执行数": "2", "执行率": "25%"}
+    with pytest.raises(ValueError, match="no formatter"):
+        ShownValues("nope")
     assert first != tuple(first) and first == Explanation(*first[:9], location=None, level1=first.level1,
                                                          level2=first.level2)
 

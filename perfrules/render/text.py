@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfrules.compiler import fmt
+from perfrules.words import fmt
 from perfrules.errors import Position, display_width
 from perfrules.explain import METHOD_WORDS, SEVERITY_WORDS, Result
 

@@ -1,0 +1,72 @@
+"""Numbers put into words, as every perfrules output writes them.
+
+``fmt`` writes a Decimal as people do (10, not 1E+1; 0.5, not 0.50000) and ``percent``
+a ratio as a 完成率 (87.53%).  Both are exact and independent of the caller's decimal
+context.  The formatters below make the values an explanation shows (年度指标值,
+实际完成值, 分值, 完成率; 全年预算数, 全年执行数, 执行率) from the exact numbers: the
+interpreter and a compiled plan write the same words, the plan only later (when a
+record's values are read, :class:`perfrules.explain.ShownValues`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+
+HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+
+#: normalize() in a context that never rounds: fmt shows every digit, whatever the caller's context.
+_WHOLE = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def fmt(value: Decimal | None) -> str:
+    """A Decimal as people write it: 10 not 1E+1, 0.5 not 0.50000."""
+    if value is None:
+        return ""
+    text = str(value)
+    if "E" in text or ("." in text and text[-1] == "0"):  # what normalize() would change
+        return format(value.normalize(_WHOLE), "f")
+    return text
+
+
+#: The contexts a 完成率 is put into words in: the interpreter's precision and rounding,
+#: whatever the caller's context.  _WORDS never traps (an absurd number shows, it does not
+#: raise); _QUANTIZE traps the one case the fast path leaves: too many digits for 2 places.
+_WORDS = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[])
+_QUANTIZE = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation]).quantize
+_TIMES = _WORDS.multiply
+
+
+def percent(ratio: Decimal) -> str:
+    """``ratio`` as a 完成率 (87.53%, 100%, -3.5%): ×100, to 2 places (as it is, when too
+    large to quantize), trailing zeros cut.  Plans and the interpreter both write it so."""
+    try:
+        value = _QUANTIZE(_TIMES(ratio, HUNDRED), _CENT)
+    except InvalidOperation:  # more than 26 digits before the point, or not finite
+        return fmt(_TIMES(ratio, HUNDRED)) + "%"
+    text = str(value)  # exponent -2: never in scientific notation
+    if text[-1] == "0":
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
+
+
+def row_words(target_text: str, actual: Decimal | int, weight_text: str, ratio: Decimal | None) -> dict[str, str]:
+    """A numeric row's values: 年度指标值 as filed, 实际完成值 (never with an exponent),
+    分值, and 完成率 when the target is a number other than 0."""
+    text = str(actual)
+    if "E" in text:
+        text = format(actual, "f")
+    shown = {"年度指标值": target_text, "实际完成值": text, "分值": weight_text}
+    if ratio is not None:
+        shown["完成率"] = percent(ratio)
+    return shown
+
+
+def execution_words(budget: Decimal, executed: Decimal, ratio: Decimal) -> dict[str, str]:
+    """预算执行率's values: 全年预算数, 全年执行数, 执行率."""
+    return {"全年预算数": fmt(budget), "全年执行数": fmt(executed), "执行率": percent(ratio)}
+
+
+#: The formatters a ShownValues names (its first item): records hold data, not functions.
+FORMATTERS: dict[str, Callable[..., dict[str, str]]] = {"row": row_words, "execution": execution_words}
