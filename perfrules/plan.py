@@ -542,8 +542,9 @@ def _numeric_explainer(row: PlanRow) -> Explainer:
         reason = x.get("reason", "")
         if reason.__class__ is not str:
             reason = reason_of(x, key)
-        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, only if only is not None else text_of(x, actuals, points),
-                                     citation, new(ShownValues, ("row", target_text, actual, weight_text, actual / target)),
+        text = only if only is not None else text_of(x, actuals, points)
+        values = new(ShownValues, ("row", target_text, actual, weight_text, actual / target))
+        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, text, citation, values,
                                      reason, "", None, level1, level2)))
 
     return numeric
@@ -556,15 +557,17 @@ def _execution_explainer(row: PlanRow) -> Explainer:
     level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
 
     def execution_row(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
-        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, only if only is not None else text_of(x, actuals, points),
-                                     citation, _execution_values(x), "", "", None, level1, level2)))
+        text = only if only is not None else text_of(x, actuals, points)
+        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, text, citation,
+                                     _execution_values(x), "", "", None, level1, level2)))
 
     return execution_row
 
 
 def _text_explainer(row: PlanRow) -> Explainer:
     """A row with no numeric target (达成 …): the actual as written, the matching case."""
-    key, target_text, weight_text, text_of, only = row.key, row.form.target, row.weight_text, _case_text(row), row.losing_case
+    key, target_text, weight_text, text_of = row.key, row.form.target, row.weight_text, _case_text(row)
+    only = row.losing_case
     number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
     level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
 
@@ -576,8 +579,9 @@ def _text_explainer(row: PlanRow) -> Explainer:
         reason = x.get("reason", "")
         if reason.__class__ is not str:
             reason = reason_of(x, key)
-        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, only if only is not None else text_of(x, actuals, points),
-                                     citation, {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text},
+        text = only if only is not None else text_of(x, actuals, points)
+        values = {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text}
+        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, text, citation, values,
                                      reason, "", None, level1, level2)))
 
     return text_row
@@ -606,7 +610,6 @@ def _execution_values(x: Input) -> ShownValues:
     if executed.__class__ is not Decimal or budget.__class__ is not Decimal:
         raise _Careful()
     return _record(ShownValues, ("execution", budget, executed, executed / budget))
-
 
 
 # ------------------------------------------------------------------ the inputs
