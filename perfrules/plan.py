@@ -483,6 +483,8 @@ def _explainer(row: PlanRow) -> Explainer:
     _row_explanations."""
     if row.execution and row.cases_only and row.program is not None:
         return _execution_explainer(row)
+    if not row.execution and row.program is not None and not row.program.bound.cases and row.target:
+        return _deduction_explainer(row)
     if row.execution or not row.cases_only or row.program is None:
         key = row.key
 
@@ -526,14 +528,13 @@ def _case_text(row: PlanRow) -> Callable[[Input, Input, Decimal], str]:
 
 
 def _numeric_explainer(row: PlanRow) -> Explainer:
-    """A row with a numeric target: 年度指标值, 实际完成值, 分值 and 完成率 shown."""
+    """A row with a numeric target: 年度指标值, 实际完成值, 分值 and 完成率 shown (the words,
+    完成率 = 实际值 ÷ 目标值 among them, are made when the values are read)."""
     key, target, target_text, weight_text = row.key, row.target, row.form.target, row.weight_text
     number, label, rule_id, citation, text_of = row.number, row.label, row.rule.id, row.citation, _case_text(row)
+    level1, level2, weight, new, lost = row.level1, row.level2, row.form.weight, _record, EXACT.subtract
     only = row.losing_case
-    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
     assert target
-    # The ratio is taken now, in the plan's context (an input it overflows goes to the
-    # interpreter); its text, with 实际完成值's, is made when the values are read.
 
     def numeric(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
         actual = actuals[key]
@@ -543,11 +544,38 @@ def _numeric_explainer(row: PlanRow) -> Explainer:
         if reason.__class__ is not str:
             reason = reason_of(x, key)
         text = only if only is not None else text_of(x, actuals, points)
-        values = new(ShownValues, ("row", target_text, actual, weight_text, actual / target))
-        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, text, citation, values,
+        out.append(new(Explanation, (number, label, lost(weight, points), rule_id, text, citation,
+                                     new(ShownValues, ("row", target_text, actual, weight_text, target)),
                                      reason, "", None, level1, level2)))
 
     return numeric
+
+
+def _deduction_explainer(row: PlanRow) -> Explainer:
+    """A row scored by deductions alone (未达标且未填写偏差原因 扣 2分；每低于目标值 …): one
+    record per charge the rule makes (``_deductions``, the interpreter's own), the row's
+    values shared by them (they are immutable)."""
+    program = row.program
+    assert program is not None
+    rule, key, target, target_text, weight_text = program.bound, row.key, row.target, row.form.target, row.weight_text
+    number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
+    level1, level2, weight, new, steps = row.level1, row.level2, row.form.weight, _record, bool(program.bound.steps)
+    outer = _reads(row)[1]
+
+    def deduction(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+        actual = actuals[key]
+        view = _with_own(x, actuals, key) if outer else actuals
+        if actual.__class__ is not Decimal:  # an int, a text: as the interpreter shows them
+            return out.extend(_row_explanations(row, _with_own(x, actuals, key), points))
+        reason = x.get("reason", "")
+        if reason.__class__ is not str:
+            reason = reason_of(x, key)
+        values = new(ShownValues, ("row", target_text, actual, weight_text, target))
+        for taken, text, note in rule._deductions(view, weight, actual if steps else None, target):
+            out.append(new(Explanation, (number, label, taken, rule_id, text, citation, values, reason, note, None,
+                                         level1, level2)))
+
+    return deduction
 
 
 def _execution_explainer(row: PlanRow) -> Explainer:
@@ -598,8 +626,7 @@ def _row_values(row: PlanRow, x: Input) -> Mapping[str, str]:
     actual = x[row.key]
     cls = actual.__class__
     if cls is Decimal or cls is int:
-        return _record(ShownValues, ("row", row.form.target, actual, row.weight_text,
-                                     actual / row.target if row.target else None))
+        return _record(ShownValues, ("row", row.form.target, actual, row.weight_text, row.target))
     if row.target is not None and isinstance(read_value(cell_text(actual)), Quantity):
         raise _Careful()  # a number written as text: the interpreter reads its unit
     return {"年度指标值": row.form.target, "实际完成值": cell_text(actual), "分值": row.weight_text}
@@ -609,7 +636,9 @@ def _execution_values(x: Input) -> ShownValues:
     budget, executed = x["budget"], x["executed"]
     if executed.__class__ is not Decimal or budget.__class__ is not Decimal:
         raise _Careful()
-    return _record(ShownValues, ("execution", budget, executed, executed / budget))
+    if not budget:
+        raise _Careful()  # no 执行率: the interpreter says why
+    return _record(ShownValues, ("execution", budget, executed))
 
 
 # ------------------------------------------------------------------ the inputs

@@ -36,6 +36,7 @@ def fmt(value: Decimal | None) -> str:
 _WORDS = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[])
 _QUANTIZE = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation]).quantize
 _TIMES = _WORDS.multiply
+_DIVIDE = _WORDS.divide  # the interpreter's 28 digits, rounded half-even, as it divides
 
 
 def percent(ratio: Decimal) -> str:
@@ -51,21 +52,24 @@ def percent(ratio: Decimal) -> str:
     return text + "%"
 
 
-def row_words(target_text: str, actual: Decimal | int, weight_text: str, ratio: Decimal | None) -> dict[str, str]:
+def row_words(target_text: str, actual: Decimal | int, weight_text: str, target: Decimal | None) -> dict[str, str]:
     """A numeric row's values: 年度指标值 as filed, 实际完成值 (never with an exponent),
-    分值, and 完成率 when the target is a number other than 0."""
+    分值, and 完成率 = 实际值 ÷ 目标值 when the target is a number other than 0."""
     text = str(actual)
     if "E" in text:
         text = format(actual, "f")
     shown = {"年度指标值": target_text, "实际完成值": text, "分值": weight_text}
-    if ratio is not None:
-        shown["完成率"] = percent(ratio)
+    if target:
+        shown["完成率"] = percent(_DIVIDE(actual, target))
     return shown
 
 
-def execution_words(budget: Decimal, executed: Decimal, ratio: Decimal) -> dict[str, str]:
-    """预算执行率's values: 全年预算数, 全年执行数, 执行率."""
-    return {"全年预算数": fmt(budget), "全年执行数": fmt(executed), "执行率": percent(ratio)}
+def execution_words(budget: Decimal, executed: Decimal) -> dict[str, str]:
+    """预算执行率's values: 全年预算数, 全年执行数, 执行率 = 全年执行数 ÷ 全年预算数."""
+    shown = {"全年预算数": fmt(budget), "全年执行数": fmt(executed)}
+    if budget:
+        shown["执行率"] = percent(_DIVIDE(executed, budget))
+    return shown
 
 
 #: The formatters a ShownValues names (its first item): records hold data, not functions.

@@ -170,7 +170,7 @@ def test_plan_values_are_words_read_in_any_context(plan: Plan) -> None:
         first.values["完成率"] = "100%"  # type: ignore[index]
     with pytest.raises(AttributeError):
         first.values.words = {}  # type: ignore[attr-defined]
-    assert ShownValues("execution", Decimal(8), Decimal(2), Decimal("0.25")) == {
+    assert ShownValues("execution", Decimal(8), Decimal(2)) == {
         "全年预算数": "8", "全年执行数": "2", "执行率": "25%"}
     with pytest.raises(ValueError, match="no formatter"):
         ShownValues("nope")
