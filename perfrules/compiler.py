@@ -265,7 +265,7 @@ class CompiledRule:
 
         *env* is what the tests read: an :class:`Env`, or a row's input mapping when the
         rule was compiled for one row (then *actual* and *target* are passed in)."""
-        if isinstance(env, Env):
+        if env.__class__ is Env:
             actual, target = env.actual, env.target
         found: list[tuple[Decimal, str, str]] = []  # (points, statement, detail) before the cap
         for d in self.deductions:
@@ -281,15 +281,15 @@ class CompiledRule:
                     found.append((count * s.amount, s.text, f"{_fmt(gap)} ÷ {s.step_text} = {str(count)} 档"))
         if not found:
             return []
-        limit = available if self.cap is None else min(self.cap, available)
+        cap = self.cap
+        left = available if cap is None or available < cap else cap  # min(cap, available)
         out: list[Charge] = []
-        left = limit
         for points, text, note in found:
             take = points if points <= left else left
             if take <= 0:
                 continue  # nothing left to take (or 扣 0分): no entry
             if take < points:
-                why = f"最多扣 {_fmt(self.cap)} 分" if self.cap is not None and left < available else "扣至 0 分为止"
+                why = f"最多扣 {_fmt(cap)} 分" if cap is not None and left < available else "扣至 0 分为止"
                 note = f"{note}；应扣 {_fmt(points)} 分，受「{why}」限制实扣 {_fmt(take)} 分".lstrip("；")
             out.append(_charge(Charge, (take, text, note)))
             left = EXACT.subtract(left, take)

@@ -112,6 +112,9 @@ class Plan:
         self._explain_order = tuple(sorted(range(len(self.rows)), key=lambda i: (not self.rows[i].execution, i)))
         self._quantum = ruleset.rounding.quantum
         self._mode = ruleset.rounding.decimal_mode
+        rounding = CONTEXT.copy()
+        rounding.rounding = self._mode
+        self._round = rounding.quantize  # total → the ruleset's places, as total.quantize(quantum, rounding=mode)
         self._rule_of = {(EXECUTION if r.execution else r.key): r.rule.id for r in self.rows}
         self._all_compiled = all(r.program is not None for r in self.rows)
         explainers = [_explainer(row) for row in self.rows]
@@ -123,7 +126,7 @@ class Plan:
         """Rounded totals, one per input, in order: the fast path (no records built)."""
         if self.actuals_key is not None:
             return self._nested_totals(inputs, self.actuals_key)
-        scorers, quantum, mode = self._scorers, self._quantum, self._mode
+        scorers, quantum, round_ = self._scorers, self._quantum, self._round
         out: list[Decimal] = []
         append = out.append
         with localcontext(CONTEXT):
@@ -134,7 +137,7 @@ class Plan:
                         total += scorer(x)
                 except _CAREFUL + (_Careful,):
                     total = self._careful(x).total_exact
-                append(total.quantize(quantum, rounding=mode))
+                append(round_(total, quantum))
         return out
 
     def _nested_totals(self, inputs: Iterable[Input], actuals_key: str) -> list[Decimal]:
@@ -142,7 +145,7 @@ class Plan:
         runs of rows that read only their actual get the actuals mapping, rows that read
         submission fields (预算执行率) the input itself, rows that read both a small view.
         The rows are still added in form order."""
-        segments, quantum, mode = self._segments, self._quantum, self._mode
+        segments, quantum, round_ = self._segments, self._quantum, self._round
         out: list[Decimal] = []
         append = out.append
         with localcontext(CONTEXT):
@@ -162,7 +165,7 @@ class Plan:
                             total += scorer(view)
                 except _CAREFUL + (_Careful,):
                     total = self._careful(x).total_exact
-                append(total.quantize(quantum, rounding=mode))
+                append(round_(total, quantum))
         return out
 
     def flat(self, x: Input) -> Input:
@@ -197,30 +200,30 @@ class Plan:
 
     def _explained(self, x: Input) -> tuple[Decimal, tuple[Explanation, ...]]:
         try:
-            total, explanations = self._one_pass(x)
+            return self._one_pass(x)
         except _CAREFUL + (_Careful,):
             result = self._careful(x)
-            total, explanations = result.total_exact, result.explanations
-        return total.quantize(self._quantum, rounding=self._mode), explanations
+            return result.total, result.explanations
 
     def _one_pass(self, x: Input) -> tuple[Decimal, tuple[Explanation, ...]]:
-        """The exact total and the explanations, in one pass over the rows: each row is
+        """The rounded total and the explanations, in one pass over the rows: each row is
         scored where its inputs are (as :meth:`totals` does) and, when it lost points,
         explained at once.  The records come in the interpreter's order (the 预算执行率
-        row first), the total is the sum in form order."""
+        row first); the total is the sum in form order, rounded once."""
         if not self._all_compiled:
             raise _Careful()
         actuals = x if self.actuals_key is None else x[self.actuals_key]
+        reason = x.get("reason", "")
         total = ZERO
         out: list[Explanation] = []
-        first: list[Explanation] = []  # the 预算执行率 row's records
+        first: list[Explanation] | None = None  # the 预算执行率 row's records, when it lost points
         for run, scorer, key, weight, explain, lead in self._steps:
             if run:
                 for own, w, explain_own in run:
                     s = own(actuals)
                     total += s
                     if s is not w and s < w:  # full marks are mostly 分值 itself: no comparison
-                        explain_own(x, actuals, s, out)
+                        explain_own(x, actuals, s, out, reason)
                 continue
             if key is None:
                 s = scorer(x)
@@ -230,8 +233,12 @@ class Plan:
                 s = scorer(view)
             total += s
             if s is not weight and s < weight:
-                explain(x, actuals, s, first if lead else out)
-        return total, tuple(first + out if first else out)
+                if lead:
+                    first = first if first is not None else []
+                    explain(x, actuals, s, first, reason)
+                else:
+                    explain(x, actuals, s, out, reason)
+        return self._round(total, self._quantum), tuple(first + out if first else out)
 
     def score(self, x: Input, explain: bool = True) -> PlanResult:
         """One submission, with its row scores and (unless told not to) its explanations."""
@@ -245,7 +252,7 @@ class Plan:
             total = ZERO
             for s in scores:
                 total += s
-            return PlanResult(total.quantize(self._quantum, rounding=self._mode), total,
+            return PlanResult(self._round(total, self._quantum), total,
                               {r.key: s for r, s in zip(self.rows, scores)}, explanations)
 
     def explain(self, x: Input) -> tuple[Explanation, ...]:
@@ -257,10 +264,11 @@ class Plan:
         if not self._all_compiled:
             raise _Careful()
         out: list[Explanation] = []
+        reason = x.get("reason", "")
         for i, weight, explainer in self._explainers:
             points = scores[i]
             if points < weight:
-                explainer(x, x, points, out)
+                explainer(x, x, points, out, reason)
         return tuple(out)
 
     # ----------------------------------------------------------- the interpreter
@@ -277,7 +285,7 @@ class Plan:
                 if s is not None:
                     scores[row.key] = s
                     total += s
-            rounded = total.quantize(self._quantum, rounding=self._mode)
+            rounded = self._round(total, self._quantum)
         return PlanResult(rounded, total, scores, result.explanations, careful=True, findings=result.findings)
 
     def to_submission(self, x: Input, unit: str = "") -> model.Submission:
@@ -440,13 +448,14 @@ def _needs_interpreter(x: Input) -> Decimal:
 
 
 # ------------------------------------------------------------------ the records
-#: Appends the records of a row that lost points: (input, its actuals mapping, score, out).
-Explainer = Callable[[Input, Input, Decimal, list[Explanation]], None]
+#: Appends the records of a row that lost points: (input, its actuals mapping, score, out,
+#: the input's 偏差原因 as given: one text, or a mapping row key → text).
+Explainer = Callable[[Input, Input, Decimal, list[Explanation], Any], None]
 
 _record = tuple.__new__  # Explanation(...) without its keyword-checking __new__: one per point lost
 
 
-def _no_explainer(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+def _no_explainer(x: Input, actuals: Input, points: Decimal, out: list[Explanation], reason: Any) -> None:
     raise AssertionError("a run of rows is explained row by row")
 
 
@@ -488,7 +497,7 @@ def _explainer(row: PlanRow) -> Explainer:
     if row.execution or not row.cases_only or row.program is None:
         key = row.key
 
-        def general(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+        def general(x: Input, actuals: Input, points: Decimal, out: list[Explanation], reason: Any) -> None:
             out.extend(_row_explanations(row, _with_own(x, actuals, key), points))
 
         return general
@@ -536,11 +545,10 @@ def _numeric_explainer(row: PlanRow) -> Explainer:
     only = row.losing_case
     assert target
 
-    def numeric(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+    def numeric(x: Input, actuals: Input, points: Decimal, out: list[Explanation], reason: Any) -> None:
         actual = actuals[key]
         if actual.__class__ is not Decimal:  # an int, a text: as the interpreter shows them
             return out.extend(_row_explanations(row, _with_own(x, actuals, key), points))
-        reason = x.get("reason", "")
         if reason.__class__ is not str:
             reason = reason_of(x, key)
         text = only if only is not None else text_of(x, actuals, points)
@@ -562,12 +570,11 @@ def _deduction_explainer(row: PlanRow) -> Explainer:
     level1, level2, weight, new, steps = row.level1, row.level2, row.form.weight, _record, bool(program.bound.steps)
     outer = _reads(row)[1]
 
-    def deduction(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+    def deduction(x: Input, actuals: Input, points: Decimal, out: list[Explanation], reason: Any) -> None:
         actual = actuals[key]
         view = _with_own(x, actuals, key) if outer else actuals
         if actual.__class__ is not Decimal:  # an int, a text: as the interpreter shows them
             return out.extend(_row_explanations(row, _with_own(x, actuals, key), points))
-        reason = x.get("reason", "")
         if reason.__class__ is not str:
             reason = reason_of(x, key)
         values = new(ShownValues, ("row", target_text, actual, weight_text, target))
@@ -582,11 +589,11 @@ def _execution_explainer(row: PlanRow) -> Explainer:
     """预算执行率: 全年预算数, 全年执行数 and 执行率 shown, no 偏差原因 (the interpreter's row 0)."""
     number, label, rule_id, citation, text_of = row.number, row.label, row.rule.id, row.citation, _case_text(row)
     only = row.losing_case
-    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
+    level1, level2, weight, new, lost = row.level1, row.level2, row.form.weight, _record, EXACT.subtract
 
-    def execution_row(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
+    def execution_row(x: Input, actuals: Input, points: Decimal, out: list[Explanation], reason: Any) -> None:
         text = only if only is not None else text_of(x, actuals, points)
-        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, text, citation,
+        out.append(new(Explanation, (number, label, lost(weight, points), rule_id, text, citation,
                                      _execution_values(x), "", "", None, level1, level2)))
 
     return execution_row
@@ -597,19 +604,20 @@ def _text_explainer(row: PlanRow) -> Explainer:
     key, target_text, weight_text, text_of = row.key, row.form.target, row.weight_text, _case_text(row)
     only = row.losing_case
     number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
-    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
+    level1, level2, weight, new, lost = row.level1, row.level2, row.form.weight, _record, EXACT.subtract
+    numeric_target = row.target is not None
 
-    def text_row(x: Input, actuals: Input, points: Decimal, out: list[Explanation]) -> None:
-        actual = actuals[key]
-        shown = actual if actual.__class__ is str else cell_text(actual)
-        if actual.__class__ is not str and row.target is not None and isinstance(read_value(shown), Quantity):
-            raise _Careful()
-        reason = x.get("reason", "")
+    def text_row(x: Input, actuals: Input, points: Decimal, out: list[Explanation], reason: Any) -> None:
+        shown = actuals[key]
+        if shown.__class__ is not str:
+            shown = cell_text(shown)
+            if numeric_target and isinstance(read_value(shown), Quantity):
+                raise _Careful()
         if reason.__class__ is not str:
             reason = reason_of(x, key)
         text = only if only is not None else text_of(x, actuals, points)
-        values = {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text}
-        out.append(new(Explanation, (number, label, EXACT.subtract(weight, points), rule_id, text, citation, values,
+        out.append(new(Explanation, (number, label, lost(weight, points), rule_id, text, citation,
+                                     {"年度指标值": target_text, "实际完成值": shown, "分值": weight_text},
                                      reason, "", None, level1, level2)))
 
     return text_row
