@@ -45,11 +45,15 @@ SEED_PLAN = _seed_form_plan()  # Q1's rule is a self-assessed band: every submis
 SEED_PLAN_FAST = Plan(SEED_PLAN.ruleset, SEED_PLAN.rows[:-1])  # all rows compiled
 
 
-def _numbers(target: Decimal) -> st.SearchStrategy[Decimal]:
+def _numbers(target: Decimal) -> st.SearchStrategy[Any]:
+    """Actuals as callers give them: Decimals mostly, sometimes a plain int, or text (which
+    only the interpreter reads: a number with its unit, or words)."""
     return st.one_of(
         st.just(target),
         st.decimals(min_value=-target, max_value=target * 3, places=2, allow_nan=False, allow_infinity=False),
         st.integers(min_value=0, max_value=int(target * 2)).map(Decimal),
+        st.integers(min_value=0, max_value=int(target * 2)),
+        st.sampled_from([f"{target}", "没有数据", "1E+3"]),
     )
 
 
@@ -130,6 +134,23 @@ def test_unreadable_inputs_go_to_the_interpreter(plan: Plan) -> None:
     scores, result = _interpreted(plan, x)
     assert dict(got.scores) == scores and got.explanations == result.explanations
     assert plan.totals([x]) == [got.total]
+
+
+def test_int_and_text_actuals_are_explained_as_the_interpreter_does(plan: Plan) -> None:
+    """Plain ints are numbers (read in place); text goes to the interpreter.  Both give the
+    interpreter's records, on every kind of row (numbers, deductions, grades)."""
+    x: dict[str, Any] = {r.key: (r.target if r.target is not None else "达成") for r in plan.rows if not r.execution}
+    x.update(budget=Decimal("386.5"), executed=Decimal("300"), reason={"I20": "", "I01": "企业投资意愿下降"})
+    x.update(I01=3, I09=400, I17=80, I20=50)
+    got = plan.score(x)
+    _, result = _interpreted(plan, x)
+    assert not got.careful and got.explanations == result.explanations
+    assert [e.row for e in got.explanations] == [0, 1, 9, 17, 19, 19]
+    assert plan.explained_totals([x]) == [(got.total, got.explanations)]
+    x["I03"] = "238天"  # a number written as text: the interpreter reads its unit
+    got = plan.score(x)
+    _, result = _interpreted(plan, x)
+    assert got.careful and got.explanations == result.explanations
 
 
 def test_explanations_name_rule_clause_and_reason(plan: Plan) -> None:
