@@ -269,16 +269,18 @@ class CompiledRule:
             actual, target = env.actual, env.target
         found: list[tuple[Decimal, str, str]] = []  # (points, statement, detail) before the cap
         for d in self.deductions:
-            if d.test is None or d.test(env):
+            test = d.test
+            if test is None or test(env):
                 found.append((d.amount, d.text, ""))
-        for s in self.steps:
+        if self.steps:
             if actual is None or target is None:
                 raise MissingInput("actual")
-            gap = target - actual if s.below else actual - target
-            if gap > 0:
-                count = floor(gap / s.step)
-                if count > 0:
-                    found.append((count * s.amount, s.text, f"{_fmt(gap)} ÷ {s.step_text} = {str(count)} 档"))
+            for s in self.steps:
+                gap = target - actual if s.below else actual - target
+                if gap > 0:
+                    count = floor(gap / s.step)
+                    if count > 0:
+                        found.append((count * s.amount, s.text, f"{_fmt(gap)} ÷ {s.step_text} = {count} 档"))
         if not found:
             return []
         cap = self.cap

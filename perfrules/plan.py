@@ -190,10 +190,16 @@ class Plan:
         collector's young generation get promoted and walked again: 64 at a time was a
         fifth slower than 8 (bench/run.py, "with explanations")."""
         it = iter(inputs)
-        explained = self._explained
+        one_pass, careful = self._one_pass, self._careful
         while True:
+            chunk: list[tuple[Decimal, tuple[Explanation, ...]]] = []
             with localcontext(CONTEXT):
-                chunk = [explained(x) for x in islice(it, 8)]
+                for x in islice(it, 8):
+                    try:
+                        chunk.append(one_pass(x))
+                    except _CAREFUL + (_Careful,):
+                        result = careful(x)
+                        chunk.append((result.total, result.explanations))
             if not chunk:
                 return
             yield from chunk
@@ -227,17 +233,19 @@ class Plan:
                 continue
             if key is None:
                 s = scorer(x)
-            else:
-                view = dict(x)
-                view[key] = actuals[key]
-                s = scorer(view)
+                seen, own_actuals = x, actuals
+            else:  # the submission's fields and this row's actual, one mapping to score and explain from
+                seen = dict(x)
+                seen[key] = actuals[key]
+                s = scorer(seen)
+                own_actuals = seen
             total += s
             if s is not weight and s < weight:
                 if lead:
                     first = first if first is not None else []
-                    explain(x, actuals, s, first, reason)
+                    explain(seen, own_actuals, s, first, reason)
                 else:
-                    explain(x, actuals, s, out, reason)
+                    explain(seen, own_actuals, s, out, reason)
         return self._round(total, self._quantum), tuple(first + out if first else out)
 
     def score(self, x: Input, explain: bool = True) -> PlanResult:
