@@ -179,7 +179,10 @@ class Plan:
         return merged
 
     def explained_totals(self, inputs: Iterable[Input]) -> list[tuple[Decimal, tuple[Explanation, ...]]]:
-        """(rounded total, explanations) per input: every point lost explained."""
+        """(rounded total, explanations) per input: every point lost explained.  All of
+        them are kept, and so walked again by the cyclic collector as the list grows
+        (20,000 workload submissions: 2.5× the time of :meth:`explained`); for many
+        inputs, consume :meth:`explained` instead."""
         with localcontext(CONTEXT):
             return [self._explained(x) for x in inputs]
 
