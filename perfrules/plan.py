@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, localcontext
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -226,7 +226,11 @@ class Plan:
         total = ZERO
         out: list[Explanation] = []
         first: list[Explanation] | None = None  # the 预算执行率 row's records, when it lost points
-        for run, scorer, key, weight, explain, lead in self._steps:
+        for fused, run, scorer, key, weight, explain, lead in self._steps:
+            if fused:
+                for step in fused:
+                    total += step(actuals, x, out, reason)
+                continue
             if run:
                 for own, w, explain_own in run:
                     s = own(actuals)
@@ -384,26 +388,51 @@ def _segments(rows: Sequence[PlanRow]) -> tuple[tuple[tuple[Scorer, ...], Scorer
     return tuple(out)
 
 
-Step = tuple[tuple[tuple[Scorer, Decimal, "Explainer"], ...], Scorer, "str | None", Decimal, "Explainer", bool]
+class Step(NamedTuple):
+    """One stretch of rows as :meth:`Plan._one_pass` walks them, in form order: rows that
+    score and explain themselves (``fused``), or a run of (scorer, 分值, explainer) for
+    rows reading only their actual, or one row at a time (``scorer``) with where it reads
+    (``key`` None: submission fields only; its key: both) and whether its records lead
+    (预算执行率)."""
+
+    fused: tuple[Fused, ...]
+    run: tuple[tuple[Scorer, Decimal, Explainer], ...]
+    scorer: Scorer
+    key: str | None
+    weight: Decimal
+    explain: Explainer
+    lead: bool
 
 
 def _steps(rows: Sequence[PlanRow], explainers: Sequence[Explainer]) -> tuple[Step, ...]:
-    """The rows as :meth:`Plan._one_pass` walks them: runs of (scorer, 分值, explainer) for
-    rows reading only their actual, else one row at a time with where it reads (None:
-    submission fields only; its key: both) and whether its records lead (预算执行率)."""
     out: list[Step] = []
+    fused: list[Fused] = []
     run: list[tuple[Scorer, Decimal, Explainer]] = []
+
+    def close() -> None:
+        if fused:
+            out.append(Step(tuple(fused), (), _needs_interpreter, None, ZERO, _no_explainer, False))
+            fused.clear()
+        if run:
+            out.append(Step((), tuple(run), _needs_interpreter, None, ZERO, _no_explainer, False))
+            run.clear()
+
     for row, explainer in zip(rows, explainers):
         own, outer = _reads(row)
         if own and not outer and not row.execution:
-            run.append((row.score, row.form.weight, explainer))
+            step = _fused(row)
+            if step is not None:
+                if run:
+                    close()
+                fused.append(step)
+            else:
+                if fused:
+                    close()
+                run.append((row.score, row.form.weight, explainer))
             continue
-        if run:
-            out.append((tuple(run), _needs_interpreter, None, ZERO, _no_explainer, False))
-            run = []
-        out.append(((), row.score, row.key if own else None, row.form.weight, explainer, row.execution))
-    if run:
-        out.append((tuple(run), _needs_interpreter, None, ZERO, _no_explainer, False))
+        close()
+        out.append(Step((), (), row.score, row.key if own else None, row.form.weight, explainer, row.execution))
+    close()
     return tuple(out)
 
 
@@ -568,6 +597,75 @@ def _numeric_explainer(row: PlanRow) -> Explainer:
                                      reason, "", None, level1, level2)))
 
     return numeric
+
+
+#: A row that scores and explains itself: (its actuals, the input, out, 偏差原因) → score.
+Fused = Callable[[Input, Input, list[Explanation], Any], Decimal]
+
+
+def _fused(row: PlanRow) -> Fused | None:
+    """``实际值 ≥ 目标值 → 满分；否则 → 公式`` (or ≤), the commonest row, scored and explained
+    in one closure: the driver's comparison and clamp, then, when points were lost, the
+    record :func:`_numeric_explainer` makes, inline.  None for any other row."""
+    program = row.program
+    if program is None or program.threshold is None or row.execution or not row.target or row.losing_case is None:
+        return None
+    t = program.threshold
+    w = row.form.weight
+    if t.op not in (">=", "<=") or t.key != row.key or t.full != w or not row.cases_only:
+        return None
+    key, const, full, fn, target = row.key, t.const, t.full, t.formula, row.target
+    number, label, rule_id, citation, text = row.number, row.label, row.rule.id, row.citation, row.losing_case
+    target_text, weight_text, level1, level2, new, lost = (row.form.target, row.weight_text, row.level1, row.level2,
+                                                          _record, EXACT.subtract)
+
+    def explained(x: Input, actuals: Input, actual: Any, v: Decimal, out: list[Explanation], reason: Any) -> None:
+        if actual.__class__ is not Decimal:  # an int: as the interpreter shows it
+            return out.extend(_row_explanations(row, _with_own(x, actuals, key), v))
+        if reason.__class__ is not str:
+            reason = reason_of(x, key)
+        out.append(new(Explanation, (number, label, lost(w, v), rule_id, text, citation,
+                                     new(ShownValues, ("row", target_text, actual, weight_text, target)),
+                                     reason, "", None, level1, level2)))
+
+    if t.op == ">=":
+        def at_least(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
+            actual = actuals[key]
+            if actual >= const:
+                return full
+            v = fn(actuals)
+            if v < ZERO:
+                v = ZERO
+            elif not v < w:  # as the driver clamps it: no point lost
+                return w if w < v else v
+            if actual.__class__ is Decimal and reason.__class__ is str:
+                out.append(new(Explanation, (number, label, lost(w, v), rule_id, text, citation,
+                                             new(ShownValues, ("row", target_text, actual, weight_text, target)),
+                                             reason, "", None, level1, level2)))
+            else:
+                explained(x, actuals, actual, v, out, reason)
+            return v
+
+        return at_least
+
+    def at_most(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
+        actual = actuals[key]
+        if actual <= const:
+            return full
+        v = fn(actuals)
+        if v < ZERO:
+            v = ZERO
+        elif not v < w:  # as the driver clamps it: no point lost
+            return w if w < v else v
+        if actual.__class__ is Decimal and reason.__class__ is str:
+            out.append(new(Explanation, (number, label, lost(w, v), rule_id, text, citation,
+                                         new(ShownValues, ("row", target_text, actual, weight_text, target)),
+                                         reason, "", None, level1, level2)))
+        else:
+            explained(x, actuals, actual, v, out, reason)
+        return v
+
+    return at_most
 
 
 def _deduction_explainer(row: PlanRow) -> Explainer:

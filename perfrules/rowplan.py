@@ -26,6 +26,19 @@ from perfrules.errors import PerfrulesError
 
 
 @attrs.frozen
+class Threshold:
+    """``实际值 ≥ 目标值 → 满分；否则 → 公式`` as a row binds it, the commonest rule: the
+    comparison (实际值 op const), its points, and the formula of the 否则 case (before
+    it is clamped to [0, 分值]).  A plan's explaining pass inlines it."""
+
+    op: str
+    key: str
+    const: Decimal
+    full: Decimal  # clamped
+    formula: Callable[[Mapping[str, Any]], Decimal]
+
+
+@attrs.frozen
 class RowProgram:
     """A rule compiled again for one row, its constants folded in (分值 × 80% is a
     number, 完成率 ≥ 90% is 实际值 ≥ 85.5): ``score(x)`` gives what
@@ -34,6 +47,7 @@ class RowProgram:
     bound: CompiledRule  # the rule with closures over the input mapping
     binding: RowBinding
     score: Callable[[Mapping[str, Any]], Decimal]
+    threshold: Threshold | None = None  # when the rule has that shape
 
     def charges(self, x: Mapping[str, Any]) -> tuple[Charge, ...]:
         """The charges :meth:`CompiledRule.evaluate` would make: built only for a row
@@ -64,7 +78,8 @@ def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
         bound = compiler.compile(rule.source)
     except PerfrulesError as err:  # e.g. a constant division by a target of 0
         raise NotSpecialisable(err.message) from None
-    return RowProgram(bound, binding, _driver(bound, binding, compiler.leaf_tests))
+    threshold = _threshold(bound, binding, compiler.leaf_tests)
+    return RowProgram(bound, binding, _driver(bound, binding, compiler.leaf_tests, threshold), threshold)
 
 
 def _points(case: _Case, x: Any) -> Decimal:
@@ -72,8 +87,21 @@ def _points(case: _Case, x: Any) -> Decimal:
     return case.points(x)
 
 
-def _driver(rule: CompiledRule, b: RowBinding,
-            leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Callable[[Mapping[str, Any]], Decimal]:
+def _threshold(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Threshold | None:
+    """The rule as a :class:`Threshold`, if it is one: two cases, the first a comparison
+    of one input with a constant scoring constant points, the second 否则 a formula."""
+    cases = rule.cases
+    if rule.deductions or rule.steps or len(cases) != 2 or cases[1].test is not _always:
+        return None
+    first, other = cases
+    if first.test not in leaf_tests or first.points_const is None or other.points is None or other.points_const is not None:
+        return None
+    op, key, const = leaf_tests[first.test]
+    return Threshold(op, key, const, clamp(first.points_const, b.weight), other.points)
+
+
+def _driver(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]],
+            threshold: Threshold | None) -> Callable[[Mapping[str, Any]], Decimal]:
     """The cheapest closure that scores this shape of rule: a grade table, a ladder of
     thresholds, one test with an 否则, a formula, else the general loop.  Same arithmetic
     as evaluate, op for op."""
@@ -90,9 +118,9 @@ def _driver(rule: CompiledRule, b: RowBinding,
     ladder = _ladder(cases, w, leaf_tests)
     if ladder is not None:
         return ladder
+    if threshold is not None:
+        return _threshold_or_formula(threshold, w)
     if len(cases) == 2 and cases[1].test is _always:
-        if cases[0].test in leaf_tests and cases[0].points_const is not None and cases[1].points_const is None:
-            return _threshold_or_formula(leaf_tests[cases[0].test], clamp(cases[0].points_const, w), cases[1], w)
         return _two_cases(cases[0], cases[1], w)
     parts = tuple((c.test, None if c.points_const is None else clamp(c.points_const, w), c.points) for c in cases)
 
@@ -108,12 +136,9 @@ def _driver(rule: CompiledRule, b: RowBinding,
     return score
 
 
-def _threshold_or_formula(test: tuple[str, str, Decimal], full: Decimal, other: _Case,
-                          w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
     """``实际值 ≥ 目标值 → 满分；否则 → 公式``: the comparison inline, the formula clamped."""
-    op, key, const = test
-    fn = other.points
-    assert fn is not None
+    op, key, const, full, fn = t.op, t.key, t.const, t.full, t.formula
     if op == ">=":
         def at_least(x: Mapping[str, Any]) -> Decimal:
             if x[key] >= const:
