@@ -35,7 +35,7 @@ import attrs
 from perfrules import model
 from perfrules.compiler import EXACT, MissingInput, NoClause, NotSpecialisable, RowBinding, clamp
 from perfrules.words import fmt
-from perfrules.rowplan import RowProgram, compile_row
+from perfrules.rowplan import Grades, Ladder, RowProgram, Threshold, compile_row
 from perfrules.errors import PerfrulesError
 from perfrules.explain import CitationRecord, Explanation, Finding, ShownValues
 from perfrules.interpreter import CONTEXT, EXECUTION, _citation, classify, level_scales, rescaled, score, select_rule
@@ -420,7 +420,7 @@ def _steps(rows: Sequence[PlanRow], explainers: Sequence[Explainer]) -> tuple[St
     for row, explainer in zip(rows, explainers):
         own, outer = _reads(row)
         if own and not outer and not row.execution:
-            step = _fused(row)
+            step = _fused(row, explainer)
             if step is not None:
                 if run:
                     close()
@@ -546,6 +546,17 @@ def _explainer(row: PlanRow) -> Explainer:
     return _numeric_explainer(row)
 
 
+def _texts_by_points(program: RowProgram, weight: Decimal) -> dict[Decimal, str] | None:
+    """Points → the text of the case that gives them, when every case gives constant
+    points, no two the same (then a row's score says which case it met)."""
+    texts: dict[Decimal, str] = {}
+    for case in program.bound.cases:
+        if case.points_const is None:
+            return None
+        texts.setdefault(clamp(case.points_const, weight), case.text)
+    return texts if texts and len(texts) == len(program.bound.cases) else None
+
+
 def _case_text(row: PlanRow) -> Callable[[Input, Input, Decimal], str]:
     """The text of the case that set a row's score, for the record: the one case that
     can lose points, or the case whose (distinct) constant points the row scored, or
@@ -561,13 +572,8 @@ def _case_text(row: PlanRow) -> Callable[[Input, Input, Decimal], str]:
     def retried(x: Input, actuals: Input) -> str:
         return _matched(program, _with_own(x, actuals, key) if own and outer else actuals if own else x)
 
-    by_points: dict[Decimal, str] = {}
-    for case in program.bound.cases:
-        if case.points_const is None:
-            by_points = {}
-            break
-        by_points.setdefault(clamp(case.points_const, row.form.weight), case.text)
-    if by_points and len(by_points) == len(program.bound.cases):
+    by_points = _texts_by_points(program, row.form.weight)
+    if by_points is not None:
         def of_points(x: Input, actuals: Input, points: Decimal) -> str:
             text = by_points.get(points)
             return text if text is not None else retried(x, actuals)
@@ -603,31 +609,35 @@ def _numeric_explainer(row: PlanRow) -> Explainer:
 Fused = Callable[[Input, Input, list[Explanation], Any], Decimal]
 
 
-def _fused(row: PlanRow) -> Fused | None:
-    """``实际值 ≥ 目标值 → 满分；否则 → 公式`` (or ≤), the commonest row, scored and explained
-    in one closure: the driver's comparison and clamp, then, when points were lost, the
-    record :func:`_numeric_explainer` makes, inline.  None for any other row."""
+def _fused(row: PlanRow, explainer: Explainer) -> Fused | None:
+    """The commonest rows scored and explained in one closure, for :meth:`Plan._one_pass`:
+    a threshold (实际值 ≥ 目标值 → 满分；否则 → 公式), a ladder (完成率 ≥ 100% → 满分；≥ 90% →
+    80%；…) or a grade table (达成 → 满分；部分达成 → 80%；…).  Each does what its driver
+    does, then builds the record its explainer would, inline, for the usual input (a
+    Decimal or a grade word, one 偏差原因 for all rows); any other input takes the
+    explainer.  None for other rows."""
     program = row.program
-    if program is None or program.threshold is None or row.execution or not row.target or row.losing_case is None:
+    if program is None or row.execution or not row.cases_only or _reads(row) != (True, False):
         return None
-    t = program.threshold
-    w = row.form.weight
-    if t.op not in (">=", "<=") or t.key != row.key or t.full != w or not row.cases_only:
+    shape = program.shape
+    if isinstance(shape, Threshold) and row.target and row.losing_case is not None and shape.key == row.key \
+            and shape.full == row.form.weight and shape.op in (">=", "<="):
+        return _fused_threshold(row, shape, explainer)
+    texts = _texts_by_points(program, row.form.weight)
+    if texts is None:
         return None
-    key, const, full, fn, target = row.key, t.const, t.full, t.formula, row.target
+    if isinstance(shape, Ladder) and row.target and shape.key == row.key and shape.op == ">=":
+        return _fused_ladder(row, shape, texts, explainer)
+    if isinstance(shape, Grades) and row.target is None and shape.key == row.key:
+        return _fused_grades(row, shape, texts, explainer)
+    return None
+
+
+def _fused_threshold(row: PlanRow, t: Threshold, explainer: Explainer) -> Fused:
+    key, const, full, fn, target, w = row.key, t.const, t.full, t.formula, row.target, row.form.weight
     number, label, rule_id, citation, text = row.number, row.label, row.rule.id, row.citation, row.losing_case
     target_text, weight_text, level1, level2, new, lost = (row.form.target, row.weight_text, row.level1, row.level2,
                                                           _record, EXACT.subtract)
-
-    def explained(x: Input, actuals: Input, actual: Any, v: Decimal, out: list[Explanation], reason: Any) -> None:
-        if actual.__class__ is not Decimal:  # an int: as the interpreter shows it
-            return out.extend(_row_explanations(row, _with_own(x, actuals, key), v))
-        if reason.__class__ is not str:
-            reason = reason_of(x, key)
-        out.append(new(Explanation, (number, label, lost(w, v), rule_id, text, citation,
-                                     new(ShownValues, ("row", target_text, actual, weight_text, target)),
-                                     reason, "", None, level1, level2)))
-
     if t.op == ">=":
         def at_least(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
             actual = actuals[key]
@@ -643,7 +653,7 @@ def _fused(row: PlanRow) -> Fused | None:
                                              new(ShownValues, ("row", target_text, actual, weight_text, target)),
                                              reason, "", None, level1, level2)))
             else:
-                explained(x, actuals, actual, v, out, reason)
+                explainer(x, actuals, v, out, reason)
             return v
 
         return at_least
@@ -655,17 +665,64 @@ def _fused(row: PlanRow) -> Fused | None:
         v = fn(actuals)
         if v < ZERO:
             v = ZERO
-        elif not v < w:  # as the driver clamps it: no point lost
+        elif not v < w:
             return w if w < v else v
         if actual.__class__ is Decimal and reason.__class__ is str:
             out.append(new(Explanation, (number, label, lost(w, v), rule_id, text, citation,
                                          new(ShownValues, ("row", target_text, actual, weight_text, target)),
                                          reason, "", None, level1, level2)))
         else:
-            explained(x, actuals, actual, v, out, reason)
+            explainer(x, actuals, v, out, reason)
         return v
 
     return at_most
+
+
+def _fused_ladder(row: PlanRow, ladder: Ladder, texts: Mapping[Decimal, str], explainer: Explainer) -> Fused:
+    key, steps, other, target, w = row.key, ladder.steps, ladder.other, row.target, row.form.weight
+    number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
+    target_text, weight_text, level1, level2, new, lost = (row.form.target, row.weight_text, row.level1, row.level2,
+                                                          _record, EXACT.subtract)
+
+    def banded(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
+        actual = actuals[key]
+        for threshold, points in steps:
+            if actual >= threshold:
+                s = points
+                break
+        else:
+            s = other
+        if s is not w and s < w:
+            if actual.__class__ is Decimal and reason.__class__ is str:
+                out.append(new(Explanation, (number, label, lost(w, s), rule_id, texts[s], citation,
+                                             new(ShownValues, ("row", target_text, actual, weight_text, target)),
+                                             reason, "", None, level1, level2)))
+            else:
+                explainer(x, actuals, s, out, reason)
+        return s
+
+    return banded
+
+
+def _fused_grades(row: PlanRow, grades: Grades, texts: Mapping[Decimal, str], explainer: Explainer) -> Fused:
+    key, table, w = row.key, grades.table, row.form.weight
+    number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
+    target_text, weight_text, level1, level2, new, lost = (row.form.target, row.weight_text, row.level1, row.level2,
+                                                          _record, EXACT.subtract)
+
+    def graded(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
+        actual = actuals[key]
+        s = table[actual]
+        if s is not w and s < w:
+            if actual.__class__ is str and reason.__class__ is str:
+                out.append(new(Explanation, (number, label, lost(w, s), rule_id, texts[s], citation,
+                                             {"年度指标值": target_text, "实际完成值": actual, "分值": weight_text},
+                                             reason, "", None, level1, level2)))
+            else:
+                explainer(x, actuals, s, out, reason)
+        return s
+
+    return graded
 
 
 def _deduction_explainer(row: PlanRow) -> Explainer:

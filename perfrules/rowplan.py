@@ -39,6 +39,29 @@ class Threshold:
 
 
 @attrs.frozen
+class Ladder:
+    """``完成率 ≥ 100% → 满分；≥ 90% → 80%；…；否则 → 0`` as a row binds it: thresholds on
+    one input (实际值 op const), tried top-down, each with constant (clamped) points."""
+
+    op: str
+    key: str
+    steps: tuple[tuple[Decimal, Decimal], ...]  # (threshold, points)
+    other: Decimal  # the 否则 points
+
+
+@attrs.frozen
+class Grades:
+    """``达成 → 满分；部分达成 → 80%；…`` with constant outcomes: grade word → points."""
+
+    key: str
+    table: dict[Any, Decimal]  # a _GradeTable: spellings not listed are looked up again
+
+
+#: The shapes a row's rule is scored by without the general loop (what a plan may inline).
+Shape = Threshold | Ladder | Grades
+
+
+@attrs.frozen
 class RowProgram:
     """A rule compiled again for one row, its constants folded in (分值 × 80% is a
     number, 完成率 ≥ 90% is 实际值 ≥ 85.5): ``score(x)`` gives what
@@ -47,7 +70,7 @@ class RowProgram:
     bound: CompiledRule  # the rule with closures over the input mapping
     binding: RowBinding
     score: Callable[[Mapping[str, Any]], Decimal]
-    threshold: Threshold | None = None  # when the rule has that shape
+    shape: Shape | None = None  # when the rule has one of the common shapes
 
     def charges(self, x: Mapping[str, Any]) -> tuple[Charge, ...]:
         """The charges :meth:`CompiledRule.evaluate` would make: built only for a row
@@ -78,8 +101,8 @@ def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
         bound = compiler.compile(rule.source)
     except PerfrulesError as err:  # e.g. a constant division by a target of 0
         raise NotSpecialisable(err.message) from None
-    threshold = _threshold(bound, binding, compiler.leaf_tests)
-    return RowProgram(bound, binding, _driver(bound, binding, compiler.leaf_tests, threshold), threshold)
+    shape = _shape(bound, binding, compiler.leaf_tests)
+    return RowProgram(bound, binding, _driver(bound, binding, shape), shape)
 
 
 def _points(case: _Case, x: Any) -> Decimal:
@@ -100,8 +123,17 @@ def _threshold(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tupl
     return Threshold(op, key, const, clamp(first.points_const, b.weight), other.points)
 
 
-def _driver(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]],
-            threshold: Threshold | None) -> Callable[[Mapping[str, Any]], Decimal]:
+def _shape(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Shape | None:
+    """The common shape the rule has, if any: a grade table, a ladder, a threshold."""
+    if rule.deductions or rule.steps:
+        return None
+    table = _grade_table(rule, b)
+    if table is not None:
+        return Grades(b.key, table)
+    return _ladder_shape(rule.cases, b.weight, leaf_tests) or _threshold(rule, b, leaf_tests)
+
+
+def _driver(rule: CompiledRule, b: RowBinding, shape: Shape | None) -> Callable[[Mapping[str, Any]], Decimal]:
     """The cheapest closure that scores this shape of rule: a grade table, a ladder of
     thresholds, one test with an 否则, a formula, else the general loop.  Same arithmetic
     as evaluate, op for op."""
@@ -109,17 +141,15 @@ def _driver(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[s
     if rule.deductions or rule.steps:
         return _deduction_driver(rule, b)
     cases = rule.cases
-    table = _grade_table(rule, b)
-    if table is not None:
-        key = b.key
+    if isinstance(shape, Grades):
+        key, table = shape.key, shape.table
         return lambda x: table[x[key]]
+    if isinstance(shape, Ladder):
+        return _ladder(shape)
+    if isinstance(shape, Threshold):
+        return _threshold_or_formula(shape, w)
     if len(cases) == 1 and cases[0].test is _always:
         return _clamped(cases[0], w)
-    ladder = _ladder(cases, w, leaf_tests)
-    if ladder is not None:
-        return ladder
-    if threshold is not None:
-        return _threshold_or_formula(threshold, w)
     if len(cases) == 2 and cases[1].test is _always:
         return _two_cases(cases[0], cases[1], w)
     parts = tuple((c.test, None if c.points_const is None else clamp(c.points_const, w), c.points) for c in cases)
@@ -178,10 +208,10 @@ def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, An
     return score
 
 
-def _ladder(cases: tuple[_Case, ...], w: Decimal,
-            leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Callable[[Mapping[str, Any]], Decimal] | None:
-    """``完成率 ≥ 100% → 满分；≥ 90% → 80%；…；否则 → 0``: thresholds on one input, constant
-    points, tried top-down on the input read once."""
+def _ladder_shape(cases: tuple[_Case, ...], w: Decimal,
+                  leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Ladder | None:
+    """Three cases or more, all constant points, each but the 否则 a comparison of the
+    same input with a constant, by the same operator."""
     if len(cases) < 3 or cases[-1].test is not _always or any(c.points_const is None for c in cases):
         return None
     heads = cases[:-1]
@@ -190,12 +220,16 @@ def _ladder(cases: tuple[_Case, ...], w: Decimal,
     tests = [leaf_tests[c.test] for c in heads]
     if len({(op, key) for op, key, _ in tests}) != 1:
         return None
-    op, key = tests[0][0], tests[0][1]
     steps = tuple((const, clamp(c.points_const, w)) for (_, _, const), c in zip(tests, heads)
                   if c.points_const is not None)
     last = cases[-1].points_const
     assert last is not None
-    other = clamp(last, w)
+    return Ladder(tests[0][0], tests[0][1], steps, clamp(last, w))
+
+
+def _ladder(ladder: Ladder) -> Callable[[Mapping[str, Any]], Decimal]:
+    """``完成率 ≥ 100% → 满分；≥ 90% → 80%；…；否则 → 0``: tried top-down on the input read once."""
+    op, key, steps, other = ladder.op, ladder.key, ladder.steps, ladder.other
     if op == ">=":
         def at_least(x: Mapping[str, Any]) -> Decimal:
             a = x[key]
