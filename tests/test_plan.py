@@ -245,3 +245,19 @@ def test_form_rows_are_checked_by_the_loader() -> None:
 def test_a_ruleset_without_form_has_no_plan() -> None:
     with pytest.raises(PerfrulesError):
         compile_plan(load_ruleset("national/cz2020-10"))
+
+
+def test_a_formula_that_gives_full_marks_loses_nothing_in_the_one_pass() -> None:
+    """The explaining pass clamps as the driver does: a 否则 formula that comes to 分值
+    exactly is full marks, with no explanation entry of 0 points."""
+    text = WORKLOAD.read_text(encoding="utf-8")
+    at_least = "实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 目标值"
+    assert text.count(at_least) == 1
+    plan = compile_plan(load_ruleset_text(text.replace(at_least, "实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 实际值"), "w.toml"))
+    assert plan._steps[0].fused  # the threshold rows are fused
+    x: dict[str, Any] = {r.key: (r.target if r.target is not None else "达成") for r in plan.rows if not r.execution}
+    x.update(budget=Decimal(100), executed=Decimal(100), reason="")
+    x["I01"] = Decimal("2.5")  # below ≥10%: the formula gives 5 × 2.5 ÷ 2.5 = 5
+    [(total, found)] = plan.explained_totals([x])
+    assert (total, found) == (Decimal("100.00"), ())
+    assert plan.score(x).explanations == () and _interpreted(plan, x)[1].explanations == ()
