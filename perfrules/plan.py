@@ -638,34 +638,16 @@ def _fused_threshold(row: PlanRow, t: Threshold, explainer: Explainer) -> Fused:
     number, label, rule_id, citation, text = row.number, row.label, row.rule.id, row.citation, row.losing_case
     target_text, weight_text, level1, level2, new, lost = (row.form.target, row.weight_text, row.level1, row.level2,
                                                           _record, EXACT.subtract)
-    if t.op == ">=":
-        def at_least(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
-            actual = actuals[key]
-            if actual >= const:
-                return full
-            v = fn(actuals)
-            if v < ZERO:
-                v = ZERO
-            elif not v < w:  # as the driver clamps it: no point lost
-                return w if w < v else v
-            if actual.__class__ is Decimal and reason.__class__ is str:
-                out.append(new(Explanation, (number, label, lost(w, v), rule_id, text, citation,
-                                             new(ShownValues, ("row", target_text, actual, weight_text, target)),
-                                             reason, "", None, level1, level2)))
-            else:
-                explainer(x, actuals, v, out, reason)
-            return v
+    at_least = t.op == ">="
 
-        return at_least
-
-    def at_most(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
+    def threshold(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
         actual = actuals[key]
-        if actual <= const:
+        if (actual >= const) if at_least else (actual <= const):
             return full
         v = fn(actuals)
         if v < ZERO:
             v = ZERO
-        elif not v < w:
+        elif not v < w:  # as the driver clamps it: no point lost
             return w if w < v else v
         if actual.__class__ is Decimal and reason.__class__ is str:
             out.append(new(Explanation, (number, label, lost(w, v), rule_id, text, citation,
@@ -675,7 +657,7 @@ def _fused_threshold(row: PlanRow, t: Threshold, explainer: Explainer) -> Fused:
             explainer(x, actuals, v, out, reason)
         return v
 
-    return at_most
+    return threshold
 
 
 def _fused_ladder(row: PlanRow, ladder: Ladder, texts: Mapping[Decimal, str], explainer: Explainer) -> Fused:
