@@ -280,7 +280,7 @@ class CompiledRule:
                 if gap > 0:
                     count = floor(gap / s.step)
                     if count > 0:
-                        found.append((count * s.amount, s.text, f"{_fmt(gap)} ÷ {s.step_text} = {count} 档"))
+                        found.append((count * s.amount, s.text, step_note(gap, s.step_text, count)))
         if not found:
             return []
         cap = self.cap
@@ -291,8 +291,7 @@ class CompiledRule:
             if take <= 0:
                 continue  # nothing left to take (or 扣 0分): no entry
             if take < points:
-                why = f"最多扣 {_fmt(cap)} 分" if cap is not None and left < available else "扣至 0 分为止"
-                note = f"{note}；应扣 {_fmt(points)} 分，受「{why}」限制实扣 {_fmt(take)} 分".lstrip("；")
+                note = capped_note(note, points, take, cap, left, available)
             out.append(_charge(Charge, (take, text, note)))
             left = EXACT.subtract(left, take)
         return out
@@ -303,6 +302,18 @@ class CompiledRule:
 
 
 _charge = tuple.__new__  # Charge(...) without its keyword-checking __new__
+
+
+def step_note(gap: Decimal, step_text: str, count: Decimal) -> str:
+    """How many steps a gap makes: 15.3 ÷ 5 = 3 档."""
+    return f"{_fmt(gap)} ÷ {step_text} = {count} 档"
+
+
+def capped_note(note: str, points: Decimal, take: Decimal, cap: Decimal | None, left: Decimal,
+                available: Decimal) -> str:
+    """A charge cut back: what was due, what stopped it (最多扣, or the points left), what was taken."""
+    why = f"最多扣 {_fmt(cap)} 分" if cap is not None and left < available else "扣至 0 分为止"
+    return f"{note}；应扣 {_fmt(points)} 分，受「{why}」限制实扣 {_fmt(take)} 分".lstrip("；")
 
 
 class NoClause(Exception):

@@ -35,7 +35,7 @@ import attrs
 from perfrules import model
 from perfrules.compiler import EXACT, MissingInput, NoClause, NotSpecialisable, RowBinding, clamp
 from perfrules.words import fmt
-from perfrules.rowplan import Grades, Ladder, RowProgram, Threshold, compile_row
+from perfrules.rowplan import Charged, Grades, Ladder, RowProgram, Threshold, compile_row
 from perfrules.errors import PerfrulesError
 from perfrules.explain import CitationRecord, Explanation, Finding, ShownValues
 from perfrules.interpreter import CONTEXT, EXECUTION, _citation, classify, level_scales, rescaled, score, select_rule
@@ -418,17 +418,17 @@ def _steps(rows: Sequence[PlanRow], explainers: Sequence[Explainer]) -> tuple[St
             run.clear()
 
     for row, explainer in zip(rows, explainers):
+        step = _fused(row, explainer)
+        if step is not None:  # it reads what it needs itself
+            if run:
+                close()
+            fused.append(step)
+            continue
         own, outer = _reads(row)
         if own and not outer and not row.execution:
-            step = _fused(row, explainer)
-            if step is not None:
-                if run:
-                    close()
-                fused.append(step)
-            else:
-                if fused:
-                    close()
-                run.append((row.score, row.form.weight, explainer))
+            if fused:
+                close()
+            run.append((row.score, row.form.weight, explainer))
             continue
         close()
         out.append(Step((), (), row.score, row.key if own else None, row.form.weight, explainer, row.execution))
@@ -612,11 +612,14 @@ Fused = Callable[[Input, Input, list[Explanation], Any], Decimal]
 def _fused(row: PlanRow, explainer: Explainer) -> Fused | None:
     """The commonest rows scored and explained in one closure, for :meth:`Plan._one_pass`:
     a threshold (实际值 ≥ 目标值 → 满分；否则 → 公式), a ladder (完成率 ≥ 100% → 满分；≥ 90% →
-    80%；…) or a grade table (达成 → 满分；部分达成 → 80%；…).  Each does what its driver
+    80%；…), a grade table (达成 → 满分；部分达成 → 80%；…), or deductions alone (未达标且
+    未填写偏差原因 扣 2分；每低于目标值 5个百分点 扣 1分).  Each does what its driver
     does, then builds the record its explainer would, inline, for the usual input (a
     Decimal or a grade word, one 偏差原因 for all rows); any other input takes the
     explainer.  None for other rows."""
     program = row.program
+    if program is not None and program.charged is not None and not row.execution and row.target:
+        return _fused_deduction(row, program.charged, explainer)
     if program is None or row.execution or not row.cases_only or _reads(row) != (True, False):
         return None
     shape = program.shape
@@ -658,6 +661,32 @@ def _fused_threshold(row: PlanRow, t: Threshold, explainer: Explainer) -> Fused:
         return v
 
     return threshold
+
+
+def _fused_deduction(row: PlanRow, charged: Charged, explainer: Explainer) -> Fused:
+    """The driver lists the charges as it takes them (the interpreter's notes too): one
+    record each, sharing the row's values.  It reads what it needs (the row's actual,
+    the submission's 偏差原因) from one mapping."""
+    key, target, outer = row.key, row.target, _reads(row)[1]
+    number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
+    target_text, weight_text, level1, level2, new = row.form.target, row.weight_text, row.level1, row.level2, _record
+
+    def deduction(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
+        seen = _with_own(x, actuals, key) if outer else actuals
+        charges: list[tuple[Decimal, str, str]] = []
+        s = charged(seen, charges)
+        if charges:
+            actual = seen[key]
+            if actual.__class__ is Decimal and reason.__class__ is str:
+                values = new(ShownValues, ("row", target_text, actual, weight_text, target))
+                for take, text, note in charges:
+                    out.append(new(Explanation, (number, label, take, rule_id, text, citation, values, reason, note,
+                                                 None, level1, level2)))
+            else:
+                explainer(seen, seen, s, out, reason)
+        return s
+
+    return deduction
 
 
 def _fused_ladder(row: PlanRow, ladder: Ladder, texts: Mapping[Decimal, str], explainer: Explainer) -> Fused:

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
 from perfrules import ast
 from perfrules.compiler import (
     EXACT, ZERO, Charge, CompiledRule, MissingInput, NoClause, NotSpecialisable, RowBinding, Test, _always, _Case,
-    _COMPARE, _Compiler, _exact_words, _grade_reader, _word_map, clamp, floor,
+    _COMPARE, _Compiler, _exact_words, _grade_reader, _word_map, capped_note, clamp, floor, step_note,
 )
 from perfrules.errors import PerfrulesError
 
@@ -71,6 +71,7 @@ class RowProgram:
     binding: RowBinding
     score: Callable[[Mapping[str, Any]], Decimal]
     shape: Shape | None = None  # when the rule has one of the common shapes
+    charged: Charged | None = None  # a rule of deductions alone: its score and its charges at once
 
     def charges(self, x: Mapping[str, Any]) -> tuple[Charge, ...]:
         """The charges :meth:`CompiledRule.evaluate` would make: built only for a row
@@ -102,6 +103,9 @@ def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
     except PerfrulesError as err:  # e.g. a constant division by a target of 0
         raise NotSpecialisable(err.message) from None
     shape = _shape(bound, binding, compiler.leaf_tests)
+    if bound.deductions or bound.steps:
+        driver = _deduction_driver(bound, binding)
+        return RowProgram(bound, binding, driver, None, None if bound.cases else driver)
     return RowProgram(bound, binding, _driver(bound, binding, shape), shape)
 
 
@@ -340,30 +344,44 @@ def _grade_table(rule: CompiledRule, b: RowBinding) -> _GradeTable | None:
     return _GradeTable(words, canon_of, by_canon, fallback)
 
 
-def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[str, Any]], Decimal]:
+class Charged(Protocol):
+    """A deduction rule's score that also lists its charges (points taken, statement,
+    note) when given a list: the arithmetic scoring does, the records explaining needs."""
+
+    def __call__(self, x: Mapping[str, Any], charges: list[tuple[Decimal, str, str]] | None = None) -> Decimal: ...
+
+
+def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Charged:
     """Rules with 扣分: evaluate()'s arithmetic (base, then each deduction in order, cut
-    back by 最多扣 and by the points left), with no Charge records built."""
+    back by 最多扣 and by the points left).  Rules of deductions alone list their charges,
+    as ``CompiledRule._deductions`` writes them, into *charges* when it is given."""
     if rule.cases:
-        return lambda x: _bound_score(rule, b, x)
+        def with_cases(x: Mapping[str, Any], charges: list[tuple[Decimal, str, str]] | None = None) -> Decimal:
+            return _bound_score(rule, b, x)  # never asked for charges: a plan explains it with charges()
+
+        return with_cases
     w, key, target, cap = b.weight, b.key, b.target, rule.cap
-    deductions = tuple((d.test, d.amount) for d in rule.deductions)
-    steps = tuple((s.below, s.step, s.amount) for s in rule.steps)
+    deductions = tuple((d.test, d.amount, d.text) for d in rule.deductions)
+    steps = tuple((s.below, s.step, s.amount, s.text, s.step_text) for s in rule.steps)
     if steps and target is None:
         raise NotSpecialisable("每低于目标值 needs a numeric target")
     limit = w if cap is None else min(cap, w)
 
-    def score(x: Mapping[str, Any]) -> Decimal:
+    def score(x: Mapping[str, Any], charges: list[tuple[Decimal, str, str]] | None = None) -> Decimal:
         left, taken, took = limit, ZERO, False
-        for test, amount in deductions:
+        for test, amount, text in deductions:
             if test is None or test(x):
                 take = left if left < amount else amount
                 if take > 0:
+                    if charges is not None:
+                        charges.append((take, text, "" if not take < amount else
+                                        capped_note("", amount, take, cap, left, w)))
                     taken += take
                     left = EXACT.subtract(left, take)
                     took = True
         if steps:
             actual = x[key]
-            for below, step, amount in steps:
+            for below, step, amount, text, step_text in steps:
                 gap = target - actual if below else actual - target
                 if gap > 0:
                     count = floor(gap / step)
@@ -371,6 +389,10 @@ def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Callable[[Mapping[st
                         charge = count * amount
                         take = left if left < charge else charge
                         if take > 0:
+                            if charges is not None:
+                                note = step_note(gap, step_text, count)
+                                charges.append((take, text, note if not take < charge else
+                                                capped_note(note, charge, take, cap, left, w)))
                             taken += take
                             left = EXACT.subtract(left, take)
                             took = True

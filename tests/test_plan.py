@@ -261,3 +261,16 @@ def test_a_formula_that_gives_full_marks_loses_nothing_in_the_one_pass() -> None
     [(total, found)] = plan.explained_totals([x])
     assert (total, found) == (Decimal("100.00"), ())
     assert plan.score(x).explanations == () and _interpreted(plan, x)[1].explanations == ()
+
+
+def test_deductions_in_the_one_pass_are_the_interpreters(plan: Plan) -> None:
+    """A row of deductions alone lists its charges as it scores (the driver's arithmetic),
+    with the interpreter's notes, cap included."""
+    x: dict[str, Any] = {r.key: (r.target if r.target is not None else "达成") for r in plan.rows if not r.execution}
+    x.update(budget=Decimal(100), executed=Decimal(100), reason="", I20=Decimal("40"))  # 55 below 95, no reason
+    [(total, found)] = plan.explained_totals([x])
+    assert [(e.points_lost, e.rule_text, e.note) for e in found] == [
+        (Decimal(2), "未达标且未填写偏差原因 扣 2分", ""),
+        (Decimal(8), "每低于目标值 5个百分点 扣 1分", "55 ÷ 5 = 11 档；应扣 11 分，受「最多扣 10 分」限制实扣 8 分")]
+    assert total == Decimal("90.00") and found == _interpreted(plan, x)[1].explanations == plan.explain(x)
+    assert found[0].values is found[1].values  # one row, one set of values
