@@ -102,10 +102,10 @@ def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
         bound = compiler.compile(rule.source)
     except PerfrulesError as err:  # e.g. a constant division by a target of 0
         raise NotSpecialisable(err.message) from None
-    shape = _shape(bound, binding, compiler.leaf_tests)
     if bound.deductions or bound.steps:
         driver = _deduction_driver(bound, binding)
         return RowProgram(bound, binding, driver, None, None if bound.cases else driver)
+    shape = _shape(bound, binding, compiler.leaf_tests)
     return RowProgram(bound, binding, _driver(bound, binding, shape), shape)
 
 
@@ -128,9 +128,7 @@ def _threshold(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tupl
 
 
 def _shape(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Shape | None:
-    """The common shape the rule has, if any: a grade table, a ladder, a threshold."""
-    if rule.deductions or rule.steps:
-        return None
+    """The common shape a rule without deductions has, if any: a grade table, a ladder, a threshold."""
     table = _grade_table(rule, b)
     if table is not None:
         return Grades(b.key, table)
@@ -138,12 +136,10 @@ def _shape(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[st
 
 
 def _driver(rule: CompiledRule, b: RowBinding, shape: Shape | None) -> Callable[[Mapping[str, Any]], Decimal]:
-    """The cheapest closure that scores this shape of rule: a grade table, a ladder of
-    thresholds, one test with an 否则, a formula, else the general loop.  Same arithmetic
-    as evaluate, op for op."""
+    """The cheapest closure that scores a rule without deductions (those take
+    :func:`_deduction_driver`): a grade table, a ladder of thresholds, one test with an
+    否则, a formula, else the general loop.  Same arithmetic as evaluate, op for op."""
     w = b.weight
-    if rule.deductions or rule.steps:
-        return _deduction_driver(rule, b)
     cases = rule.cases
     if isinstance(shape, Grades):
         key, table = shape.key, shape.table
