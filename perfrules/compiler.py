@@ -24,7 +24,7 @@ from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
 from perfrules.parser import parse_rule
 from perfrules.values import squash
-from perfrules.words import fmt, percent
+from perfrules.words import fmt
 
 _fmt = fmt  # the name the compiler's messages use
 
