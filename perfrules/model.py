@@ -23,6 +23,10 @@ INDICATOR_FIELDS = (LEVEL1, LEVEL2, NAME, TARGET, ACTUAL, WEIGHT, SCORE, REASON)
 INITIAL_BUDGET, BUDGET, EXECUTED, RATE = "年初预算数", "全年预算数", "全年执行数", "执行率"
 BUDGET_FIELDS = (INITIAL_BUDGET, BUDGET, EXECUTED, WEIGHT, RATE, SCORE)
 
+# How a form marks a row "not applicable" (财预〔2020〕10号 form note F4: 不考核该指标).
+NOT_APPLICABLE = frozenset({"/", "／", "不适用", "无", "—", "——", "-", "--"})
+NOT_APPLICABLE_ACTUAL = frozenset({"/", "／", "不适用", "不适用。"})
+
 KIND_DEPARTMENT = "部门整体支出"
 KIND_PROJECT = "项目支出"
 
@@ -42,11 +46,29 @@ class IndicatorRow:
     # Field name (年度指标值 …) → where that cell is in the file the unit filed.
     locations: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
     key: str | None = None  # a stable id when the form has one (I01 …)
+    # A number cell (分值, 得分) whose text is not a number ("IO", "8分?"): field → text as
+    # printed.  The field's number is None; the interpreter reports it as a finding on the
+    # row, never refuses the table.
+    unreadable: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    # Columns some forms add (调整指标值, 得分系数, 评分标准 …): printed header → text.
+    more: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    # 一级指标 was not printed (only "（50分）"): the name was inferred from the 二级 names.
+    level1_inferred: bool = False
 
     @property
     def is_blank(self) -> bool:
         """A level row with nothing filed (生态效益指标 with empty cells)."""
         return not (self.name or self.target or self.actual) and self.weight is None
+
+    @property
+    def not_applicable(self) -> bool:
+        """Marked not applicable (form note F4: 不考核该指标): its 分值 cell, or its actual
+        (``/``, 不适用), says so and no score was given.  ``无`` as an actual is a value
+        (no incidents), not a mark."""
+        marked = (self.unreadable.get(WEIGHT, "").strip() in NOT_APPLICABLE
+                  or self.actual.strip() in NOT_APPLICABLE_ACTUAL)
+        unscored = self.self_score is None
+        return marked and unscored and bool(self.name or self.target or self.actual or self.unreadable)
 
     @property
     def label(self) -> str:
@@ -55,6 +77,23 @@ class IndicatorRow:
         return name or self.level2 or self.level1
 
     def where(self, field: str = NAME) -> Position | None:
+        return self.locations.get(field) or next(iter(self.locations.values()), None)
+
+
+@attrs.frozen
+class FundPart:
+    """A 其中 row under 年度资金总额 (当年财政拨款, 上年结转资金, 其他资金)."""
+
+    name: str
+    initial_budget: Decimal | None
+    budget: Decimal | None
+    executed: Decimal | None
+    self_rate: str = ""
+    self_score: Decimal | None = None
+    unreadable: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    locations: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def where(self, field: str = BUDGET) -> Position | None:
         return self.locations.get(field) or next(iter(self.locations.values()), None)
 
 
@@ -69,6 +108,10 @@ class BudgetBlock:
     self_rate: str = ""  # 执行率 as filed ("100%")
     self_score: Decimal | None = None  # 得分 as filed
     locations: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
+    parts: tuple[FundPart, ...] = ()  # its 其中 rows, as filed
+    unreadable: Mapping[str, str] = attrs.field(factory=dict, hash=False)  # field → text that is no number
+    money_unit: str = "万元"  # the header's unit (万元 or 元); ratios do not depend on it
+    reason: str = ""  # a 偏差原因 written against the fund block, where the form has one
 
     def where(self, field: str = RATE) -> Position | None:
         return self.locations.get(field) or next(iter(self.locations.values()), None)
@@ -89,6 +132,10 @@ class Submission:
     source: str | None = None  # the file it was read from
     reader: str = "toml"  # which reader read it
     extra: Mapping[str, str] = attrs.field(factory=dict, eq=False)  # 年度总体目标 etc., kept, not scored
+    # Header texts the jurisdiction and kind can be read from: 项目名称, 主管部门, 实施单位,
+    # 标题 (the printed title), 等级 (a printed grade).
+    header: Mapping[str, str] = attrs.field(factory=dict, eq=False)
+    unreadable: Mapping[str, str] = attrs.field(factory=dict, hash=False)  # 自评总分 … that is no number
     locations: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
 
     def where(self, field: str) -> Position | None:
