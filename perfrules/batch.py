@@ -31,7 +31,7 @@ from perfrules.errors import PerfrulesError
 
 if TYPE_CHECKING:
     from perfrules.model import Submission
-    from perfrules.ruleset import Ruleset
+    from perfrules.catalog import Selection
 
 INPUT_EXTENSIONS = (".toml", ".json", ".docx", ".xlsx", ".txt", ".csv")
 MANIFEST = ".perfrules-batch.json"
@@ -193,8 +193,11 @@ def _score_and_write(task: Task) -> UnitSummary:
     from perfrules.render import render
 
     submission = read_submission(task.input)
-    ruleset = load_ruleset(task.ruleset) if task.ruleset else _select(submission)
-    result = score(submission, ruleset)
+    if task.ruleset:
+        result = score(submission, load_ruleset(task.ruleset))
+    else:
+        chosen = _select(submission)
+        result = score(submission, chosen.ruleset, notes=chosen.findings, scale_levels=not chosen.fallback)
     files = report_files(task.name, task.formats)
     for fmt, file in files.items():
         write_atomic(os.path.join(task.outdir, file), render(result, fmt, lang=task.lang))
@@ -202,20 +205,20 @@ def _score_and_write(task: Task) -> UnitSummary:
                        result.grade, result.findings_by_severity(), files, result.places)
 
 
-_SELECTED: dict[tuple[str, int | None], str] = {}
+_SELECTED: dict[tuple[str, int | None, str], Selection] = {}
 
 
-def _select(submission: Submission) -> Ruleset:
-    """select_ruleset, remembered per (辖区, 年度): it scans every ruleset file on each call."""
-    from perfrules.loader import load_ruleset, select_ruleset
+def _select(submission: Submission) -> Selection:
+    """choose_ruleset, remembered per (辖区, 年度, 类型): it scans every ruleset file on each call."""
+    from perfrules.loader import choose_ruleset
 
-    key = (submission.jurisdiction, submission.year)
+    key = (submission.jurisdiction, submission.year, submission.kind)
     if submission.jurisdiction and key in _SELECTED:
-        return load_ruleset(_SELECTED[key])  # cached by the loader
-    ruleset = select_ruleset(submission)[0]
+        return _SELECTED[key]
+    chosen = choose_ruleset(submission)
     if submission.jurisdiction:
-        _SELECTED[key] = ruleset.id
-    return ruleset
+        _SELECTED[key] = chosen
+    return chosen
 
 
 def score_chunk(tasks: Sequence[Task]) -> list[Outcome]:

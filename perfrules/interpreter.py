@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 
 import attrs
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import (DivisionByZero, DivisionUndefined, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal,
                      localcontext)
 
-from perfrules import model
+from perfrules import audit, model
 from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum
 from perfrules.words import fmt, percent
 from perfrules.errors import PerfrulesError, Position
@@ -36,17 +36,22 @@ _BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥�
 
 
 def score(submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, str] | None = None, *,
-          scale_levels: bool = True) -> Result:
+          scale_levels: bool = True, notes: Sequence[Finding] = ()) -> Result:
     """Score *submission* under *ruleset*; never raises for odd cells (they become findings).
 
     *rule_of* (row key → rule id, 预算执行率 for the budget row) names the rule of a row
     where a form says which applies, as a plan does; other rows are matched by ``applies``.
     ``scale_levels=False`` keeps every row's filed 分值 even where a level's rows do not
     add up to the ruleset's weight (the ruleset cases use it: they test rules on small
-    tables, not level weights)."""
+    tables, not level weights).  *notes* are findings the caller adds (why this ruleset:
+    :attr:`perfrules.catalog.Selection.findings`).
+
+    A table whose every actual and score is blank is not graded: it raises a
+    :class:`PerfrulesError` with code ``unfilled`` (exit 2 in the CLI)."""
+    _refuse_unfilled(submission)
     with localcontext(CONTEXT):
         try:
-            return _Scorer(submission, ruleset, rule_of or {}, scale_levels).run()
+            return _Scorer(submission, ruleset, rule_of or {}, scale_levels, notes).run()
         except (InvalidOperation, DivisionByZero, Overflow) as exc:  # CONTEXT's traps: never a traceback
             raise PerfrulesError(f"数值超出可计算的范围（{type(exc).__name__}）", position=Position(file=submission.source),
                                  expected="合理大小的分值、得分和金额", code="arithmetic") from None
@@ -79,17 +84,22 @@ def classify(target_text: str) -> tuple[str, str | None]:
 
 class _Scorer:
     def __init__(self, submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, str],
-                 scale_levels: bool = True) -> None:
+                 scale_levels: bool = True, notes: Sequence[Finding] = ()) -> None:
         self.sub = submission
         self.rs = ruleset
         self.rule_of = rule_of
         self.rows: list[RowResult] = []
         self.explanations: list[Explanation] = []
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = list(notes)
+        self.scale_levels = scale_levels
         self.grades = {squash(w): canon for canon, words in ruleset.grade_words.items() for w in words}
         self.filed = _filed_sums(submission)
         self.filed_rows: dict[int, tuple[Decimal, Decimal | None]] = {}  # row number → the unit's 分值, 得分
         self.scales = self._scales() if scale_levels else {}
+        self.not_applicable = _applicable_factor(submission)
+        self.execution_row = _execution_row(submission)
+        self.rate: Decimal | None = None
+        self.no_weight = 0  # rows scored from the unit's score alone (no 分值 column)
 
     def _scales(self) -> dict[str, Decimal]:
         """一级指标 weights are the ruleset's (财预〔2020〕10号: set uniformly); the unit
@@ -103,6 +113,9 @@ class _Scorer:
         for number, row in enumerate(self.sub.indicators, start=1):
             self._row(number, row)
         self.findings.extend(self._table_findings())
+        self.findings.extend(self._unscored())
+        if self.sub.budget is not None and self.rate is not None:
+            self.findings.extend(audit.execution_findings(self.sub.budget, self.rate, self.rs, self.rows))
         total_exact = exact_sum(r.score for r in self.rows if r.score is not None)
         total = self.rs.rounding.apply(total_exact)
         full = exact_sum(r.weight for r in self.rows if r.weight is not None and r.score is not None)
@@ -119,15 +132,27 @@ class _Scorer:
     # ------------------------------------------------------------------ one row
     def _row(self, number: int, row: model.IndicatorRow) -> None:
         where = row.where(model.ACTUAL)
-        if row.is_blank:
+        self._unreadable_cells(number, row, row.unreadable, skip=model.NOT_APPLICABLE if row.not_applicable else ())
+        if row.is_blank and not row.unreadable:
             self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, None, None,
                                        row.self_score, "blank", None, row.reason, where))
             return
+        if row.not_applicable:
+            self._find("info", "not_applicable", f"「{row.label}」标为不适用（{row.actual or row.unreadable.get(model.WEIGHT, '')}），"
+                       "不考核该指标，其余指标按百分制折算", number, row)
+            return self._unscored_row(number, row, "not_applicable")
         if row.weight is None:
-            self._find("error", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row)
-            self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, None, None,
-                                       row.self_score, "blank", None, row.reason, where))
-            return
+            if model.WEIGHT in row.unreadable:
+                return self._unscored_row(number, row)
+            if row.self_score is not None:  # a form with no per-row 分值 (湖北): the score is the unit's
+                self.no_weight += 1
+                return self._record(number, row, None, row.self_score, "self_assessed", {})
+            self._find("warning", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row, field=model.WEIGHT)
+            return self._unscored_row(number, row)
+        if not row.actual.strip() and row.self_score is None and model.SCORE not in row.unreadable:
+            self._find("warning", "row_unfilled", f"「{row.label}」的实际完成值和得分都没有填写，不计分（空白不按 0 分计）",
+                       number, row)
+            return self._unscored_row(number, row)
         row = self._scaled(number, row)
         assert row.weight is not None  # scaling keeps a weight a weight
         target, actual = read_value(row.target), read_value(row.actual)
@@ -136,20 +161,69 @@ class _Scorer:
                   grade=self.grades.get(squash(row.actual)))
         self._cell_findings(number, row, target, actual, kind)
         problem = self._fill_numbers(env, number, row, target, actual, kind)
+        self.findings.extend(audit.row_findings(number, row, target, actual, env.met if kind != "qualitative" else None,
+                                                direction, self.rs))
+        if number == self.execution_row and self.sub.budget is not None and self.sub.budget.weight is not None:
+            self._find("warning", "execution_scored_twice",
+                       f"预算执行率已在「{row.level1}」下作为指标「{row.label}」计分，资金表中的执行率分值不再重复计入", number, row)
         rule = self._pick(kind, direction, row, row.key)
         self._evaluate(number, row, rule, env, problem, values=_values(row, env, kind))
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
             self._cost_direction(number, row, env)
 
+    def _unreadable_cells(self, number: int, row: model.IndicatorRow | model.BudgetBlock,
+                          cells: Mapping[str, str], skip: frozenset[str] | tuple[()] = ()) -> None:
+        for field, text in cells.items():
+            if text.strip() in skip:
+                continue
+            label = row.label if isinstance(row, model.IndicatorRow) else EXECUTION
+            self.findings.append(Finding("error", "unreadable_cell", f"「{label}」的{field}「{_short(text)}」不是数字，无法读取",
+                                         number, label, row.where(field)))
+
+    def _said(self, number: int, codes: frozenset[str]) -> bool:
+        """A more specific finding on this row already says what score_differs would."""
+        return any(f.row == number and f.code in codes for f in self.findings)
+
+    def _unscored_row(self, number: int, row: model.IndicatorRow, method: str = "unscored") -> None:
+        """A row left out of the computed total: not applicable, or its points unreadable or unfilled."""
+        self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, row.weight, None,
+                                   row.self_score, method, None, row.reason, row.where(model.ACTUAL)))
+
+    def _unscored(self) -> Iterator[Finding]:
+        """Which rows could not be scored, and the most the total could then be."""
+        left = [r for r in self.rows if r.method == "unscored"]
+        if left:
+            scored = exact_sum(r.score for r in self.rows if r.score is not None)
+            known = exact_sum(r.weight for r in left if r.weight is not None)
+            most = self.rs.rounding.show(scored + known)
+            names = "、".join(f"第{r.row}行" for r in left)
+            unknown = "（其中有分值无法读取的行，上限不确定）" if any(r.weight is None for r in left) else ""
+            yield Finding("warning", "rows_not_scored",
+                          f"{len(left)} 行未能计分（{names}），不计入复核总分；这些行全部得分时总分最多为 {most}{unknown}")
+        if self.no_weight:
+            yield Finding("info", "no_weight_column",
+                          f"表中没有逐行分值，{self.no_weight} 行按单位自评得分计，无法按规则复核")
+
     def _execution(self, block: model.BudgetBlock) -> None:
+        self._unreadable_cells(0, block, block.unreadable, skip=model.NOT_APPLICABLE)
+        self.findings.extend(audit.fund_findings(block))
         weight = block.weight if block.weight is not None else self.rs.weights.get(EXECUTION)
+        if self.execution_row is not None and block.weight is None:
+            self._find("info", "execution_inside_level",
+                       f"预算执行率作为指标「{self.sub.indicators[self.execution_row - 1].label}」计分，资金表不另计分", 0, None)
         row = model.IndicatorRow(EXECUTION, EXECUTION, EXECUTION, _money(model.BUDGET, block.budget),
                                  _money(model.EXECUTED, block.executed), weight, block.self_score, "",
                                  locations=block.locations)
         row = self._scaled(0, row)
         weight = row.weight
+        if block.budget is not None and block.executed is not None and block.budget > 0:
+            self.rate = block.executed / block.budget
+            self.findings.extend(audit.rate_findings(block, self.rate))
+        if self.execution_row is not None:
+            return  # scored once, as the indicator row that carries it
         if weight is None:
-            self._find("error", "missing_weight", "预算执行率没有分值，无法计分", 0, row)
+            if model.WEIGHT not in block.unreadable:
+                self._find("warning", "missing_weight", "预算执行率没有分值，无法计分", 0, row, field=model.WEIGHT)
             return
         env = Env(weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
                   self_score=row.self_score, reason_missing=True)
@@ -159,30 +233,22 @@ class _Scorer:
         elif block.budget <= 0:
             problem = f"全年预算数为 {fmt(block.budget)}，无法计算执行率"
         values = {"全年预算数": fmt(block.budget), "全年执行数": fmt(block.executed)}
-        if problem is None:
-            assert block.executed is not None and block.budget is not None
-            rate = block.executed / block.budget
-            values["执行率"] = percent(rate)
-            self._check_rate(block, rate, row)
+        if self.rate is not None:
+            values["执行率"] = percent(self.rate)
         self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem, values)
 
     def _scaled(self, number: int, row: model.IndicatorRow) -> model.IndicatorRow:
-        """The row with 分值 and 得分 brought to the ruleset's level weight; what the unit
-        filed is kept under its row number for the result and the messages."""
+        """The row with 分值 and 得分 brought to the ruleset's level weight, and, where rows
+        are not applicable (F4), to a total of 100; what the unit filed is kept under its
+        row number for the result and the messages."""
         factor = self.scales.get(squash(row.level1))
+        if self.not_applicable is not None:
+            factor = self.not_applicable if factor is None else (factor * self.not_applicable).quantize(PLACES)
         if factor is None or row.weight is None:
             return row
         self.filed_rows[number] = (row.weight, row.self_score)
         return attrs.evolve(row, weight=rescaled(row.weight, factor),
                             self_score=None if row.self_score is None else rescaled(row.self_score, factor))
-
-    def _check_rate(self, block: model.BudgetBlock, rate: Decimal, row: model.IndicatorRow) -> None:
-        filed = read_value(block.self_rate)
-        if isinstance(filed, Quantity) and (filed.unit is None or filed.unit.symbol == "%"):
-            if abs(filed.number - rate * HUNDRED) >= Decimal("0.01"):
-                self._find("warning", "rate_differs",
-                           f"填报的执行率 {block.self_rate} 与 全年执行数 ÷ 全年预算数 = {percent(rate)} 不符", 0, row,
-                           field=model.RATE)
 
     # --------------------------------------------------------------- evaluation
     def _evaluate(self, number: int, row: model.IndicatorRow, rule: Rule | None, env: Env,
@@ -215,7 +281,7 @@ class _Scorer:
             self._find("warning", "rule_flag", f"「{row.label}」：{flag}", number, row)
         if outcome.band is not None:
             self._check_band(number, row, outcome)
-        elif row.self_score is not None and row.self_score != outcome.score:
+        elif row.self_score is not None and row.self_score != outcome.score and not self._said(number, _SPECIFIC):
             filed = self.filed_rows[number][1] if number in self.filed_rows else row.self_score
             scaled = f"（按一级指标分值折算为 {fmt(row.self_score.normalize())}）" if filed != row.self_score else ""
             self._find("warning", "score_differs",
@@ -356,51 +422,126 @@ class _Scorer:
     def _table_findings(self) -> Iterator[Finding]:
         for level, header in self.sub.level_weights.items():
             found = self.filed.get(squash(level), ZERO)
-            if found != header:
+            if found != header and not self._level_incomplete(level):
                 yield Finding("error", "level_weight_mismatch",
                               f"「{level}」表头写 {fmt(header)} 分，下属指标分值合计 {fmt(found)} 分", None, level,
                               self.sub.where("一级指标分值"))
         for level, points in self.rs.weights.items():
-            found_sum = self.filed.get(squash(level))
-            if found_sum is not None and found_sum != points and found_sum > 0:
+            found_sum = _filed_for(self.filed, level)
+            if found_sum is None or found_sum == points or found_sum <= 0:
+                continue
+            if self.scale_levels:
                 yield Finding("warning", "weight_differs_from_ruleset",
                               f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」规定 {fmt(points)} 分；"
                               f"本级各行分值与自评得分按 {fmt(points)}/{fmt(found_sum)} 折算", None, level)
-        known = {squash(k) for k in self.rs.weights}
-        if known:
+            else:
+                yield Finding("info", "weight_differs_from_ruleset",
+                              f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」的默认值是 {fmt(points)} 分；"
+                              "按表中分值计", None, level)
+        known = {squash(m) for k in self.rs.weights for m in _group(k)}
+        if known and self.scale_levels:
             for level in self.filed:
                 if level not in known:
                     yield Finding("warning", "level_not_in_ruleset",
                                   f"一级指标「{level}」不在规则集「{self.rs.name}」的分值表中，按表中分值计", None, level)
-        filed = [r.self_reported_score for r in self.rows if r.self_reported_score is not None]
-        total_weight = sum((r.weight for r in self.rows if r.weight is not None), ZERO)
-        if total_weight and total_weight != 100:
-            yield Finding("error", "weights_not_100", f"各项分值合计 {fmt(total_weight)} 分，不是 100 分")
-        if self.sub.self_total is not None:
-            if filed and sum(filed, ZERO) != self.sub.self_total:
-                yield Finding("error", "self_total_mismatch",
-                              f"填报的总分 {fmt(self.sub.self_total)} 不等于各项自评得分之和 {fmt(sum(filed, ZERO))}",
-                              location=self.sub.where("自评总分"))
-            total = self.rs.rounding.apply(exact_sum(r.score for r in self.rows if r.score is not None))
-            if total != self.sub.self_total:
-                yield Finding("warning", "total_differs",
-                              f"自评总分 {fmt(self.sub.self_total)}，复核总分 {format(total, 'f')}，相差 {format(total - self.sub.self_total, 'f')}",
-                              location=self.sub.where("自评总分"))
+        yield from self._weights_total()
+        if self.not_applicable is not None:
+            applicable = sum(self.filed.values(), ZERO) - self._na_weights()
+            yield Finding("info", "not_applicable_rescaled",
+                          f"不适用的指标不考核，其余指标分值合计 {fmt(applicable)} 分，各项按百分制折算（×100/{fmt(applicable)}）")
+        total = self.rs.rounding.apply(exact_sum(r.score for r in self.rows if r.score is not None))
+        yield from audit.total_findings(self.sub, self.rows, self.rs, total)
+
+    def _weights_total(self) -> Iterator[Finding]:
+        """The filed 分值 (before any rescaling) against 100, on a table printed whole."""
+        if self.no_weight or not (self.sub.self_total is not None or self.sub.header.get("总分")):
+            return
+        if any(model.WEIGHT in r.unreadable for r in self.sub.indicators if not r.not_applicable):
+            return
+        if self.sub.budget is not None and model.WEIGHT in self.sub.budget.unreadable:
+            return
+        filed = sum(self.filed.values(), ZERO)
+        if filed and filed != HUNDRED:
+            yield Finding("error", "weights_not_100", f"各项分值合计 {fmt(filed)} 分，不是 100 分")
+
+    def _level_incomplete(self, level: str) -> bool:
+        """A level with a row whose 分值 is unreadable or not applicable: its sum proves nothing."""
+        return any(squash(r.level1) == squash(level) and (model.WEIGHT in r.unreadable or r.not_applicable)
+                   for r in self.sub.indicators)
+
+    def _na_weights(self) -> Decimal:
+        return sum((r.weight for r in self.sub.indicators if r.not_applicable and r.weight is not None), ZERO)
 
 
 # ----------------------------------------------------------------------- helpers
 def level_scales(ruleset: Ruleset, filed: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    """一级指标 (squashed) → the factor that brings the filed rows to the ruleset's weight."""
-    weights = {squash(k): v for k, v in ruleset.weights.items()}
+    """一级指标 (squashed) → the factor that brings the filed rows to the ruleset's weight.
+    A weight shared by several levels (``效益指标+满意度指标``) scales them together."""
+    scales: dict[str, Decimal] = {}
     with localcontext(CONTEXT):
-        return {level: (weights[level] / total).quantize(PLACES)
-                for level, total in filed.items() if level in weights and total > 0 and weights[level] != total}
+        for key, weight in ruleset.weights.items():
+            members = [squash(m) for m in _group(key)]
+            total = sum((filed[m] for m in members if m in filed), ZERO)
+            if total > 0 and weight != total:
+                factor = (weight / total).quantize(PLACES)
+                scales.update((m, factor) for m in members if m in filed)
+    return scales
+
+
+def _group(key: str) -> tuple[str, ...]:
+    return tuple(part for part in re.split(r"[+＋]", key) if part.strip())
+
+
+def _filed_for(filed: Mapping[str, Decimal], key: str) -> Decimal | None:
+    """The filed points of a ruleset weight key (a level, or a group of levels)."""
+    found = [filed[squash(m)] for m in _group(key) if squash(m) in filed]
+    return sum(found, ZERO) if found else None
 
 
 def rescaled(value: Decimal, factor: Decimal) -> Decimal:
     """A filed 分值 or 自评得分 brought to the ruleset's level weight (held to PLACES)."""
     with localcontext(CONTEXT):
         return (value * factor).quantize(PLACES)
+
+
+def _refuse_unfilled(sub: model.Submission) -> None:
+    """A table whose every actual and score is blank was never filled in: no total, no grade."""
+    rows = [r for r in sub.indicators if r.name or r.target]
+    filled = any(r.actual.strip() or r.self_score is not None or model.SCORE in r.unreadable for r in rows)
+    if rows and not filled:
+        raise PerfrulesError(f"自评表未填写：{len(rows)} 行指标的实际完成值和得分全部为空，不计总分、不评等级",
+                             position=Position(file=sub.source), code="unfilled",
+                             suggestion="请先填写实际完成值和自评得分（空白不按 0 分计）。")
+
+
+def _applicable_factor(sub: model.Submission) -> Decimal | None:
+    """Form note F4: with rows not applicable, the applicable rows are scored out of 100.
+    The factor that brings their points (and the execution row's) to 100, or None."""
+    if not any(r.not_applicable for r in sub.indicators):
+        return None
+    weights = [r.weight for r in sub.indicators if not r.not_applicable and not r.is_blank]
+    if any(w is None for w in weights):
+        return None
+    applicable = sum((w for w in weights if w is not None), ZERO)
+    if sub.budget is not None and sub.budget.weight is not None and _execution_row(sub) is None:
+        applicable += sub.budget.weight
+    if applicable <= 0 or applicable == HUNDRED:
+        return None
+    with localcontext(CONTEXT):
+        return (HUNDRED / applicable).quantize(PLACES)
+
+
+_SPECIFIC = frozenset({"full_marks_when_missed", "ceiling_broken_full_marks", "deducted_when_met"})
+_EXECUTION_NAME = re.compile(r"(预算|资金)?执行率|预算执行")
+
+
+def _execution_row(sub: model.Submission) -> int | None:
+    """The indicator row (1-based) that scores execution inside a level (宁夏 决策/管理/产出/效益
+    forms score it under 管理), or None."""
+    for number, row in enumerate(sub.indicators, start=1):
+        if row.weight is not None and _EXECUTION_NAME.search(squash(row.name or row.level2)):
+            return number
+    return None
 
 
 def _filed_sums(sub: model.Submission) -> dict[str, Decimal]:

@@ -24,18 +24,22 @@ import attrs
 from perfrules import compiler
 from perfrules.errors import PerfrulesError, Position, did_you_mean, raise_all
 from perfrules.ruleset import (
-    DIRECTIONS, EVIDENCE, KINDS, ROUNDING_MODES, Citation, Document, FormRow, GradeBand, Rounding, Rule, Ruleset, Selector,
+    AuditSetting, DIRECTIONS, EVIDENCE, KINDS, ROUNDING_MODES, Citation, Document, FormRow, GradeBand, Rounding, Rule, Ruleset, Selector,
 )
 from perfrules.catalog import (  # re-exported: the loader is where callers look
-    bundled_dir, guess_jurisdiction, is_ruleset_file, resolve_ruleset_path, ruleset_files, ruleset_index,
-    select_ruleset,
+    Selection, bundled_dir, choose_ruleset, guess_jurisdiction, is_ruleset_file, resolve_ruleset_path, ruleset_files,
+    ruleset_index, select_ruleset,
 )
 from perfrules.tomlsource import KeyPath, Locator, load_toml, read_text
 from perfrules.limits import MAX_CHAIN
 from perfrules.values import points, to_decimal
 
 TOP_KEYS = {"id", "name", "jurisdiction", "year", "version", "extends", "kind", "note", "documents", "rounding",
-            "weights", "grades", "rules", "remove", "grade_words", "binding", "cases", "form"}
+            "weights", "grades", "rules", "remove", "grade_words", "binding", "cases", "form",
+            "places", "audit"}
+AUDIT_CHECKS = {"over_completion": "超额完成需说明原因的比例", "execution_reason": "执行率低于此值需说明原因",
+                "low_execution": "执行率低于此值而产出全部满分时提示"}
+AUDIT_KEYS = {"threshold", "cite"}
 RULE_KEYS = {"id", "name", "text", "applies", "cite", "override", "binding", "note"}
 APPLIES_KEYS = {"kind", "direction", "level1", "level2", "name"}
 CITE_KEYS = {"document", "article", "evidence", "note"}
@@ -46,7 +50,8 @@ REMOVE_KEYS = {"rule", "reason"}
 FORM_KEYS = {"key", "level1", "level2", "name", "target", "weight", "rule", "note"}
 
 __all__ = ["load_ruleset", "load_ruleset_text", "build", "Layer", "bundled_dir", "guess_jurisdiction",
-           "is_ruleset_file", "resolve_ruleset_path", "ruleset_files", "ruleset_index", "select_ruleset"]
+           "is_ruleset_file", "resolve_ruleset_path", "ruleset_files", "ruleset_index", "select_ruleset",
+           "choose_ruleset", "Selection"]
 
 
 @attrs.frozen
@@ -143,6 +148,8 @@ class _Merged:
     binding: dict[str, tuple[str, Position]] = attrs.field(factory=dict)  # setting → who bound it
     removed: list[tuple[str, str, str, Position]] = attrs.field(factory=list)
     grade_words: dict[str, tuple[str, ...]] = attrs.field(factory=lambda: dict(compiler.DEFAULT_GRADES))
+    kinds: tuple[str, ...] = ()
+    audit: dict[str, tuple[Mapping[str, Any], Layer, KeyPath]] = attrs.field(factory=dict)
 
 
 def build(layers: list[Layer]) -> Ruleset:
@@ -157,6 +164,8 @@ def build(layers: list[Layer]) -> Ruleset:
     errors.extend(_check_weights(merged, leaf))
     selector_errors, warnings = _check_selectors(rules)
     errors.extend(selector_errors)
+    audit, audit_errors = _audit(merged, {k: v[0] for k, v in merged.documents.items()})
+    errors.extend(audit_errors)
     form_layer = next((layer for layer in reversed(layers) if "form" in layer.data), None)
     form = _form(form_layer, {r.id for r in rules}, errors) if form_layer is not None else ()
     raise_all(errors)
@@ -194,6 +203,8 @@ def build(layers: list[Layer]) -> Ruleset:
         origins=origins,
         warnings=tuple(warnings),
         form=form,
+        kinds=merged.kinds,
+        audit=audit,
     )
 
 
@@ -221,6 +232,8 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
         try:
             weight = points(to_decimal(raw, f"「{name}」的分值"), f"「{name}」的分值")
             m.weights[name] = (weight, layer.id, layer.pos(("weights", name)))
+            for member in level_group(name)[1:] and level_group(name):  # 效益指标+满意度指标: one share for both
+                m.weights.pop(member, None)
         except PerfrulesError as err:
             yield _at(err, layer, ("weights", name))
     if "grades" in data:
@@ -240,6 +253,53 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
         m.binding[str(binding)] = (layer.id, layer.pos(("binding",)))
     yield from _merge_removals(m, layer)
     yield from _merge_rules(m, layer)
+    yield from _merge_kinds(m, layer)
+    for name, raw in _table(layer, data, "audit", ()).items():
+        path: KeyPath = ("audit", name)
+        if name not in AUDIT_CHECKS:
+            yield layer.error(f"未知的审核设置「{name}」", path, value=False,
+                              expected="、".join(AUDIT_CHECKS), suggestion=did_you_mean(str(name), AUDIT_CHECKS))
+        elif not isinstance(raw, dict):
+            yield layer.error(f"审核设置「{name}」应当是 {{ threshold = \"130%\", cite = {{…}} }}", path)
+        else:
+            yield from _unknown_keys(layer, raw, AUDIT_KEYS, path)
+            m.audit[name] = (raw, layer, path)
+
+
+def _merge_kinds(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
+    """``kind``: the 类型 a ruleset serves (one or a list); the most local layer that says wins."""
+    raw = layer.data.get("kind")
+    if raw is None:
+        return
+    kinds = [raw] if isinstance(raw, str) else raw
+    if not isinstance(kinds, list) or not all(isinstance(k, str) and k in SUBMISSION_KINDS for k in kinds):
+        yield layer.error(f"kind 应当是 {' 或 '.join(SUBMISSION_KINDS)}（或它们的列表）", ("kind",),
+                          suggestion=did_you_mean(str(raw), SUBMISSION_KINDS))
+        return
+    m.kinds = tuple(kinds)
+
+
+SUBMISSION_KINDS = ("部门整体支出", "项目支出")
+
+
+def _audit(m: _Merged, docs: Mapping[str, Document]) -> tuple[dict[str, AuditSetting], list[PerfrulesError]]:
+    settings: dict[str, AuditSetting] = {}
+    errors: list[PerfrulesError] = []
+    for name, (raw, layer, path) in m.audit.items():
+        try:
+            text = raw.get("threshold")
+            share = isinstance(text, str) and text.strip().endswith(("%", "％"))
+            threshold = to_decimal(str(text).strip()[:-1] if share else text, f"审核设置「{name}」的 threshold")
+            threshold = threshold / 100 if share else threshold
+        except PerfrulesError as err:
+            errors.append(_at(err, layer, path + ("threshold",)))
+            continue
+        cite = _citation(layer, {"id": name, **raw}, path, docs)
+        if isinstance(cite, PerfrulesError):
+            errors.append(cite)
+            continue
+        settings[name] = AuditSetting(name, threshold, cite)
+    return settings, errors
 
 
 def _guard(m: _Merged, layer: Layer, setting: str, path: KeyPath) -> Iterator[PerfrulesError]:
@@ -462,7 +522,7 @@ def _citation(layer: Layer, raw: Mapping[str, Any], path: KeyPath, docs: Mapping
     evidence = cite.get("evidence", "")
     if evidence not in EVIDENCE:
         return layer.error(f"未知的依据类型「{evidence}」", path + ("cite", "evidence"),
-                           expected="text（原文）、secondary（二手资料）、recalled（据记忆）、practice（本地做法）",
+                           expected="text（原文）、form（表式附注原文）、secondary（二手资料）、recalled（据记忆）、practice（本地做法）",
                            suggestion=did_you_mean(str(evidence), EVIDENCE))
     return Citation(document=docs[str(key)], article=str(cite.get("article", "")), evidence=EVIDENCE[evidence],
                     note=str(cite.get("note", "")), layer=layer.id)
@@ -531,6 +591,11 @@ def _form(layer: Layer, rule_ids: set[str], errors: list[PerfrulesError]) -> tup
                             name=str(texts["name"]), target=str(texts["target"]), weight=weight,
                             rule=str(rule) if rule is not None else None, origin=layer.pos(path, value=False)))
     return tuple(rows)
+
+
+def level_group(name: str) -> tuple[str, ...]:
+    """The 一级指标 a weight key covers: ``效益指标+满意度指标`` shares its points between two."""
+    return tuple(part.strip() for part in re.split(r"[+＋]", name) if part.strip())
 
 
 def _check_weights(m: _Merged, leaf: Layer) -> Iterator[PerfrulesError]:

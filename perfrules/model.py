@@ -20,6 +20,7 @@ LEVEL1, LEVEL2, NAME = "一级指标", "二级指标", "三级指标"
 TARGET, ACTUAL, WEIGHT, SCORE, REASON = "年度指标值", "实际完成值", "分值", "得分", "偏差原因"
 INDICATOR_FIELDS = (LEVEL1, LEVEL2, NAME, TARGET, ACTUAL, WEIGHT, SCORE, REASON)
 
+EXECUTION_LABEL = "预算执行率"  # the execution row's label in results and findings
 INITIAL_BUDGET, BUDGET, EXECUTED, RATE = "年初预算数", "全年预算数", "全年执行数", "执行率"
 BUDGET_FIELDS = (INITIAL_BUDGET, BUDGET, EXECUTED, WEIGHT, RATE, SCORE)
 

@@ -30,6 +30,9 @@ EVIDENCE = {
     "secondary": "二手资料", "二手资料": "二手资料",
     "recalled": "据记忆，待核实", "据记忆": "据记忆，待核实",
     "practice": "本地做法（见种子自评表）", "本地做法": "本地做法（见种子自评表）",
+    # The rule as printed in the notes (注) of self-evaluation forms that units filed and
+    # published (STANDARDS.md §6b, [T-form]): stronger than recalled, weaker than the act.
+    "form": "表式附注原文", "表式附注": "表式附注原文",
 }
 
 KINDS = {"quantitative": "quantitative", "定量": "quantitative", "qualitative": "qualitative", "定性": "qualitative",
@@ -162,6 +165,16 @@ class Rounding:
 
 
 @attrs.frozen
+class AuditSetting:
+    """A threshold an audit check reads (over-completion at 130%, a reason below 90%
+    execution …), with where it comes from: checks cite their source like rules do."""
+
+    name: str
+    threshold: Decimal  # a share: 1.3 for 130%
+    citation: Citation
+
+
+@attrs.frozen
 class Ruleset:
     id: str
     name: str
@@ -181,6 +194,8 @@ class Ruleset:
     # Problems that do not stop loading (a deduction with no cap …), positioned, for `check`.
     warnings: tuple[PerfrulesError, ...] = attrs.field(default=(), eq=False)
     form: tuple[FormRow, ...] = ()  # the most local layer's [[form]], if any
+    kinds: tuple[str, ...] = ()  # the 类型 it serves (部门整体支出, 项目支出); () = every kind
+    audit: Mapping[str, AuditSetting] = attrs.field(factory=dict)  # check name → its threshold
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -8,6 +8,7 @@ Used by tests/test_batch.py, and runnable to time a batch::
 from __future__ import annotations
 
 import json
+import re
 import os
 import sys
 import tomllib
@@ -41,6 +42,14 @@ def variant(text: str, i: int) -> str:
     return text
 
 
+def unfilled(seed: str) -> bytes:
+    """The seed as JSON with every 实际完成值 and 得分 of its indicators left blank (never filled in)."""
+    data = tomllib.loads(seed)
+    for row in data["指标"]:
+        row["实际完成值"], row["得分"] = "", ""
+    return json.dumps(data, ensure_ascii=False, default=str, indent=1).encode("utf-8")
+
+
 def broken(seed: str) -> dict[str, bytes]:
     """Ten inputs, each broken in its own way (file name → content)."""
     def sub(old: str, new: str) -> bytes:
@@ -57,7 +66,7 @@ def broken(seed: str) -> dict[str, bytes]:
         "not_utf8.toml": seed.encode("gb18030"),
         "syntax.json": as_json.replace('"年度": 2023,', '"年度": 2023,,').encode("utf-8"),
         "picture.csv": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
-        "mismatch.toml": sub('"辖区" = "湖南省/株洲市/芦淞区"', '"辖区" = "北京市/朝阳区"'),
+        "unfilled.json": unfilled(seed),
         "bad_year.toml": sub('"年度" = 2023', '"年度" = 20233'),
     }
 

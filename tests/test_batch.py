@@ -21,7 +21,7 @@ from conftest import ROOT, SEED, cli
 from perfrules.batch import MANIFEST, collect_inputs, unique_names
 
 BROKEN_NAMES = {"syntax.toml", "unknown_key.toml", "bad_number.toml", "no_unit.toml", "empty.toml", "not_utf8.toml",
-                "syntax.json", "picture.csv", "mismatch.toml", "bad_year.toml"}
+                "syntax.json", "picture.csv", "unfilled.json", "bad_year.toml"}
 WITH_LINE = {"syntax.toml", "unknown_key.toml", "bad_number.toml", "syntax.json", "bad_year.toml"}
 
 
@@ -64,7 +64,7 @@ def test_batch_of_200_with_10_broken(inputs: Path, tmp_path: Path) -> None:
             line = f["location"][len(f["input"]):].split(":")
             assert len(line) >= 2 and line[1].isdigit(), f
     assert "未知的键「实计完成值」" in failed["unknown_key.toml"]["error"]
-    assert "没有适用于辖区「北京市/朝阳区」" in failed["mismatch.toml"]["error"]
+    assert "自评表未填写" in failed["unfilled.json"]["error"]
     # units sorted by total, the totals the reports say
     totals = [Decimal(u["total"]) for u in data["units"]]
     assert totals == sorted(totals, reverse=True) and len(set(totals)) > 50

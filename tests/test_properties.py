@@ -55,6 +55,13 @@ def submissions(draw: st.DrawFn) -> Submission:
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(submissions())
 def test_scores_stay_within_weights_and_explanations_add_up(sub: Submission) -> None:
+    filled = [r for r in sub.indicators if r.actual.strip() or r.self_score is not None]
+    named = [r for r in sub.indicators if r.name or r.target]
+    if named and not filled:  # never filled in: refused, never graded as zeros
+        with pytest.raises(PerfrulesError) as refused:
+            score(sub, RULESET)
+        assert refused.value.code == "unfilled"
+        return
     result = score(sub, RULESET)
     for row in result.rows:
         if row.score is None:

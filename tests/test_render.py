@@ -68,7 +68,7 @@ def test_markdown_has_the_table_and_the_explanation(seed_result: Result) -> None
     assert "**复核总分**：**98.00** / 100（自评总分 98）" in md
     assert "## 失分说明（2.00 分）" in md
     assert "失 2.00 分" in md and "`qualitative` 达成 → [80%, 100%]" in md
-    assert "**条款**：单位自评指标计分（定性指标）" in md
+    assert "**条款**：自评表注（定性指标）" in md
     assert "**文件**：财预〔2020〕10号《项目支出绩效评价管理办法》" in md
     assert "**偏差原因**：经济大环境形式不乐观" in md
     assert md.count("- **警告**") == 7
@@ -173,7 +173,7 @@ def test_html_has_unit_ruleset_table_lost_points_findings_grade(seed_result: Res
     for text in ("株洲高新技术产业开发区董家塅片区管理委员会", "2023", "hunan/zhuzhou/lusong/2023", "2023.1",
                  "national/cz2020-10 → national/cz2021-101 → hunan → hunan/zhuzhou → hunan/zhuzhou/lusong/2023",
                  "<th>自评得分</th><th>复核得分</th>", "<b>98.00</b>", "等级 <b>优</b>", "失 2.00 分",
-                 "单位自评指标计分（定性指标）", "财预〔2020〕10号《项目支出绩效评价管理办法》", "审核提示（7：错误 0，警告 7，提示 0）"):
+                 "自评表注（定性指标）", "财预〔2020〕10号《项目支出绩效评价管理办法》", "审核提示（7：错误 0，警告 7，提示 0）"):
         assert text in html, text
 
 

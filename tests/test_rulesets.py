@@ -53,7 +53,7 @@ def test_explanations_carry_the_layer_and_a_structured_citation() -> None:
     (entry,) = data["explanations"]
     assert entry["layer"] == "national/cz2020-10"
     assert entry["citation"] == {"number": "财预〔2020〕10号", "title": "项目支出绩效评价管理办法",
-                                 "article": "单位自评指标计分（定性指标）", "evidence": "据记忆，待核实",
+                                 "article": "自评表注（定性指标）", "evidence": "表式附注原文",
                                  "layer": "national/cz2020-10", "issued": "2020-02"}
 
 

@@ -73,7 +73,7 @@ def test_findings_an_auditor_must_see(seed_result: Result) -> None:
         (15, "cost_direction"),  # 单位管理运营成本 ≥386万元
     }
     cost = next(f for f in seed_result.findings if f.row == 15)
-    assert "得 9.40 分，失 0.60 分" in cost.message
+    assert "得 9.43 分，失 0.57 分" in cost.message
     assert all(f.severity == "warning" for f in seed_result.findings)
 
 
@@ -162,10 +162,11 @@ def test_the_report_names_its_district_so_the_ruleset_is_picked_for_it() -> None
         assert "复核总分 98.00（自评总分 98）" in res.out
 
 
-def test_excel_without_a_district_asks_for_the_ruleset() -> None:
+def test_excel_without_a_district_is_scored_from_what_it_prints() -> None:
+    """The .xlsx names no 辖区; its unit name says 株洲, so the 株洲 ruleset scores it, and says why."""
     res = cli("score", str(SEED.parent / "submission.xlsx"))
-    assert res.code == 2
-    assert "自评表没有写辖区，无法自动选择规则集" in res.err
+    assert res.code == 0, res.err
+    assert "按文中出现的「株洲」推定" in res.err and "hunan/zhuzhou" in res.err
 
 
 def test_import_then_score_round_trips(tmp_path: Path) -> None:

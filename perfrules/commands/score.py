@@ -51,8 +51,9 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 def _run_one(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from perfrules.cli import EXIT_OK, emit, is_tty
     from perfrules.errors import PerfrulesError
+    from perfrules.explain import Finding
     from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset, select_ruleset
+    from perfrules.loader import choose_ruleset, load_ruleset
     from perfrules.readers import read_submission
     from perfrules.render import BINARY_FORMATS, render
 
@@ -63,13 +64,16 @@ def _run_one(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     if fmt in BINARY_FORMATS and not args.output:
         raise PerfrulesError(f"{fmt} 是二进制格式，请用 -o 指定输出文件", code="usage")
     submission = read_submission(args.paths[0])
+    notes: tuple[Finding, ...] = ()
+    fallback = False
     if args.ruleset:
         ruleset = load_ruleset(args.ruleset)
     else:
-        ruleset, why = select_ruleset(submission)
+        chosen = choose_ruleset(submission)
+        ruleset, notes, fallback = chosen.ruleset, chosen.findings, chosen.fallback
         if fmt == "text" and not args.output:
-            stderr.write(f"规则集：{ruleset.id}（{why}）\n")
-    result = score(submission, ruleset)
+            stderr.write(f"规则集：{ruleset.id}（{chosen.why}）\n")
+    result = score(submission, ruleset, notes=notes, scale_levels=not fallback)
     if args.compare:
         from perfrules.compare import render_comparison
 
