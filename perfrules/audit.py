@@ -58,15 +58,16 @@ def shown_rate(text: str, computed: Decimal) -> tuple[Decimal, int] | None:
 
 
 def rate_findings(block: model.BudgetBlock, rate: Decimal, row: int = 0) -> Iterator[Finding]:
-    """The printed 执行率 against 全年执行数 ÷ 全年预算数, at the printed precision."""
+    """The printed 执行率 against 全年执行数 ÷ 全年预算数, at the printed precision (80% and
+    80.4% both stand for 80.45%; 100% does not)."""
     printed = shown_rate(block.self_rate, rate) if block.self_rate.strip() else None
     if printed is None:
         return
     share, places = printed
     quantum = Decimal(1).scaleb(-places)
-    try:
-        differs = rate.quantize(quantum, rounding=ROUND_HALF_UP) != share.quantize(quantum, rounding=ROUND_HALF_UP)
-    except ArithmeticError:  # a rate too large to print at that precision: nothing to compare
+    try:  # rounded or cut at the printed digits, a rate is within one unit of its last place
+        differs = abs(rate - share) >= quantum
+    except ArithmeticError:  # a rate too large to compare: nothing to say
         return
     if differs:
         budget, executed = fmt(block.budget), fmt(block.executed)

@@ -165,6 +165,12 @@ def choose_ruleset(submission: Any, search: tuple[str, ...] = ()) -> Selection:
     parts = tuple(p for p in str(submission.jurisdiction).split("/") if p)
     year, kind = submission.year, str(submission.kind or "")
     source = submission.extra.get("辖区来源") or (f"辖区「{submission.jurisdiction}」" if parts else "表中没有写辖区")
+    if not parts:  # read it from what the table prints: unit, 主管部门, 项目名称, title …
+        printed = [submission.unit, *getattr(submission, "header", {}).values(), *submission.extra.values()]
+        guess = guess_jurisdiction(printed, search)
+        if guess is not None:
+            parts = tuple(guess[0].split("/"))
+            source = f"文件未写辖区，按文中出现的「{guess[1]}」推定为{guess[0]}"
     notes: list[str] = []
     local = [c for c in _candidates(search) if c.jurisdiction and c.jurisdiction != ("全国",)
              and parts[: len(c.jurisdiction)] == c.jurisdiction]

@@ -104,8 +104,14 @@ class _Scorer:
     def _scales(self) -> dict[str, Decimal]:
         """一级指标 weights are the ruleset's (财预〔2020〕10号: set uniformly); the unit
         shares them out among its rows.  Where the filed rows of a level add up to other
-        than the ruleset's weight, each row's 分值 and 自评得分 are scaled to it."""
-        return level_scales(self.rs, self.filed)
+        than the ruleset's weight, each row's 分值 and 自评得分 are scaled to it.  Not
+        where the table is of another template (a level the ruleset does not know), nor
+        in a level with rows not applicable (F4 rescales those to 100 instead)."""
+        known = {squash(m) for k in self.rs.weights for m in _group(k)}
+        if any(level not in known for level in self.filed):
+            return {}  # another template (决策/管理/产出/效益 …): its levels are scored as filed
+        na_levels = {squash(r.level1) for r in self.sub.indicators if r.not_applicable}
+        return {k: v for k, v in level_scales(self.rs, self.filed).items() if k not in na_levels}
 
     def run(self) -> Result:
         if self.sub.budget is not None:
@@ -439,11 +445,12 @@ class _Scorer:
                               f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」的默认值是 {fmt(points)} 分；"
                               "按表中分值计", None, level)
         known = {squash(m) for k in self.rs.weights for m in _group(k)}
-        if known and self.scale_levels:
+        if known:
             for level in self.filed:
                 if level not in known:
-                    yield Finding("warning", "level_not_in_ruleset",
-                                  f"一级指标「{level}」不在规则集「{self.rs.name}」的分值表中，按表中分值计", None, level)
+                    yield Finding("info", "level_not_in_ruleset",
+                                  f"一级指标「{level}」不在规则集「{self.rs.name}」的分值表中：本表是另一种表式，"
+                                  "各一级指标按表中分值计，不折算", None, level)
         yield from self._weights_total()
         if self.not_applicable is not None:
             applicable = sum(self.filed.values(), ZERO) - self._na_weights()
@@ -456,8 +463,8 @@ class _Scorer:
         """The filed 分值 (before any rescaling) against 100, on a table printed whole."""
         if self.no_weight or not (self.sub.self_total is not None or self.sub.header.get("总分")):
             return
-        if any(model.WEIGHT in r.unreadable for r in self.sub.indicators if not r.not_applicable):
-            return
+        if any(model.WEIGHT in r.unreadable or (r.not_applicable and r.weight is None) for r in self.sub.indicators):
+            return  # a weight unreadable or left out as not applicable: the sum proves nothing
         if self.sub.budget is not None and model.WEIGHT in self.sub.budget.unreadable:
             return
         filed = sum(self.filed.values(), ZERO)

@@ -1,0 +1,200 @@
+"""Scoring real-world tables: ruleset fallback, not-applicable rows, unreadable and unfilled
+cells, and the audit checks of perfrules/audit.py (issue 13).  Each test builds the table
+the way a reader hands it over, and asserts the finding's code, severity, row and numbers."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import attrs
+import pytest
+
+from perfrules.catalog import choose_ruleset
+from perfrules.errors import PerfrulesError
+from perfrules.explain import Result
+from perfrules.interpreter import score
+from perfrules.loader import load_ruleset
+from perfrules.model import BudgetBlock, FundPart, IndicatorRow, Submission
+
+NATIONAL = "national/cz2021-101"
+
+
+def row(name: str, target: str, actual: str, weight: str | None, got: str | None, level1: str = "产出指标",
+        reason: str = "", **kw: object) -> IndicatorRow:
+    return IndicatorRow(level1, "数量指标", name, target, actual, None if weight is None else D(weight),
+                        None if got is None else D(got), reason, **kw)  # type: ignore[arg-type]
+
+
+def table(*rows: IndicatorRow, budget: BudgetBlock | None = None, total: str | None = None,
+          jurisdiction: str = "", unit: str = "某单位", kind: str = "项目支出", year: int = 2022) -> Submission:
+    return Submission(unit, year, kind, rows, budget, jurisdiction, self_total=None if total is None else D(total))
+
+
+def run(sub: Submission, ruleset: str | None = None) -> Result:
+    if ruleset:
+        return score(sub, load_ruleset(ruleset))
+    chosen = choose_ruleset(sub)
+    return score(sub, chosen.ruleset, notes=chosen.findings, scale_levels=not chosen.fallback)
+
+
+def codes(result: Result, severity: str | None = None) -> set[tuple[str, int | None]]:
+    return {(f.code, f.row) for f in result.findings if severity in (None, f.severity)}
+
+
+FULL = BudgetBlock(D(100), D(100), D(100), D(10), "100%", D(10))
+CONSISTENT = (row("培训人次", "≥100人次", "120人次", "50", "50"),
+              row("群众满意度", "≥90%", "95%", "10", "10", level1="满意度指标"),
+              row("带动效果", "效果明显", "达成", "30", "30", level1="效益指标"))
+
+
+def test_a_table_from_a_province_with_no_ruleset_falls_back_to_the_national_rules() -> None:
+    sub = table(*CONSISTENT, budget=FULL, total="100", unit="天长市水利局")
+    chosen = choose_ruleset(sub)
+    assert chosen.fallback and chosen.ruleset.id == NATIONAL
+    assert "安徽" not in chosen.why and "全国规则集" in chosen.why
+    result = run(sub)
+    assert result.total == D("100.00")
+    assert ("ruleset_fallback", None) in codes(result, "info")
+    assert not codes(result, "error")
+
+
+def test_the_province_is_read_from_a_city_name_the_table_prints() -> None:
+    chosen = choose_ruleset(table(*CONSISTENT, budget=FULL, unit="中江县水利局"))
+    assert chosen.ruleset.id == "sichuan" and not chosen.fallback
+    chosen = choose_ruleset(table(*CONSISTENT, budget=FULL, unit="襄阳市中心医院"))
+    assert chosen.ruleset.id == "hubei"
+
+
+def test_a_project_table_in_lusong_is_not_scored_with_the_department_ruleset() -> None:
+    sub = table(*CONSISTENT, budget=FULL, jurisdiction="湖南省/株洲市/芦淞区", kind="项目支出", year=2023)
+    chosen = choose_ruleset(sub)
+    assert chosen.ruleset.id == "hunan/zhuzhou"
+    assert any("只适用于部门整体支出" in n for n in chosen.notes)
+    assert choose_ruleset(attrs.evolve(sub, kind="部门整体支出")).ruleset.id == "hunan/zhuzhou/lusong/2023"
+
+
+def test_a_2019_table_takes_the_earliest_national_ruleset_and_says_so() -> None:
+    chosen = choose_ruleset(table(*CONSISTENT, year=2019))
+    assert chosen.ruleset.id == "national/cz2020-10" and "晚于表的年度" in chosen.notes[-1]
+
+
+def test_an_unfilled_table_is_refused_not_graded() -> None:
+    blank = [attrs.evolve(r, actual="", self_score=None) for r in CONSISTENT]
+    with pytest.raises(PerfrulesError) as refused:
+        run(table(*blank, budget=FULL, total=None))
+    assert refused.value.code == "unfilled" and "未填写" in str(refused.value)
+
+
+def test_a_blank_row_is_never_a_zero() -> None:
+    rows = (*CONSISTENT[:2], attrs.evolve(CONSISTENT[2], actual="", self_score=None))
+    result = run(table(*rows, budget=FULL), NATIONAL)
+    assert ("row_unfilled", 3) in codes(result, "warning")
+    assert result.total == D("70.00")
+    left = next(f for f in result.findings if f.code == "rows_not_scored")
+    assert "最多为 100.00" in left.message
+
+
+def test_an_unreadable_score_is_an_error_on_its_row_and_the_rest_is_scored() -> None:
+    rows = (attrs.evolve(CONSISTENT[0], weight=None, unreadable={"分值": "IO"}), *CONSISTENT[1:])
+    result = run(table(*rows, budget=FULL, total="100"), NATIONAL)
+    bad = [f for f in result.findings if f.code == "unreadable_cell"]
+    assert [(f.severity, f.row) for f in bad] == [("error", 1)] and "「IO」" in bad[0].message
+    assert result.total == D("50.00")
+    assert ("rows_not_scored", None) in codes(result)
+    assert ("weights_not_100", None) not in codes(result)  # the weights cannot be summed
+
+
+def test_not_applicable_rows_are_left_out_and_the_rest_rescaled_to_100() -> None:
+    na = row("回收率", "≥95%", "/", None, None, unreadable={"分值": "/", "得分": "/"})
+    rows = (row("培训人次", "≥100人次", "120人次", "40", "40"), na, *CONSISTENT[1:])
+    result = run(table(*rows, budget=FULL, total="100"), NATIONAL)
+    assert ("not_applicable", 2) in codes(result, "info")
+    assert not codes(result, "error")  # no 没有填写分值 alarm on a "/" row
+    assert result.total == D("100.00")
+    rows = (row("培训人次", "≥100人次", "60人次", "40", "24", reason="疫情"), na, *CONSISTENT[1:])
+    result = run(table(*rows, budget=FULL, total="84"), NATIONAL)
+    assert result.total == D("82.22")  # (24+10+30+10) / 90 × 100
+
+
+def test_a_rate_printed_wrong_is_an_error_at_the_printed_precision() -> None:
+    block = BudgetBlock(None, D("310.2"), D("249.56"), D(10), "100%", D(10))
+    result = run(table(*CONSISTENT, budget=block), NATIONAL)
+    rate = next(f for f in result.findings if f.code == "rate_differs")
+    assert rate.severity == "error" and rate.row == 0 and "80.45%" in rate.message
+    for printed in ("80.45%", "80.4%", "80%", "0.8045", "80.45"):
+        ok = run(table(*CONSISTENT, budget=attrs.evolve(block, self_rate=printed)), NATIONAL)
+        assert ("rate_differs", 0) not in codes(ok), printed
+
+
+def test_a_fund_row_against_its_parts() -> None:
+    part = FundPart("当年财政拨款", D(90), D(90), D("89.974"))
+    block = BudgetBlock(D(0), D(0), D(0), D(10), "0", D(0), parts=(part,))
+    result = run(table(*CONSISTENT, budget=block), NATIONAL)
+    funds = [f for f in result.findings if f.code == "fund_parts_mismatch"]
+    assert funds and all(f.severity == "error" for f in funds) and "89.974" in funds[1].message
+
+
+def test_claimed_total_above_what_the_rows_allow() -> None:
+    rows = (row("培训人次", "≥100人次", "120人次", "44", "44"), *CONSISTENT[1:])
+    result = run(table(*rows, budget=FULL, total="98"), NATIONAL)
+    assert ("claimed_above_max", None) in codes(result, "error")
+    assert ("weights_not_100", None) in codes(result, "error")
+
+
+def test_full_marks_on_a_missed_target_and_on_a_broken_ceiling() -> None:
+    rows = (row("培训人次", "≥100人次", "80人次", "25", "25"), row("单位成本", "≤30万元", "33万元", "25", "25"),
+            *CONSISTENT[1:])
+    result = run(table(*rows, budget=FULL), NATIONAL)
+    assert {("full_marks_when_missed", 1), ("ceiling_broken_full_marks", 2)} <= codes(result, "warning")
+    assert ("score_differs", 1) not in codes(result)  # said once, by the specific finding
+
+
+def test_points_taken_off_a_met_target_and_a_reason_that_says_nothing() -> None:
+    rows = (row("培训人次", "≥100人次", "100人次", "50", "45", reason="0"), *CONSISTENT[1:])
+    result = run(table(*rows, budget=FULL), NATIONAL)
+    assert {("deducted_when_met", 1), ("reason_is_placeholder", 1)} <= codes(result, "warning")
+
+
+def test_placeholders_and_boilerplate_actuals() -> None:
+    rows = (row("培训人次", "≥**人次", "达成预期指标", "25", "25"), row("项目数量", "≥50个", "达成预期指标", "25", "25"),
+            *CONSISTENT[1:])
+    result = run(table(*rows, budget=FULL), NATIONAL)
+    assert {("placeholder", 1), ("boilerplate_actual", 2)} <= codes(result, "warning")
+
+
+def test_low_spending_while_every_output_scores_full() -> None:
+    block = BudgetBlock(D(100), D(100), D(20), D(10), "20%", D(2))
+    result = run(table(*CONSISTENT, budget=block), NATIONAL)
+    assert ("spending_low_outputs_full", 0) in codes(result, "warning")
+
+
+def test_execution_scored_inside_management_is_not_scored_twice() -> None:
+    """宁夏 决策/管理/产出/效益: 预算执行率 is an indicator under 管理, the fund block has no 分值."""
+    rows = (row("预算执行率", "=100%", "100%", "10", "10", level1="管理"), row("培训人次", "≥100人次", "120人次", "90", "90"))
+    block = BudgetBlock(D(100), D(100), D(100), None, "100%", None)
+    result = run(table(*rows, budget=block, total="100"), NATIONAL)
+    assert result.total == D("100.00")
+    assert ("execution_inside_level", 0) in codes(result, "info")
+    twice = run(table(*rows, budget=attrs.evolve(block, weight=D(10), self_score=D(10))), NATIONAL)
+    assert ("execution_scored_twice", 1) in codes(twice, "warning") and twice.total == D("100.00")
+
+
+def test_sichuan_asks_for_a_reason_below_90_percent() -> None:
+    block = BudgetBlock(D(100), D(100), D(85), D(10), "85%", D("8.5"))
+    result = run(table(*CONSISTENT, budget=block, unit="青神县教育局"))
+    assert result.ruleset.id == "sichuan"
+    assert ("execution_reason_missing", 0) in codes(result, "warning")
+
+
+def test_hubei_bands_and_a_form_without_row_points() -> None:
+    rows = (row("带动效果", "效果明显", "部分达成", None, "5", level1="效益指标"),)
+    block = BudgetBlock(D(100), D(100), D(90), D(20), "90%", D(18))
+    result = run(table(*rows, budget=block, unit="襄阳市中心医院"))
+    assert result.ruleset.id == "hubei"
+    assert ("no_weight_column", None) in codes(result, "info")
+    assert next(r for r in result.rows if r.row == 0).score == D(18)  # 20 × 90%
+
+
+def test_a_consistent_table_has_no_error_finding() -> None:
+    result = run(table(*CONSISTENT, budget=FULL, total="100"), NATIONAL)
+    assert not codes(result, "error") and result.total == D("100.00")
