@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from perfrules import model
 from perfrules.explain import Finding, RowResult
-from perfrules.ruleset import Ruleset
+from perfrules.ruleset import AuditSetting, Ruleset
 from perfrules.values import Quantity, Text, Value, read_value, squash
 from perfrules.words import fmt, percent
 
@@ -99,6 +99,11 @@ def fund_findings(block: model.BudgetBlock) -> Iterator[Finding]:
 _ATTR = {model.BUDGET: "budget", model.EXECUTED: "executed", model.INITIAL_BUDGET: "initial_budget"}
 
 
+def source(setting: AuditSetting) -> str:
+    """Where a threshold comes from, as a message cites it: 《title》article."""
+    return f"{setting.citation.document}{setting.citation.article}"
+
+
 def row_findings(number: int, row: model.IndicatorRow, target: Value, actual: Value, met: bool | None,
                  direction: str | None, ruleset: Ruleset) -> Iterator[Finding]:
     """What one row shows before any rule is applied: placeholders, boilerplate, over-completion,
@@ -125,9 +130,9 @@ def row_findings(number: int, row: model.IndicatorRow, target: Value, actual: Va
                       f"「{row.label}」实际完成值「{row.actual}」已达到年度指标值「{row.target}」，自评却扣了 "
                       f"{fmt(row.weight - row.self_score)} 分{why}", number, row.label, where(model.SCORE))  # type: ignore[operator]
     if met is False and full and isinstance(actual, Quantity) and not actual.is_claim:
-        code, what = (("ceiling_broken_full_marks", "超过了上限") if direction == "negative"
-                      else ("full_marks_when_missed", "没有达到"))
-        yield Finding("warning", code, f"「{row.label}」实际完成值「{row.actual}」{what}年度指标值「{row.target}」，自评仍得满分 "
+        code, what = (("ceiling_broken_full_marks", "超出了年度指标值「{}」的上限") if direction == "negative"
+                      else ("full_marks_when_missed", "没有达到年度指标值「{}」"))
+        yield Finding("warning", code, f"「{row.label}」实际完成值「{row.actual}」{what.format(row.target)}，自评仍得满分 "
                       f"{fmt(row.self_score)}", number, row.label, where(model.SCORE))
     yield from _over_completion(number, row, target, actual, ruleset)
 
@@ -145,7 +150,7 @@ def _over_completion(number: int, row: model.IndicatorRow, target: Value, actual
     if share >= setting.threshold and squash(row.reason) in EMPTY_REASONS | {""}:
         yield Finding("warning", "over_completion_no_reason",
                       f"「{row.label}」实际完成值「{row.actual}」是年度指标值「{row.target}」的 {percent(share)}，"
-                      f"超过 {percent(setting.threshold)} 却没有说明原因（{setting.citation.clause}）",
+                      f"超过 {percent(setting.threshold)} 却没有说明原因（{source(setting)}）",
                       number, row.label, row.where(model.ACTUAL))
 
 
@@ -155,7 +160,7 @@ def execution_findings(block: model.BudgetBlock, rate: Decimal, ruleset: Ruleset
     setting = ruleset.audit.get("execution_reason")
     if setting is not None and rate < setting.threshold and not block.reason.strip():
         yield Finding("warning", "execution_reason_missing",
-                      f"预算执行率 {percent(rate)} 低于 {percent(setting.threshold)}，没有说明原因（{setting.citation.clause}）",
+                      f"预算执行率 {percent(rate)} 低于 {percent(setting.threshold)}，没有说明原因（{source(setting)}）",
                       0, model.EXECUTION_LABEL, block.where(model.RATE))
     low = ruleset.audit.get("low_execution")
     outputs = [r for r in rows if "产出" in r.level1 and r.weight is not None and r.score is not None]

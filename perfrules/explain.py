@@ -20,7 +20,7 @@ from perfrules.words import FORMATTERS
 _EXACT = Context(prec=100)
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
-METHOD_WORDS = {"computed": "计算", "self_assessed": "自评", "blank": "空行"}
+METHOD_WORDS = {"computed": "计算", "self_assessed": "自评", "blank": "空行", "not_applicable": "不适用", "unscored": "未计分"}
 
 
 @attrs.frozen

@@ -261,12 +261,12 @@ class _Scorer:
                   problem: str | None, values: dict[str, str]) -> None:
         assert row.weight is not None
         if rule is None:
-            self._find("error", "no_rule", f"规则集中没有适用于「{row.label}」的规则，暂按自评得分计", number, row)
+            self._find("warning", "no_rule", f"规则集中没有适用于「{row.label}」的规则，暂按自评得分计", number, row)
             return self._fallback(number, row, None, values, "没有适用的规则")
         if problem is None and rule.compiled.needs_numbers and env.actual is None:
             problem = "实际完成值不是数值"
         if problem is not None:
-            self._find("error", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{problem}），暂按自评得分计",
+            self._find("warning", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{problem}），暂按自评得分计",
                        number, row)
             return self._fallback(number, row, rule, values, problem)
         try:
@@ -277,7 +277,7 @@ class _Scorer:
             return self._fallback(number, row, rule, values, "规则的条款都不适用")
         except (MissingInput, ArithmeticError) as exc:
             why = _why(exc)
-            self._find("error", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{why}），暂按自评得分计",
+            self._find("warning", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{why}），暂按自评得分计",
                        number, row)
             return self._fallback(number, row, rule, values, why)
         method = "self_assessed" if outcome.band is not None else "computed"
@@ -335,7 +335,7 @@ class _Scorer:
         band = outcome.band
         assert band is not None
         if row.self_score is None:
-            self._find("error", "missing_self_score", f"「{row.label}」是定性指标，但没有自评得分，按所在档下限计", number, row)
+            self._find("warning", "missing_self_score", f"「{row.label}」是定性指标，但没有自评得分，按所在档下限计", number, row)
         elif not band.contains(row.self_score):
             self._find("error", "self_score_outside_band",
                        f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{outcome.grade}」档的区间 {band} 内，"
@@ -397,7 +397,7 @@ class _Scorer:
             self._find("warning", "malformed_name", f"指标名称「{row.name}」中有残缺的比较式「{m.group(0)}」", number, row,
                        field=model.NAME)
         for field, value in ((model.TARGET, target), (model.ACTUAL, actual)):
-            if isinstance(value, Malformed):
+            if isinstance(value, Malformed) and not audit.placeholder(value.text):  # a placeholder has its own finding
                 self._find("warning", "malformed_value", f"「{row.label}」的{field}「{value.text}」无法识别：{value.problem}",
                            number, row, field=field)
         if row.self_score is not None and row.weight is not None and row.self_score > row.weight:

@@ -23,3 +23,14 @@ def test_the_grammar_page_has_both_spellings_of_every_form() -> None:
 @pytest.mark.parametrize("text", RULES)
 def test_every_documented_rule_compiles(text: str) -> None:
     compile_rule(text)
+
+
+def test_every_finding_code_the_engine_emits_is_documented() -> None:
+    """docs/findings.md lists every code, with its level, for auditors."""
+    root = ROOT
+    source = "".join(p.read_text(encoding="utf-8") for p in (root / "perfrules").rglob("*.py"))
+    codes = set(re.findall(r'(?:_find|Finding)\("(?:error|warning|info)", "([a-z_0-9]+)"', source))
+    codes |= {"ruleset_fallback", "ruleset_choice"}
+    doc = (root / "docs" / "findings.md").read_text(encoding="utf-8")
+    assert len(codes) > 40
+    assert sorted(c for c in codes if f"`{c}`" not in doc) == []
