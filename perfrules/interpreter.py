@@ -451,6 +451,9 @@ class _Scorer:
                     yield Finding("info", "level_not_in_ruleset",
                                   f"一级指标「{level}」不在规则集「{self.rs.name}」的分值表中：本表是另一种表式，"
                                   "各一级指标按表中分值计，不折算", None, level)
+        inferred = dict.fromkeys(r.level1 for r in self.sub.indicators if r.level1_inferred)
+        for level in inferred:
+            yield Finding("info", "level_inferred", f"表中没有印一级指标名称，按其二级指标推定为「{level}」", None, level)
         yield from self._weights_total()
         if self.not_applicable is not None:
             applicable = sum(self.filed.values(), ZERO) - self._na_weights()

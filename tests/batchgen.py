@@ -60,7 +60,7 @@ def broken(seed: str) -> dict[str, bytes]:
     return {
         "syntax.toml": sub('"类型" = "部门整体支出"', '"类型" = "部门整体支出'),
         "unknown_key.toml": sub('"实际完成值" = "10.2%"', '"实计完成值" = "10.2%"'),
-        "bad_number.toml": sub('"分值" = 5\n', '"分值" = "五"\n'),
+        "bad_number.toml": sub('"分值" = 5\n', '"分值" = 1e999999999\n'),
         "no_unit.toml": sub(f'"单位名称" = "{UNIT}"\n', ""),
         "empty.toml": b"",
         "not_utf8.toml": seed.encode("gb18030"),

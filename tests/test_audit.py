@@ -5,6 +5,7 @@ the way a reader hands it over, and asserts the finding's code, severity, row an
 from __future__ import annotations
 
 from decimal import Decimal as D
+from pathlib import Path
 
 import attrs
 import pytest
@@ -198,3 +199,57 @@ def test_hubei_bands_and_a_form_without_row_points() -> None:
 def test_a_consistent_table_has_no_error_finding() -> None:
     result = run(table(*CONSISTENT, budget=FULL, total="100"), NATIONAL)
     assert not codes(result, "error") and result.total == D("100.00")
+
+
+def test_a_table_as_printed_reads_from_toml(tmp_path: Path) -> None:
+    """Cells as printed strings: an OCR'd 分值, 其中 rows, unprinted 一级 names, a split target."""
+    from perfrules.readers import read_submission
+
+    path = tmp_path / "t.toml"
+    path.write_text("""
+"单位名称" = "某镇人民政府"
+"项目名称" = "委托业务项目"
+"类型" = "项目支出"
+"年度" = 2022
+"总分" = "100"
+"自评总分" = "98"
+["预算执行"]
+"全年预算数" = "0"
+"全年执行数" = "0"
+"分值" = "10"
+"得分" = "0"
+[["预算执行"."其中"]]
+"名称" = "本年财政拨款"
+"全年预算数" = "90"
+"全年执行数" = "89.974万元"
+[["指标"]]
+"一级指标" = "（50分）"
+"二级指标" = "数量指标"
+"三级指标" = "委托业务项目数量"
+"指标性质" = "≥"
+"指标值" = "50"
+"度量单位" = "个"
+"实际完成值" = "50"
+"分值" = "IO"
+"得分" = "8"
+[["指标"]]
+"一级指标" = "（30分）"
+"二级指标" = "社会效益指标"
+"三级指标" = "影响"
+"年度指标值" = "效果明显"
+"实际完成值" = "达成预期指标"
+"分值" = "30"
+"得分" = "30"
+""", encoding="utf-8")
+    sub = read_submission(str(path))
+    first, second = sub.indicators
+    assert (first.level1, first.level1_inferred, first.target) == ("产出指标", True, "≥50个")
+    assert first.weight is None and first.unreadable == {"分值": "IO"} and first.self_score == D(8)
+    assert second.level1 == "效益指标" and dict(sub.level_weights) == {"产出指标": D(50), "效益指标": D(30)}
+    assert sub.budget is not None and sub.budget.parts[0].executed == D("89.974")
+    assert sub.header["项目名称"] == "委托业务项目" and sub.self_total == D(98)
+    result = run(sub)
+    assert ("unreadable_cell", 1) in codes(result, "error")
+    assert ("fund_parts_mismatch", 0) in codes(result, "error")
+    assert ("level_inferred", None) in codes(result, "info")
+    assert ("level_weight_mismatch", None) not in codes(result)  # the 产出 block has an unreadable 分值

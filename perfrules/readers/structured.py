@@ -17,11 +17,18 @@ from perfrules import model
 from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.limits import MAX_CELL_CHARS, MAX_DATA_NESTING, MAX_ROWS
 from perfrules.tomlsource import KeyPath, Locator, error_at, load_toml, nesting_offset, newlines, render_path
-from perfrules.values import points, to_decimal
+from perfrules.readers.levels import name_levels
+from perfrules.values import normalize, points, to_decimal
 
-TOP_KEYS = {"单位名称", "年度", "类型", "辖区", "总分", "自评总分", "预算执行", "一级指标分值", "指标", "年度总体目标", "资金构成", "说明"}
-BUDGET_KEYS = {*model.BUDGET_FIELDS, "项目"}
-ROW_KEYS = {*model.INDICATOR_FIELDS, "编号", "偏差原因分析及改进措施"}
+HEADER_KEYS = ("项目名称", "主管部门", "实施单位", "标题", "等级")
+TOP_KEYS = {"单位名称", "年度", "类型", "辖区", "总分", "自评总分", "预算执行", "一级指标分值", "指标", "年度总体目标", "资金构成",
+            "说明", *HEADER_KEYS}
+BUDGET_KEYS = {*model.BUDGET_FIELDS, "项目", "名称", "金额单位", "其中", "偏差原因"}
+PART_KEYS = {"名称", model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED, model.RATE, model.SCORE, model.WEIGHT}
+# A target printed over three columns (指标性质 | 指标值 | 度量单位), and columns some forms add.
+SPLIT_TARGET = ("指标性质", "指标值", "度量单位")
+MORE_KEYS = ("调整指标值", "得分系数", "评分标准", "指标权重")
+ROW_KEYS = {*model.INDICATOR_FIELDS, "编号", "偏差原因分析及改进措施", *SPLIT_TARGET, *MORE_KEYS}
 
 
 class Where:
@@ -86,9 +93,12 @@ def read_json_submission(text: str, file: str | None = None) -> model.Submission
 
 def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> model.Submission:
     _check_keys(data, TOP_KEYS, (), where)
-    unit = _text(data, "单位名称", (), where)
+    header = {k: _text(data, k, (), where) for k in HEADER_KEYS if k in data}
+    unit = _text(data, "单位名称", (), where) or header.get("实施单位", "") or header.get("项目名称", "")
     if not unit:
         raise where.error("缺少「单位名称」", (), expected='单位名称 = "…"')
+    if "总分" in data:
+        header["总分"] = _text(data, "总分", (), where) if isinstance(data["总分"], str) else str(data["总分"])
     budget = None
     if "预算执行" in data:
         budget = _budget(_table(data, "预算执行", (), where), ("预算执行",), where)
@@ -102,6 +112,8 @@ def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> mode
         str(k): _number(v, ("一级指标分值", k), where, "一级指标分值")
         for k, v in _table(data, "一级指标分值", (), where).items()
     }
+    rows, printed = name_levels(rows)
+    level_weights.update((k, v) for k, v in printed.items() if k not in level_weights)
     extra = {
         f"{section}.{k}": str(v)
         for section in ("年度总体目标", "资金构成")
@@ -110,7 +122,8 @@ def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> mode
     year = data.get("年度")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200):
         raise where.error(f"「年度」应当是四位年份，实际是「{year}」", ("年度",), expected="例如 年度 = 2023")
-    self_total = _number(data["自评总分"], ("自评总分",), where, "自评总分") if "自评总分" in data else None
+    unreadable: dict[str, str] = {}
+    self_total = _optional_number(data, "自评总分", (), where, unreadable)
     locations = {k: where.position((k,)) for k in data if where.locator is not None}
     return model.Submission(
         unit=unit,
@@ -125,35 +138,69 @@ def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> mode
         reader=reader,
         extra=extra,
         locations=locations,
+        header=header,
+        unreadable=unreadable,
     )
 
 
 def _row(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.IndicatorRow:
     _check_keys(raw, ROW_KEYS, path, where)
     reason = _text(raw, model.REASON, path, where) or _text(raw, "偏差原因分析及改进措施", path, where)
+    unreadable: dict[str, str] = {}
+    target = _text(raw, model.TARGET, path, where)
+    if not target and any(k in raw for k in SPLIT_TARGET):  # ≥ | 10 | % over three columns
+        target = "".join(_text(raw, k, path, where).strip() for k in SPLIT_TARGET)
+    weight_key = model.WEIGHT if model.WEIGHT in raw else "指标权重"
     return model.IndicatorRow(
         level1=_text(raw, model.LEVEL1, path, where),
         level2=_text(raw, model.LEVEL2, path, where),
         name=_text(raw, model.NAME, path, where),
-        target=_text(raw, model.TARGET, path, where),
+        target=target,
         actual=_text(raw, model.ACTUAL, path, where),
-        weight=_optional_number(raw, model.WEIGHT, path, where),
-        self_score=_optional_number(raw, model.SCORE, path, where),
+        weight=_optional_number(raw, weight_key, path, where, unreadable, model.WEIGHT),
+        self_score=_optional_number(raw, model.SCORE, path, where, unreadable),
         reason=reason,
         locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
         key=_text(raw, "编号", path, where) or None,
+        unreadable=unreadable,
+        more={k: _text(raw, k, path, where) for k in (*MORE_KEYS, *SPLIT_TARGET) if k in raw},
     )
 
 
 def _budget(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.BudgetBlock:
     _check_keys(raw, BUDGET_KEYS, path, where)
+    unreadable: dict[str, str] = {}
+    parts_raw = raw.get("其中", [])
+    if not isinstance(parts_raw, list):
+        raise where.error('「其中」应当是表格数组 [["预算执行"."其中"]]', path + ("其中",))
+    parts = tuple(_part(_table_at(p, path + ("其中", i), where), path + ("其中", i), where)
+                  for i, p in enumerate(parts_raw))
     return model.BudgetBlock(
-        initial_budget=_optional_number(raw, model.INITIAL_BUDGET, path, where),
-        budget=_optional_number(raw, model.BUDGET, path, where),
-        executed=_optional_number(raw, model.EXECUTED, path, where),
-        weight=_optional_number(raw, model.WEIGHT, path, where),
+        initial_budget=_optional_number(raw, model.INITIAL_BUDGET, path, where, unreadable),
+        budget=_optional_number(raw, model.BUDGET, path, where, unreadable),
+        executed=_optional_number(raw, model.EXECUTED, path, where, unreadable),
+        weight=_optional_number(raw, model.WEIGHT, path, where, unreadable),
         self_rate=_text(raw, model.RATE, path, where),
-        self_score=_optional_number(raw, model.SCORE, path, where),
+        self_score=_optional_number(raw, model.SCORE, path, where, unreadable),
+        locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
+        parts=parts,
+        unreadable=unreadable,
+        money_unit=_text(raw, "金额单位", path, where) or "万元",
+        reason=_text(raw, "偏差原因", path, where),
+    )
+
+
+def _part(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.FundPart:
+    _check_keys(raw, PART_KEYS, path, where)
+    unreadable: dict[str, str] = {}
+    return model.FundPart(
+        name=_text(raw, "名称", path, where),
+        initial_budget=_optional_number(raw, model.INITIAL_BUDGET, path, where, unreadable),
+        budget=_optional_number(raw, model.BUDGET, path, where, unreadable),
+        executed=_optional_number(raw, model.EXECUTED, path, where, unreadable),
+        self_rate=_text(raw, model.RATE, path, where),
+        self_score=_optional_number(raw, model.SCORE, path, where, unreadable),
+        unreadable=unreadable,
         locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
     )
 
@@ -204,9 +251,22 @@ def _number(value: Any, path: KeyPath, where: Where, what: str) -> Decimal:
 _MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
 
 
-def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Where) -> Decimal | None:
+def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Where,
+                     unreadable: dict[str, str] | None = None, field: str | None = None) -> Decimal | None:
+    """The number in a cell, or None when blank.  A cell written as text that is no
+    number ("IO", "/", "8分?") goes into *unreadable* under *field* (the interpreter
+    reports it on its row); a TOML value of the wrong type stays an error."""
     value = raw.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, str) and unreadable is not None:
+        text = normalize(value).strip().replace(",", "")
+        for unit in ("万元", "元"):  # amounts printed with their unit
+            if key in _MONEY and text.endswith(unit):
+                text = text[: -len(unit)].strip()
+        try:
+            return _number(text, path + (key,), where, key)
+        except PerfrulesError:
+            unreadable[field or key] = value
+            return None
     return _number(value, path + (key,), where, key)
-

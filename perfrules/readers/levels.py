@@ -1,0 +1,79 @@
+"""一级指标 cells as printed: ``产出指标(50分)``, ``（50分）`` with no name, or a name alone.
+
+A merged 一级 cell carries its block's points; some forms print only the points.  The
+block's name is then inferred from its 二级 names with the national taxonomy (数量、质量、
+时效 → 产出指标 …), and two blocks are never merged into one: a name that cannot be
+inferred, or that another block already took, gets the block's number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+
+import attrs
+
+from perfrules import model
+from perfrules.values import normalize, points, squash, to_decimal
+
+_POINTS = re.compile(r"[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?$")
+# 二级指标 words → the 一级 they belong to (财预〔2020〕10号 form; 成本 as 一级 per 财预〔2021〕101号).
+_TAXONOMY = (
+    (("经济成本", "社会成本", "生态环境成本"), "成本指标"),
+    (("数量", "质量", "时效", "成本"), "产出指标"),
+    (("经济效益", "社会效益", "生态效益", "环境效益", "可持续"), "效益指标"),
+    (("满意",), "满意度指标"),
+)
+
+
+def split_points(text: str) -> tuple[str, Decimal | None]:
+    """``产出指标(50分)`` → (产出指标, 50); ``（30分）`` → ("", 30); ``产出指标`` → (产出指标, None)."""
+    flat = squash(text)
+    m = _POINTS.search(normalize(flat))
+    if not m or (m.start() > 0 and not m.group(0).startswith(("(", "（"))) and not flat[: m.start()].endswith("指标"):
+        return flat, None
+    return flat[: m.start()], points(to_decimal(m.group(1), "一级指标分值"), "一级指标分值")
+
+
+def infer_level(level2_names: Sequence[str]) -> str | None:
+    """The 一级 most of a block's 二级 names belong to, or None."""
+    votes: Counter[str] = Counter()
+    for name in level2_names:
+        word = squash(name)
+        found = next((level for keys, level in _TAXONOMY if any(k in word for k in keys)), None)
+        if found:
+            votes[found] += 1
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def name_levels(rows: Sequence[model.IndicatorRow]) -> tuple[tuple[model.IndicatorRow, ...], dict[str, Decimal]]:
+    """Rows with their 一级 names as names (points split off, unprinted names inferred),
+    and the points each block's header printed."""
+    blocks: list[list[int]] = []
+    last: str | None = None
+    for i, row in enumerate(rows):
+        if row.level1 != last or not blocks:
+            blocks.append([])
+            last = row.level1
+        blocks[-1].append(i)
+    out = list(rows)
+    weights: dict[str, Decimal] = {}
+    taken: set[str] = set()
+    for number, block in enumerate(blocks, start=1):
+        name, weight = split_points(rows[block[0]].level1)
+        inferred = False
+        if not name and (weight is not None or rows[block[0]].level1.strip()):
+            guess = infer_level([rows[i].level2 for i in block])
+            name, inferred = (guess or f"一级指标{number}"), True
+        if name and weight is not None and name in taken:
+            name = f"{name}（第{number}组）"  # never merge two printed blocks
+        if name:
+            taken.add(name)
+        if weight is not None:
+            weights[name] = weight
+        if name != rows[block[0]].level1 or inferred:
+            for i in block:
+                out[i] = attrs.evolve(rows[i], level1=name, level1_inferred=inferred)
+    return tuple(out), weights
