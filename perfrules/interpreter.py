@@ -212,6 +212,11 @@ class _Scorer:
 
     def _execution(self, block: model.BudgetBlock) -> None:
         self._unreadable_cells(0, block, block.unreadable, skip=model.NOT_APPLICABLE)
+        if block.budget is None and block.initial_budget is not None and block.executed is not None:
+            self.findings.append(Finding("info", "rate_on_initial_budget",
+                                         f"表中没有全年预算数，执行率按年初预算数 {fmt(block.initial_budget)} 计算（表头的 A）",
+                                         0, EXECUTION, block.where(model.INITIAL_BUDGET)))
+            block = attrs.evolve(block, budget=block.initial_budget)
         self.findings.extend(audit.fund_findings(block))
         weight = block.weight if block.weight is not None else self.rs.weights.get(EXECUTION)
         if self.execution_row is not None and block.weight is None:
@@ -384,7 +389,8 @@ class _Scorer:
         self.findings.append(Finding(severity, code, message, number, label, location))
 
     def _cell_findings(self, number: int, row: model.IndicatorRow, target: Value, actual: Value, kind: str) -> None:
-        if row.actual.strip() and repeats(row.actual, row.target):
+        measured = isinstance(actual, Quantity) and not actual.is_claim  # 100% for 100% is a result, not a copy
+        if row.actual.strip() and repeats(row.actual, row.target) and not measured:
             same_name = repeats(row.actual, row.name)
             what = "年度指标值和指标名称" if same_name else "年度指标值"
             if not (isinstance(actual, Quantity) and actual.is_claim):  # a claim gets its own finding
@@ -464,7 +470,7 @@ class _Scorer:
 
     def _weights_total(self) -> Iterator[Finding]:
         """The filed 分值 (before any rescaling) against 100, on a table printed whole."""
-        if self.no_weight or not (self.sub.self_total is not None or self.sub.header.get("总分")):
+        if self.no_weight or not self._printed_whole():
             return
         if any(model.WEIGHT in r.unreadable or (r.not_applicable and r.weight is None) for r in self.sub.indicators):
             return  # a weight unreadable or left out as not applicable: the sum proves nothing
@@ -475,9 +481,17 @@ class _Scorer:
             yield Finding("error", "weights_not_100", f"各项分值合计 {fmt(filed)} 分，不是 100 分")
 
     def _level_incomplete(self, level: str) -> bool:
-        """A level with a row whose 分值 is unreadable or not applicable: its sum proves nothing."""
+        """A level with a row whose 分值 is unreadable or not applicable, or the last level
+        of a table with no 总分 row (cut short where the text ends): its sum proves nothing."""
+        rows = [r for r in self.sub.indicators if not r.is_blank]
+        if not self._printed_whole() and rows and squash(rows[-1].level1) == squash(level):
+            return True
         return any(squash(r.level1) == squash(level) and (model.WEIGHT in r.unreadable or r.not_applicable)
                    for r in self.sub.indicators)
+
+    def _printed_whole(self) -> bool:
+        """The table has its 总分 row (a filed total, or the 总分 row's 分值)."""
+        return self.sub.self_total is not None or bool(self.sub.header.get("总分"))
 
     def _na_weights(self) -> Decimal:
         return sum((r.weight for r in self.sub.indicators if r.not_applicable and r.weight is not None), ZERO)
@@ -516,7 +530,7 @@ def rescaled(value: Decimal, factor: Decimal) -> Decimal:
 
 def _refuse_unfilled(sub: model.Submission) -> None:
     """A table whose every actual and score is blank was never filled in: no total, no grade."""
-    rows = [r for r in sub.indicators if r.name or r.target]
+    rows = [r for r in sub.indicators if not r.is_blank]
     filled = any(r.actual.strip() or r.self_score is not None or model.SCORE in r.unreadable for r in rows)
     if rows and not filled:
         raise PerfrulesError(f"自评表未填写：{len(rows)} 行指标的实际完成值和得分全部为空，不计总分、不评等级",

@@ -8,6 +8,7 @@ what an auditor is shown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -27,6 +28,9 @@ BUDGET_FIELDS = (INITIAL_BUDGET, BUDGET, EXECUTED, WEIGHT, RATE, SCORE)
 # How a form marks a row "not applicable" (财预〔2020〕10号 form note F4: 不考核该指标).
 NOT_APPLICABLE = frozenset({"/", "／", "不适用", "无", "—", "——", "-", "--"})
 NOT_APPLICABLE_ACTUAL = frozenset({"/", "／", "不适用", "不适用。"})
+
+# A 三级指标 cell the template printed and nobody filled: 指标1, 指标2:, ……
+TEMPLATE_STUB = re.compile(r"^(?:指标\s*\d*\s*[:：]?|…+|\.{3,}|……)$")
 
 KIND_DEPARTMENT = "部门整体支出"
 KIND_PROJECT = "项目支出"
@@ -58,8 +62,11 @@ class IndicatorRow:
 
     @property
     def is_blank(self) -> bool:
-        """A level row with nothing filed (生态效益指标 with empty cells)."""
-        return not (self.name or self.target or self.actual) and self.weight is None
+        """A level row with nothing filed (生态效益指标 with empty cells), or a row the
+        template left in (``指标2:``, ``……``) with nothing filed."""
+        named = bool(self.name) and not TEMPLATE_STUB.match(self.name.strip())
+        return (not (named or self.target or self.actual) and self.weight is None and self.self_score is None
+                and not self.unreadable)
 
     @property
     def not_applicable(self) -> bool:
