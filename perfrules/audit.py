@@ -124,6 +124,8 @@ def row_findings(number: int, row: model.IndicatorRow, target: Value, actual: Va
         yield Finding("warning", "reason_is_placeholder",
                       f"「{row.label}」失分 {fmt(row.weight - row.self_score)} 分，偏差原因只写了「{row.reason.strip()}」",  # type: ignore[operator]
                       number, row.label, where(model.REASON))
+    if met is None and row.actual.strip() and squash(row.actual) == squash(row.target):
+        met = True  # a qualitative target whose actual says the same: met by the table's own words
     if met is True and lost:
         why = "，且未说明原因" if squash(row.reason) in EMPTY_REASONS else ""
         yield Finding("warning", "deducted_when_met",
@@ -178,13 +180,7 @@ def total_findings(sub: model.Submission, rows: Sequence[RowResult], ruleset: Ru
     if claimed is None:
         return
     where = sub.where("自评总分")
-    weights = [r.filed_weight if r.filed_weight is not None else r.weight for r in rows
-               if r.method not in ("not_applicable", "blank")]
-    if weights and all(w is not None for w in weights) and not _unreadable(sub):
-        most = sum((w for w in weights if w is not None), ZERO)
-        if claimed > most:
-            yield Finding("error", "claimed_above_max",
-                          f"填报的总分 {fmt(claimed)} 高于各项分值之和 {fmt(most)}（最多只能得 {fmt(most)} 分）", location=where)
+    yield from _claimed_above_max(sub, rows, ruleset, claimed)
     if filed and all(s is not None for s in filed) and not _unreadable(sub):
         summed = sum((s for s in filed if s is not None), ZERO)
         places = max(-int(claimed.as_tuple().exponent), 0)
@@ -195,6 +191,35 @@ def total_findings(sub: model.Submission, rows: Sequence[RowResult], ruleset: Ru
         yield Finding("warning", "total_differs",
                       f"自评总分 {fmt(claimed)}，复核总分 {ruleset.rounding.show(total)}，"
                       f"相差 {ruleset.rounding.show(total - claimed)}（复核 − 自评）", location=where)
+
+
+def _claimed_above_max(sub: model.Submission, rows: Sequence[RowResult], ruleset: Ruleset,
+                       claimed: Decimal) -> Iterator[Finding]:
+    """A claimed total above what the table allows: the full marks less the points its own
+    rows already gave up (a claimed 98 where the rows lost 6 of 100), or above the sum of
+    its 分值."""
+    printed = sub.header.get("总分", "")
+    full = Decimal(printed) if printed.strip().replace(".", "", 1).isdigit() else ruleset.full_marks or HUNDRED
+    lost: list[tuple[int, Decimal]] = []
+    for r in rows:
+        weight = r.filed_weight if r.filed_weight is not None else r.weight
+        if weight is not None and r.self_reported_score is not None and r.self_reported_score < weight:
+            lost.append((r.row, weight - r.self_reported_score))
+    most = full - sum((points for _, points in lost), ZERO)
+    if claimed > most:
+        where = "、".join(f"第{n}行 {fmt(p)}" for n, p in lost)
+        yield Finding("error", "claimed_above_max",
+                      f"填报的总分 {fmt(claimed)}，但各行自评已失 {fmt(full - most)} 分（{where}），"
+                      f"满分 {fmt(full)} 时最多 {fmt(most)} 分", location=sub.where("自评总分"))
+        return
+    weights = [r.filed_weight if r.filed_weight is not None else r.weight for r in rows
+               if r.method not in ("not_applicable", "blank")]
+    if weights and all(w is not None for w in weights) and not _unreadable(sub):
+        ceiling = sum((w for w in weights if w is not None), ZERO)
+        if claimed > ceiling:
+            yield Finding("error", "claimed_above_max",
+                          f"填报的总分 {fmt(claimed)} 高于各项分值之和 {fmt(ceiling)}（最多只能得 {fmt(ceiling)} 分）",
+                          location=sub.where("自评总分"))
 
 
 def _unreadable(sub: model.Submission) -> bool:

@@ -99,6 +99,7 @@ class _Scorer:
         self.not_applicable = _applicable_factor(submission)
         self.execution_row = _execution_row(submission)
         self.rate: Decimal | None = None
+        self.rate_block: model.BudgetBlock | None = None  # the block the rate was computed from
         self.no_weight = 0  # rows scored from the unit's score alone (no 分值 column)
 
     def _scales(self) -> dict[str, Decimal]:
@@ -130,7 +131,8 @@ class _Scorer:
             unit=self.sub.unit, year=self.sub.year, kind=self.sub.kind,
             ruleset=RulesetRecord(rs.id, rs.name, rs.version, rs.chain, rs.source),
             rows=tuple(self.rows), total=total, total_exact=total_exact, full_marks=full,
-            places=rs.rounding.places, grade=rs.grade_of(total), self_reported_total=self.sub.self_total,
+            places=rs.rounding.places, grade=None if self._incomplete() else rs.grade_of(total),
+            self_reported_total=self.sub.self_total,
             explanations=tuple(self.explanations), findings=tuple(self.findings),
             source=self.sub.source, reader=self.sub.reader,
         )
@@ -161,6 +163,8 @@ class _Scorer:
             return self._unscored_row(number, row)
         row = self._scaled(number, row)
         assert row.weight is not None  # scaling keeps a weight a weight
+        if number == self.execution_row and self.rate_block is not None:
+            return self._execution_indicator(number, row, self.rate_block)
         target, actual = read_value(row.target), read_value(row.actual)
         kind, direction = _classify(target)
         env = Env(row.weight, self_score=row.self_score, reason_missing=not row.reason.strip(),
@@ -176,6 +180,16 @@ class _Scorer:
         self._evaluate(number, row, rule, env, problem, values=_values(row, env, kind))
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
             self._cost_direction(number, row, env)
+
+    def _execution_indicator(self, number: int, row: model.IndicatorRow, block: model.BudgetBlock) -> None:
+        """预算执行率 filed as an indicator (宁夏 项目管理): scored by the execution rule from the
+        fund block's amounts, once."""
+        assert row.weight is not None and self.rate is not None
+        env = Env(row.weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
+                  self_score=row.self_score, reason_missing=not row.reason.strip())
+        values = {"全年预算数": fmt(block.budget), "全年执行数": fmt(block.executed), "执行率": percent(self.rate),
+                  "分值": fmt(row.weight)}
+        self._evaluate(number, row, self._pick("execution", None, row, EXECUTION), env, None, values)
 
     def _unreadable_cells(self, number: int, row: model.IndicatorRow | model.BudgetBlock,
                           cells: Mapping[str, str], skip: frozenset[str] | tuple[()] = ()) -> None:
@@ -203,7 +217,7 @@ class _Scorer:
             known = exact_sum(r.weight for r in left if r.weight is not None)
             most = self.rs.rounding.show(scored + known)
             names = "、".join(f"第{r.row}行" for r in left)
-            unknown = "（其中有分值无法读取的行，上限不确定）" if any(r.weight is None for r in left) else ""
+            unknown = "（其中有分值空缺或无法读取的行，上限不确定）" if any(r.weight is None for r in left) else ""
             yield Finding("warning", "rows_not_scored",
                           f"{len(left)} 行未能计分（{names}），不计入复核总分；这些行全部得分时总分最多为 {most}{unknown}")
         if self.no_weight:
@@ -228,7 +242,7 @@ class _Scorer:
         row = self._scaled(0, row)
         weight = row.weight
         if block.budget is not None and block.executed is not None and block.budget > 0:
-            self.rate = block.executed / block.budget
+            self.rate, self.rate_block = block.executed / block.budget, block
             self.findings.extend(audit.rate_findings(block, self.rate))
         if self.execution_row is not None:
             return  # scored once, as the indicator row that carries it
@@ -467,6 +481,16 @@ class _Scorer:
                           f"不适用的指标不考核，其余指标分值合计 {fmt(applicable)} 分，各项按百分制折算（×100/{fmt(applicable)}）")
         total = self.rs.rounding.apply(exact_sum(r.score for r in self.rows if r.score is not None))
         yield from audit.total_findings(self.sub, self.rows, self.rs, total)
+        if self._incomplete():
+            filed = sum(self.filed.values(), ZERO)
+            yield Finding("warning", "table_incomplete",
+                          f"表没有总分行，读到的各项分值合计 {fmt(filed)} 分，不足 {fmt(self.rs.full_marks)} 分：表可能被截短，"
+                          "复核总分只反映读到的部分，不评等级")
+
+    def _incomplete(self) -> bool:
+        """No 总分 row and the filed points fall short of the full marks: a table cut short."""
+        return (not self._printed_whole() and not self.no_weight and bool(self.filed)
+                and sum(self.filed.values(), ZERO) < self.rs.full_marks)
 
     def _weights_total(self) -> Iterator[Finding]:
         """The filed 分值 (before any rescaling) against 100, on a table printed whole."""
@@ -490,8 +514,10 @@ class _Scorer:
                    for r in self.sub.indicators)
 
     def _printed_whole(self) -> bool:
-        """The table has its 总分 row (a filed total, or the 总分 row's 分值)."""
-        return self.sub.self_total is not None or bool(self.sub.header.get("总分"))
+        """The table has its 总分 row (its 分值 cell, or a filed total read from it; a total
+        printed in the header, 自评得分, says nothing of where the table ends)."""
+        from_total_row = self.sub.self_total is not None and "自评得分" not in self.sub.header
+        return from_total_row or bool(self.sub.header.get("总分"))
 
     def _na_weights(self) -> Decimal:
         return sum((r.weight for r in self.sub.indicators if r.not_applicable and r.weight is not None), ZERO)
@@ -529,9 +555,11 @@ def rescaled(value: Decimal, factor: Decimal) -> Decimal:
 
 
 def _refuse_unfilled(sub: model.Submission) -> None:
-    """A table whose every actual and score is blank was never filled in: no total, no grade."""
+    """A table whose every actual and score (the execution score too) is blank was never
+    filled in: no total, no grade.  Amounts alone do not count: the finance system prints them."""
     rows = [r for r in sub.indicators if not r.is_blank]
     filled = any(r.actual.strip() or r.self_score is not None or model.SCORE in r.unreadable for r in rows)
+    filled = filled or (sub.budget is not None and (sub.budget.self_score is not None or model.SCORE in sub.budget.unreadable))
     if rows and not filled:
         raise PerfrulesError(f"自评表未填写：{len(rows)} 行指标的实际完成值和得分全部为空，不计总分、不评等级",
                              position=Position(file=sub.source), code="unfilled",

@@ -76,4 +76,8 @@ def name_levels(rows: Sequence[model.IndicatorRow]) -> tuple[tuple[model.Indicat
         if name != rows[block[0]].level1 or inferred:
             for i in block:
                 out[i] = attrs.evolve(rows[i], level1=name, level1_inferred=inferred)
+    for i, row in enumerate(out):  # 数量指标(10分): a 二级 cell's points are the form's, not a name
+        level2, points2 = split_points(row.level2)
+        if points2 is not None and level2:
+            out[i] = attrs.evolve(row, level2=level2)
     return tuple(out), weights

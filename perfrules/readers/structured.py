@@ -20,7 +20,7 @@ from perfrules.tomlsource import KeyPath, Locator, error_at, load_toml, nesting_
 from perfrules.readers.levels import name_levels
 from perfrules.values import normalize, points, to_decimal
 
-HEADER_KEYS = ("项目名称", "主管部门", "实施单位", "标题", "等级")
+HEADER_KEYS = ("项目名称", "主管部门", "实施单位", "标题", "等级", "自评得分")
 TOP_KEYS = {"单位名称", "年度", "类型", "辖区", "总分", "自评总分", "预算执行", "一级指标分值", "指标", "年度总体目标", "资金构成",
             "说明", *HEADER_KEYS}
 BUDGET_KEYS = {*model.BUDGET_FIELDS, "项目", "名称", "金额单位", "其中", "偏差原因"}
@@ -124,6 +124,8 @@ def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> mode
         raise where.error(f"「年度」应当是四位年份，实际是「{year}」", ("年度",), expected="例如 年度 = 2023")
     unreadable: dict[str, str] = {}
     self_total = _optional_number(data, "自评总分", (), where, unreadable)
+    if self_total is None and "自评得分" in data:  # a total printed in the header, not in a 总分 row
+        self_total = _optional_number(data, "自评得分", (), where, unreadable, "自评总分")
     locations = {k: where.position((k,)) for k in data if where.locator is not None}
     return model.Submission(
         unit=unit,
