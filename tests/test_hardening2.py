@@ -90,3 +90,19 @@ def test_every_text_format_survives_hostile_text(tmp_path: Path, fmt: str) -> No
     assert "\x00" not in res.out
     if fmt == "html":
         assert "<script>alert" not in res.out and "&lt;script&gt;alert(1)&lt;/script&gt;" in res.out
+
+
+def test_missing_keys_point_at_line_one_or_their_table(tmp_path: Path) -> None:
+    unit = tmp_path / "no_unit.toml"
+    unit.write_text('"年度" = 2023\n', encoding="utf-8")
+    res = cli("score", str(unit))
+    assert res.code == 2 and f"{unit}:1:1: 错误：缺少「单位名称」" in res.err and "  1 | \"年度\" = 2023" in res.err
+    ruleset = tmp_path / "no_id.toml"
+    ruleset.write_text('name = "无编号"\n[rounding]\nplaces = 2\nmode = "half_up"\n', encoding="utf-8")
+    res = cli("score", str(SEED), "--ruleset", str(ruleset))
+    assert res.code == 2 and f"{ruleset}:1:1: 错误：规则集缺少编号 id" in res.err and "    | ^" in res.err
+
+
+def test_an_unknown_key_is_marked_at_the_key() -> None:
+    res = cli("check", str(Path(__file__).parent / "errors" / "submission_unknown_key.toml"))
+    assert "8:1: 错误：未知的键「实际完成」" in res.err

@@ -38,13 +38,13 @@ class Where:
         self.file = file
         self.locator = locator
 
-    def position(self, path: KeyPath) -> Position:
+    def position(self, path: KeyPath, *, value: bool = True) -> Position:
         if self.locator is not None:
-            return self.locator.position(path)
+            return self.locator.position(path, value=value)
         return Position(file=self.file)
 
-    def error(self, message: str, path: KeyPath, **kw: Any) -> PerfrulesError:
-        err = PerfrulesError(message, position=self.position(path), key=render_path(path), **kw)
+    def error(self, message: str, path: KeyPath, *, value: bool = True, **kw: Any) -> PerfrulesError:
+        err = PerfrulesError(message, position=self.position(path, value=value), key=render_path(path), **kw)
         return err
 
 
@@ -214,6 +214,7 @@ def _check_keys(raw: Mapping[str, Any], allowed: set[str], path: KeyPath, where:
             raise where.error(
                 f"未知的键「{key}」",
                 path + (key,),
+                value=False,  # the caret under the misspelt key, not its value
                 expected="、".join(sorted(allowed)),
                 suggestion=did_you_mean(str(key), allowed),
             )
