@@ -69,8 +69,8 @@ class UnitSummary:
 
     @property
     def difference(self) -> Decimal | None:
-        """自评总分 − 复核总分."""
-        return None if self.self_reported_total is None else self.self_reported_total - self.total
+        """复核总分 − 自评总分 (the sign every report uses)."""
+        return None if self.self_reported_total is None else self.total - self.self_reported_total
 
 
 @attrs.frozen
