@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from perfrules import model
 from perfrules.explain import Finding, RowResult
@@ -58,15 +58,17 @@ def shown_rate(text: str, computed: Decimal) -> tuple[Decimal, int] | None:
 
 
 def rate_findings(block: model.BudgetBlock, rate: Decimal, row: int = 0) -> Iterator[Finding]:
-    """The printed 执行率 against 全年执行数 ÷ 全年预算数, at the printed precision (80% and
-    80.4% both stand for 80.45%; 100% does not)."""
+    """The printed 执行率 against 全年执行数 ÷ 全年预算数, at the printed precision: the rate
+    rounded or cut to the printed digits (80%, 80.4% and 80.5% all stand for 80.45%; 100% and
+    86.19% for 86.183% do not)."""
     printed = shown_rate(block.self_rate, rate) if block.self_rate.strip() else None
     if printed is None:
         return
     share, places = printed
     quantum = Decimal(1).scaleb(-places)
-    try:  # rounded or cut at the printed digits, a rate is within one unit of its last place
-        differs = abs(rate - share) >= quantum
+    try:  # the printed digits are the rate rounded (half up) or cut there; anything else contradicts it
+        shown = {rate.quantize(quantum, rounding=ROUND_HALF_UP), rate.quantize(quantum, rounding=ROUND_DOWN)}
+        differs = share.quantize(quantum, rounding=ROUND_HALF_UP) not in shown
     except ArithmeticError:  # a rate too large to compare: nothing to say
         return
     if differs:

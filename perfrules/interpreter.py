@@ -152,6 +152,8 @@ class _Scorer:
         if row.weight is None:
             if model.WEIGHT in row.unreadable:
                 return self._unscored_row(number, row)
+            if row.self_score is None and row.name.strip().startswith("其中"):  # a breakdown under the row above
+                return self._unscored_row(number, row, "blank")
             if row.self_score is not None:  # a form with no per-row 分值 (湖北): the score is the unit's
                 self.no_weight += 1
                 return self._record(number, row, None, row.self_score, "self_assessed", {})
@@ -307,7 +309,8 @@ class _Scorer:
             self._find("warning", "rule_flag", f"「{row.label}」：{flag}", number, row)
         if outcome.band is not None:
             self._check_band(number, row, outcome)
-        elif row.self_score is not None and row.self_score != outcome.score and not self._said(number, _SPECIFIC):
+        elif (row.self_score is not None and self.rs.rounding.apply(outcome.score) != self.rs.rounding.apply(row.self_score)
+              and not self._said(number, _SPECIFIC)):  # 8.62 filed for 8.6183 is the same score, rounded
             filed = self.filed_rows[number][1] if number in self.filed_rows else row.self_score
             scaled = f"（按一级指标分值折算为 {self.rs.rounding.show(row.self_score)}）" if filed != row.self_score else ""
             self._find("warning", "score_differs",

@@ -166,6 +166,7 @@ _CMP = r"(?P<cmp>>=|<=|==|≥|≤|≧|≦|>|<|=)"
 _NUM = r"(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)"
 _QUANTITY = re.compile(rf"^{_CMP}?\s*{_NUM}\s*(?P<unit>[^\d\s].*)?$")
 _PERIOD = re.compile(r"^(?P<year>(?:19|20)\d\d)?\s*(?P<suffix>年度全年|年全年|全年|年度|年)$")
+_DEADLINE = re.compile(r"^(\d{1,2})(月|日)(?:底|末)?(?:前|之前|以前)$")
 _PARTS = re.compile(r"(?:^|[;；。\n]\s*)(\d+)[.、．]\s*")
 
 
@@ -182,6 +183,9 @@ def read_value(text: str | None) -> Value:
     if p:
         year = int(p.group("year")) if p.group("year") else None
         return Period(year, "全年" in p.group("suffix"), raw.strip())
+    d = _DEADLINE.match(compact)
+    if d:  # 9月前, 11月底前: a deadline, met by any earlier month (a ceiling)
+        return Quantity(Decimal(d.group(1)), unit_for(d.group(2)), "<=", raw.strip())
     m = _QUANTITY.match(compact)
     if m and _unit_ok(m.group("unit")):
         digits = m.group("num").replace(",", "")
