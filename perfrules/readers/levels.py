@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import attrs
 
 from perfrules import model
+from perfrules.readers.hanzi import simplified
 from perfrules.values import normalize, points, squash, to_decimal
 
 _POINTS = re.compile(r"[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?$")
@@ -29,12 +30,19 @@ _TAXONOMY = (
 
 
 def split_points(text: str) -> tuple[str, Decimal | None]:
-    """``产出指标(50分)`` → (产出指标, 50); ``（30分）`` → ("", 30); ``产出指标`` → (产出指标, None)."""
+    """``产出指标(50分)`` → (产出指标, 50); ``（30分）`` → ("", 30); ``产出指标`` → (产出指标, None).
+
+    A name in the form's traditional characters (產出指標) is read as simplified."""
     flat = squash(text)
+    if simplified(flat) != flat and any(simplified(flat).startswith(w) for w in _LEVEL_WORDS):
+        flat = simplified(flat)
     m = _POINTS.search(normalize(flat))
     if not m or (m.start() > 0 and not m.group(0).startswith(("(", "（"))) and not flat[: m.start()].endswith("指标"):
         return flat, None
     return flat[: m.start()], points(to_decimal(m.group(1), "一级指标分值"), "一级指标分值")
+
+
+_LEVEL_WORDS = ("产出", "效益", "满意度", "成本", "数量", "质量", "时效", "经济", "社会", "生态", "可持续", "服务对象")
 
 
 def infer_level(level2_names: Sequence[str]) -> str | None:
@@ -48,13 +56,17 @@ def infer_level(level2_names: Sequence[str]) -> str | None:
     return votes.most_common(1)[0][0] if votes else None
 
 
-def name_levels(rows: Sequence[model.IndicatorRow]) -> tuple[tuple[model.IndicatorRow, ...], dict[str, Decimal]]:
+def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
+                ) -> tuple[tuple[model.IndicatorRow, ...], dict[str, Decimal]]:
     """Rows with their 一级 names as names (points split off, unprinted names inferred),
-    and the points each block's header printed."""
+    and the points each block's header printed.
+
+    A block is a run of rows with the same 一级 text; *starts* (from a grid's merged
+    cells) also marks where a block with the same text as the one above begins."""
     blocks: list[list[int]] = []
     last: str | None = None
     for i, row in enumerate(rows):
-        if row.level1 != last or not blocks:
+        if row.level1 != last or not blocks or (i < len(starts) and starts[i]):
             blocks.append([])
             last = row.level1
         blocks[-1].append(i)
@@ -81,3 +93,15 @@ def name_levels(rows: Sequence[model.IndicatorRow]) -> tuple[tuple[model.Indicat
         if points2 is not None and level2:
             out[i] = attrs.evolve(row, level2=level2)
     return tuple(out), weights
+
+
+def block_weights(rows: Sequence[model.IndicatorRow], weights: Mapping[str, Decimal]) -> tuple[model.IndicatorRow, ...]:
+    """A form with no 分值 column: a block of one row takes its header's points as the
+    row's 分值; rows of larger blocks keep no weight (their printed score stays)."""
+    sizes = Counter(row.level1 for row in rows if not row.is_blank)
+    return tuple(
+        attrs.evolve(row, weight=weights[row.level1])
+        if row.weight is None and model.WEIGHT not in row.unreadable and sizes[row.level1] == 1
+        and row.level1 in weights and not row.is_blank else row
+        for row in rows
+    )
