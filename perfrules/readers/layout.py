@@ -270,6 +270,9 @@ def build_submission(doc: Document) -> model.Submission:
     unreadable: dict[str, str] = {}
     if total_row is not None:
         self_total = _total(total_row, found, locations, header, unreadable)
+    elif (printed := _header_total(top)) is not None:  # 自评得分 | 98 printed above the form
+        locations["自评总分"] = printed.position
+        self_total = _number(printed, "自评总分", unreadable)
     return model.Submission(
         unit=unit,
         year=year,
@@ -393,6 +396,17 @@ def _year(before: Sequence[str], top: Sequence[Sequence[Cell]], doc: Document) -
             m = re.search(pattern, normalize(text))
             if m:
                 return int(m.group(1))
+    return None
+
+
+def _header_total(top: Sequence[Sequence[Cell]]) -> Cell | None:
+    """``自评得分 | 98`` in the header rows of a form with no 总分 row (Ningxia)."""
+    for row in top:
+        for index, cell in enumerate(row):
+            if _key(cell.text) in ("自评得分", "自评总分"):
+                value = next((c for c in row[index + 1 :] if clean(c.text)), None)
+                if value is not None and re.fullmatch(r"[\d.,\s]+分?", normalize(clean(value.text))):
+                    return value
     return None
 
 

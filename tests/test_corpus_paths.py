@@ -1,0 +1,69 @@
+"""Three paths, one table: every corpus table read from its TOML, from the .xlsx and
+from the .docx that tests/corpus/make_layouts.py renders in its printed layout must
+give the same submission content (issue 13, item 8).
+
+Both the real corpus (tests/corpus/real/) and the layout fixtures
+(tests/corpus/layouts/, written for the layouts the readers must handle; not real
+tables) are read.  The lead's scoring comparison builds on :func:`content`.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perfrules.model import Submission
+from perfrules.readers import read_submission
+
+CORPUS = Path(__file__).parent / "corpus"
+sys.path.insert(0, str(CORPUS))
+
+from make_layouts import render  # noqa: E402
+
+FOLDERS = sorted(p.parent for p in CORPUS.glob("*/*/table.toml") if p.parent.parent.name in ("real", "layouts"))
+IDS = [f"{p.parent.name}/{p.name}" for p in FOLDERS]
+HEADER = ("项目名称", "主管部门", "实施单位", "标题")
+
+
+def content(sub: Submission) -> dict[str, Any]:
+    """What the three readers of one table must agree on (not where each cell was)."""
+    budget = sub.budget
+    return {
+        "unit": sub.unit, "year": sub.year, "kind": sub.kind,
+        "header": {k: sub.header.get(k, "") for k in HEADER},
+        "rows": [(r.level1, r.level2, r.name, r.target, r.actual, r.weight, r.self_score, r.reason,
+                  dict(r.unreadable), {k: v for k, v in r.more.items() if v and k != "指标权重"}, r.level1_inferred)
+                 for r in sub.indicators if not r.is_blank],
+        "level_weights": dict(sub.level_weights),
+        "self_total": sub.self_total, "unreadable": dict(sub.unreadable),
+        "budget": None if budget is None else (
+            budget.initial_budget, budget.budget, budget.executed, budget.weight, budget.self_rate,
+            budget.self_score, dict(budget.unreadable), budget.money_unit,
+            [(p.name, p.initial_budget, p.budget, p.executed, p.self_rate, p.self_score, dict(p.unreadable))
+             for p in budget.parts]),
+    }
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("layouts")
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
+def test_toml_xlsx_and_docx_agree(folder: Path, rendered: Path) -> None:
+    want = content(read_submission(str(folder / "table.toml")))
+    for path in render(folder, rendered / folder.parent.name):
+        got = content(read_submission(str(path)))
+        differing = {k: (got[k], want[k]) for k in want if got[k] != want[k]}
+        assert differing == {}, path.name
+
+
+def test_both_folders_are_read() -> None:
+    assert {p.parent.name for p in FOLDERS} >= {"layouts"}
+    assert len(FOLDERS) >= 3
+    assert all(isinstance(v, Decimal) for f in FOLDERS
+               for v in read_submission(str(f / "table.toml")).level_weights.values())
