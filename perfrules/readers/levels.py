@@ -49,7 +49,7 @@ def infer_level(level2_names: Sequence[str]) -> str | None:
     """The 一级 most of a block's 二级 names belong to, or None."""
     votes: Counter[str] = Counter()
     for name in level2_names:
-        word = squash(name)
+        word = simplified(squash(name))
         found = next((level for keys, level in _TAXONOMY if any(k in word for k in keys)), None)
         if found:
             votes[found] += 1
@@ -90,7 +90,7 @@ def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
                 out[i] = attrs.evolve(rows[i], level1=name, level1_inferred=inferred)
     for i, row in enumerate(out):  # 数量指标(10分): a 二级 cell's points are the form's, not a name
         level2, points2 = split_points(row.level2)
-        if points2 is not None and level2:
+        if level2 and (points2 is not None or level2 != squash(row.level2)):  # points split off, 數量指標 read
             out[i] = attrs.evolve(row, level2=level2)
     return tuple(out), weights
 

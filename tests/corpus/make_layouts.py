@@ -57,7 +57,11 @@ _POINTS = re.compile(r"^(.*?)[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
 
 
 def _word(header: str) -> str:
-    return re.sub(r"[(（][^)）]*[)）]|\s", "", header)
+    """A printed header's word: no (A)/(扣), no spaces, traditional characters read as
+    simplified (績效指標 → 绩效指标; the form's vocabulary only, perfrules/readers/hanzi.py)."""
+    from perfrules.readers.hanzi import simplified
+
+    return simplified(re.sub(r"[(（][^)）]*[)）]|\s", "", header))
 
 
 def row_key(header: str) -> str | None:
