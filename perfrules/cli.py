@@ -48,9 +48,9 @@ def _parser() -> _Parser:
 
 def run(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run one perfrules command; never raises (errors are printed, the code returned)."""
-    debug = "--debug" in argv
+    debug = "--debug" in argv  # the internal-error message says 请加 --debug: accepted anywhere on the line
     try:
-        args = _parser().parse_args(list(argv))
+        args = _parser().parse_args([a for a in argv if a != "--debug"])
     except _UsageError as exc:
         stderr.write(f"{exc}\n")
         return EXIT_INPUT
@@ -89,7 +89,8 @@ def is_tty(stream: IO[str]) -> bool:
 
 def emit(out: str | bytes, path: str | None, stdout: IO[str]) -> None:
     if path is None:
-        stdout.write(out if isinstance(out, str) else out.decode("utf-8"))
+        text = out if isinstance(out, str) else out.decode("utf-8")
+        stdout.write(text if text.endswith("\n") or not text else text + "\n")  # the next line starts clean
         return
     write_atomic(path, out)
 

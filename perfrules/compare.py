@@ -17,10 +17,11 @@ def _entries(result: Result, row: int) -> list[Explanation]:
     return [e for e in result.explanations if e.row == row]
 
 
-def _describe(entries: list[Explanation]) -> str:
+def _describe(entries: list[Explanation], places: int = 2) -> str:
     if not entries:
         return "不失分"
-    return "；".join(f"失 {fmt(e.points_lost.normalize())} 分（{e.rule}：{' '.join(e.rule_text.split())}，"
+    q = Decimal(1).scaleb(-places)  # exact points lost can run to 28 digits; shown as the ruleset rounds
+    return "；".join(f"失 {fmt(e.points_lost.quantize(q).normalize())} 分（{e.rule}：{' '.join(e.rule_text.split())}，"
                     f"{e.citation.layer}）" for e in entries)
 
 
@@ -53,8 +54,8 @@ def render_comparison(a: Result, b: Result) -> str:
             out.append(f"第{ra.row}行「{name}」  A {sa}  B {sb}（两者都得满分{weights}）")
             continue
         out.append(f"第{ra.row}行「{name}」  A {sa}  B {sb}{f'（{weights[1:]}）' if weights else ''}")
-        out.append(f"    A：{_describe(lost_a)}")
-        out.append(f"    B：{_describe(lost_b)}")
+        out.append(f"    A：{_describe(lost_a, a.places)}")
+        out.append(f"    B：{_describe(lost_b, b.places)}")
     if not changed:
         out.append("各行得分相同。")
     return "\n".join(out) + "\n"

@@ -138,7 +138,7 @@ class PerfrulesError(Exception):
         if src is not None and col is not None:
             number = str(pos.line) if pos.line is not None else ""
             gutter = " " * len(number)
-            shown, col = clip(src.rstrip("\n"), col)
+            shown, col = clip(visible(src.rstrip("\n")), col)
             lead = display_width(shown[: col - 1])
             mark = max(1, display_width(shown[col - 1 : col - 1 + self.length]))
             lines.append(f"  {number} | {shown}")
@@ -147,13 +147,21 @@ class PerfrulesError(Exception):
             lines.append(f"  期望：{self.expected}" if lang == "zh" else f"  expected: {self.expected}")
         if self.suggestion:
             lines.append(f"  {self.suggestion}")
-        return "\n".join(lines)
+        return "\n".join(visible(line) for line in lines)
 
     def __str__(self) -> str:
         return self.render()
 
 
 SHOWN_CONTEXT = 80  # characters of a source line shown either side of the column
+# Control characters never reach a terminal raw: each becomes its Unicode picture (NUL → ␀,
+# \x01 → ␁, tab → ␉, DEL → ␡), one character for one, so the caret stays under its column.
+_PICTURES = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
+
+
+def visible(text: str) -> str:
+    """*text* with control characters shown as symbols (one for one)."""
+    return text.translate(_PICTURES)
 
 
 def clip(line: str, column: int) -> tuple[str, int]:

@@ -173,9 +173,6 @@ class _Scorer:
         problem = self._fill_numbers(env, number, row, target, actual, kind)
         self.findings.extend(audit.row_findings(number, row, target, actual, env.met if kind != "qualitative" else None,
                                                 direction, self.rs))
-        if number == self.execution_row and self.sub.budget is not None and self.sub.budget.weight is not None:
-            self._find("warning", "execution_scored_twice",
-                       f"预算执行率已在「{row.level1}」下作为指标「{row.label}」计分，资金表中的执行率分值不再重复计入", number, row)
         rule = self._pick(kind, direction, row, row.key)
         self._evaluate(number, row, rule, env, problem, values=_values(row, env, kind))
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
@@ -185,6 +182,10 @@ class _Scorer:
         """预算执行率 filed as an indicator (宁夏 项目管理): scored by the execution rule from the
         fund block's amounts, once."""
         assert row.weight is not None and self.rate is not None
+        if block.weight is not None:
+            self._find("warning", "execution_scored_twice",
+                       f"预算执行率已在「{row.level1}」下作为指标「{row.label}」计分，资金表中的执行率分值 {fmt(block.weight)} "
+                       "不再重复计入", number, row)
         env = Env(row.weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
                   self_score=row.self_score, reason_missing=not row.reason.strip())
         values = {"全年预算数": fmt(block.budget), "全年执行数": fmt(block.executed), "执行率": percent(self.rate),
@@ -308,7 +309,7 @@ class _Scorer:
             self._check_band(number, row, outcome)
         elif row.self_score is not None and row.self_score != outcome.score and not self._said(number, _SPECIFIC):
             filed = self.filed_rows[number][1] if number in self.filed_rows else row.self_score
-            scaled = f"（按一级指标分值折算为 {fmt(row.self_score.normalize())}）" if filed != row.self_score else ""
+            scaled = f"（按一级指标分值折算为 {self.rs.rounding.show(row.self_score)}）" if filed != row.self_score else ""
             self._find("warning", "score_differs",
                        f"「{row.label}」自评得分 {fmt(filed)}{scaled}，复核得分 {self.rs.rounding.show(outcome.score)}",
                        number, row, field=model.SCORE)
@@ -456,14 +457,14 @@ class _Scorer:
             found_sum = _filed_for(self.filed, level)
             if found_sum is None or found_sum == points or found_sum <= 0:
                 continue
-            if self.scale_levels:
+            if any(squash(m) in self.scales for m in _group(level)):
                 yield Finding("warning", "weight_differs_from_ruleset",
                               f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」规定 {fmt(points)} 分；"
                               f"本级各行分值与自评得分按 {fmt(points)}/{fmt(found_sum)} 折算", None, level)
             else:
                 yield Finding("info", "weight_differs_from_ruleset",
-                              f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」的默认值是 {fmt(points)} 分；"
-                              "按表中分值计", None, level)
+                              f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」定为 {fmt(points)} 分；"
+                              f"{'没有本地规则集' if not self.scale_levels else '表不完整或表式不同'}，按表中分值计", None, level)
         known = {squash(m) for k in self.rs.weights for m in _group(k)}
         if known:
             for level in self.filed:
@@ -475,6 +476,7 @@ class _Scorer:
         for level in inferred:
             yield Finding("info", "level_inferred", f"表中没有印一级指标名称，按其二级指标推定为「{level}」", None, level)
         yield from self._weights_total()
+        yield from self._weights_over()
         if self.not_applicable is not None:
             applicable = sum(self.filed.values(), ZERO) - self._na_weights()
             yield Finding("info", "not_applicable_rescaled",
@@ -484,13 +486,12 @@ class _Scorer:
         if self._incomplete():
             filed = sum(self.filed.values(), ZERO)
             yield Finding("warning", "table_incomplete",
-                          f"表没有总分行，读到的各项分值合计 {fmt(filed)} 分，不足 {fmt(self.rs.full_marks)} 分：表可能被截短，"
+                          f"表没有总分行（读到的各项分值合计 {fmt(filed)} 分）：表可能被截短，"
                           "复核总分只反映读到的部分，不评等级")
 
     def _incomplete(self) -> bool:
-        """No 总分 row and the filed points fall short of the full marks: a table cut short."""
-        return (not self._printed_whole() and not self.no_weight and bool(self.filed)
-                and sum(self.filed.values(), ZERO) < self.rs.full_marks)
+        """No 总分 row: a table cut short, or a fragment; its total is not a grade's."""
+        return not self._printed_whole() and not self.no_weight and bool(self.filed)
 
     def _weights_total(self) -> Iterator[Finding]:
         """The filed 分值 (before any rescaling) against 100, on a table printed whole."""
@@ -503,6 +504,12 @@ class _Scorer:
         filed = sum(self.filed.values(), ZERO)
         if filed and filed != HUNDRED:
             yield Finding("error", "weights_not_100", f"各项分值合计 {fmt(filed)} 分，不是 100 分")
+
+    def _weights_over(self) -> Iterator[Finding]:
+        """A table cut short whose points already pass 100: that much is certain."""
+        filed = sum(self.filed.values(), ZERO)
+        if not self._printed_whole() and filed > self.rs.full_marks:
+            yield Finding("error", "weights_not_100", f"读到的各项分值已合计 {fmt(filed)} 分，超过 {fmt(self.rs.full_marks)} 分")
 
     def _level_incomplete(self, level: str) -> bool:
         """A level with a row whose 分值 is unreadable or not applicable, or the last level

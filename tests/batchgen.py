@@ -43,10 +43,11 @@ def variant(text: str, i: int) -> str:
 
 
 def unfilled(seed: str) -> bytes:
-    """The seed as JSON with every 实际完成值 and 得分 of its indicators left blank (never filled in)."""
+    """The seed as JSON with every 实际完成值 and 得分 left blank, the execution score too (never filled in)."""
     data = tomllib.loads(seed)
     for row in data["指标"]:
         row["实际完成值"], row["得分"] = "", ""
+    data["预算执行"]["得分"] = ""
     return json.dumps(data, ensure_ascii=False, default=str, indent=1).encode("utf-8")
 
 

@@ -57,10 +57,11 @@ def _run_one(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from perfrules.readers import read_submission
     from perfrules.render import BINARY_FORMATS, render
 
-    formats = args.format or ["text"]
+    formats = args.format or [_format_of(args.output)]
     if len(formats) > 1:
         raise PerfrulesError("一份自评表输出多种格式时，请用 -o 指定一个文件夹", code="usage")
     fmt = formats[0]
+    _check_extension(fmt, args.output)
     if fmt in BINARY_FORMATS and not args.output:
         raise PerfrulesError(f"{fmt} 是二进制格式，请用 -o 指定输出文件", code="usage")
     submission = read_submission(args.paths[0])
@@ -86,6 +87,27 @@ def _run_one(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     if args.output:
         stderr.write(f"已写入 {args.output}\n")
     return EXIT_OK
+
+
+def _format_of(output: str | None) -> str:
+    """The format an -o file's extension names (z.xlsx → xlsx); text when there is none."""
+    from perfrules.render import EXTENSIONS
+
+    ext = os.path.splitext(output or "")[1].lower()
+    by_ext = {e: f for f, e in EXTENSIONS.items()} | {".htm": "html", ".markdown": "md"}
+    return by_ext.get(ext, "text")
+
+
+def _check_extension(fmt: str, output: str | None) -> None:
+    """-f json -o z.xlsx would write JSON into a file Excel refuses: say so instead."""
+    from perfrules.errors import PerfrulesError
+    from perfrules.render import EXTENSIONS
+
+    named = _format_of(output)
+    ext = os.path.splitext(output or "")[1].lower()
+    if output and ext in {*EXTENSIONS.values(), ".htm", ".markdown"} and named != fmt:
+        raise PerfrulesError(f"输出文件「{output}」的扩展名是 {ext}，与 --format {fmt} 不符", code="usage",
+                             suggestion=f"去掉 --format（按扩展名输出 {named}），或把文件名改为 …{EXTENSIONS[fmt]}")
 
 
 def _run_batch(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:

@@ -265,7 +265,7 @@ def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Whe
         return None
     if isinstance(value, str) and unreadable is not None:
         text = normalize(value).strip().replace(",", "")
-        for unit in ("万元", "元"):  # amounts printed with their unit
+        for unit in ("万元", "元", "万"):  # amounts printed with their unit (150万 under a 万元 header)
             if key in _MONEY and text.endswith(unit):
                 text = text[: -len(unit)].strip()
         try:

@@ -28,7 +28,14 @@ def render(result: Result, fmt: str, lang: str = "zh", **options: Any) -> str | 
     """The result in *fmt* (text, json …): str for text formats, bytes for binary ones."""
     module = importlib.import_module(FORMATS[fmt])
     out: str | bytes = module.render(result, lang=lang, **options)
+    if isinstance(out, str) and fmt != "json":  # JSON escapes them itself
+        out = out.translate(_PICTURES)
     return out
+
+
+# A unit's text reaches a terminal, a Markdown viewer or a browser with its control
+# characters shown as their Unicode pictures (NUL → ␀), never raw; line breaks and tabs stay.
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)} | {0x7F: 0x2421}
 
 
 class _CallableModule(types.ModuleType):

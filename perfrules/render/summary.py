@@ -14,6 +14,7 @@ from typing import Any
 
 from perfrules.batch import BatchResult, Failure, UnitSummary, unit_to_json
 from perfrules.explain import SEVERITIES
+from perfrules.render.cells import append_row
 from perfrules.render.common import plain, severity_word, shown
 
 SCHEMA_VERSION = "1"
@@ -158,24 +159,24 @@ def render_xlsx(result: BatchResult, lang: str = "zh") -> bytes:
     assert ws is not None
     ws.title = "汇总" if lang == "zh" else "Summary"
     sev = [severity_word(s, lang) for s in SEVERITIES]
-    ws.append([w[k] for k in ("rank", "name", "unit", "year", "total", "self", "diff", "grade")] + sev + [w["status"]])
+    append_row(ws, [w[k] for k in ("rank", "name", "unit", "year", "total", "self", "diff", "grade")] + sev + [w["status"]])
     skipped = {u.name for u in result.skipped}
     for i, u in enumerate(result.units, start=1):
         row: list[Any] = [i, u.name, u.unit, u.year, u.total, u.self_reported_total, u.difference, u.grade]
         row += [u.findings.get(s, 0) for s in SEVERITIES] + [w["skip_word"] if u.name in skipped else ""]
-        ws.append(row)
+        append_row(ws, row)
         for col in ("E", "F", "G"):
             ws[f"{col}{i + 1}"].number_format = number_format(u.places)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     gs = wb.create_sheet(w["grades"])
-    gs.append([w["grade"], "数量" if lang == "zh" else "Count"])
+    append_row(gs, [w["grade"], "数量" if lang == "zh" else "Count"])
     for grade, n in result.grades().items():
-        gs.append([grade, n])
+        append_row(gs, [grade, n])
     fs = wb.create_sheet(w["failed"])
-    fs.append([w["input"], w["where"], "代码" if lang == "zh" else "Code", w["error"]])
+    append_row(fs, [w["input"], w["where"], "代码" if lang == "zh" else "Code", w["error"]])
     for f in result.failures:
-        fs.append([f.input, f.location, f.code, f.message])
+        append_row(fs, [f.input, f.location, f.code, f.message])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
