@@ -430,7 +430,7 @@ def split_level(text: str) -> tuple[str, Decimal | None]:
 
 
 _MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
-_MONEY_UNITS = ("万元", "元")
+_MONEY_UNITS = ("万元", "元", "万")  # as the TOML reader strips them (150万 under a 万元 header)
 UNCACHED = "=公式（无缓存值）: "  # how a formula Excel never computed is recorded in ``unreadable``
 
 

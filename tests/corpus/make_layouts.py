@@ -111,8 +111,8 @@ def _title(table: dict[str, Any]) -> list[str]:
 def _labels(table: dict[str, Any], width: int) -> list[list[Item]]:
     out: list[list[Item]] = []
     labels = [k for k in ("项目名称", "主管部门", "实施单位") if k in table]
-    if "项目名称" not in table and "实施单位" not in table:
-        labels.insert(0, "单位名称")
+    if table.get("单位名称") and table.get("单位名称") != table.get("实施单位"):
+        labels.insert(0, "单位名称")  # the filing unit, where the form names it apart from 实施单位
     for label in labels:
         out.append([label, (str(table.get(label, "")), width - 1)])
     if "自评得分" in table:
