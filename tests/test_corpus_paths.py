@@ -26,14 +26,14 @@ from make_layouts import render  # noqa: E402
 
 FOLDERS = sorted(p.parent for p in CORPUS.glob("*/*/table.toml") if p.parent.parent.name in ("real", "layouts"))
 IDS = [f"{p.parent.name}/{p.name}" for p in FOLDERS]
-HEADER = ("项目名称", "主管部门", "实施单位", "标题")
+HEADER = ("项目名称", "主管部门", "实施单位", "标题", "自评得分")
 
 
 def content(sub: Submission) -> dict[str, Any]:
     """What the three readers of one table must agree on (not where each cell was)."""
     budget = sub.budget
     return {
-        "unit": sub.unit, "year": sub.year, "kind": sub.kind,
+        "unit": sub.unit, "year": sub.year, "kind": sub.kind, "jurisdiction": sub.jurisdiction,
         "header": {k: sub.header.get(k, "") for k in HEADER},
         "rows": [(r.level1, r.level2, r.name, r.target, r.actual, r.weight, r.self_score, r.reason,
                   dict(r.unreadable), {k: v for k, v in r.more.items() if v and k != "指标权重"}, r.level1_inferred)

@@ -272,6 +272,7 @@ def build_submission(doc: Document) -> model.Submission:
         self_total = _total(total_row, found, locations, header, unreadable)
     elif (printed := _header_total(top)) is not None:  # 自评得分 | 98 printed above the form
         locations["自评总分"] = printed.position
+        header["自评得分"] = clean(printed.text)  # a header total says nothing of where the table ends
         self_total = _number(printed, "自评总分", unreadable)
     return model.Submission(
         unit=unit,
@@ -279,6 +280,7 @@ def build_submission(doc: Document) -> model.Submission:
         kind=kind,
         indicators=tuple(rows),
         budget=_budget(top, found.table.ragged),
+        jurisdiction=clean(labels["辖区"].text) if "辖区" in labels else "",
         level_weights=level_weights,
         self_total=self_total,
         source=doc.file,
@@ -310,7 +312,7 @@ def _cell_error(message: str, cell: Cell | None, file: str | None) -> PerfrulesE
 
 
 # -- header facts -------------------------------------------------------------------
-_LABEL = re.compile(r"^(?:.*?(?:单位|部门)(?:\(单位\))?名称|项目名称|主管部门|实施单位|填报单位)$")
+_LABEL = re.compile(r"^(?:.*?(?:单位|部门)(?:\(单位\))?名称|项目名称|主管部门|实施单位|填报单位|辖区)$")
 
 
 def _label_name(text: str) -> str | None:
@@ -318,7 +320,7 @@ def _label_name(text: str) -> str | None:
     key = simplified(squash(text)).rstrip(":")
     if not _LABEL.match(key):
         return None
-    if key in ("项目名称", "主管部门", "实施单位"):
+    if key in ("项目名称", "主管部门", "实施单位", "辖区"):
         return key
     return "单位名称"
 

@@ -80,7 +80,7 @@ def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
             guess = infer_level([rows[i].level2 for i in block])
             name, inferred = (guess or f"一级指标{number}"), True
         if name and weight is not None and name in taken:
-            name = f"{name}（第{number}组）"  # never merge two printed blocks
+            name = f"{name}(第{number}组)"  # never merge two printed blocks (half-width: stable when read back)
         if name:
             taken.add(name)
         if weight is not None:

@@ -115,6 +115,8 @@ def _labels(table: dict[str, Any], width: int) -> list[list[Item]]:
         labels.insert(0, "单位名称")  # the filing unit, where the form names it apart from 实施单位
     for label in labels:
         out.append([label, (str(table.get(label, "")), width - 1)])
+    if "辖区" in table:  # only where the table prints one (tests/corpus/README.md)
+        out.append(["辖区", (str(table["辖区"]), width - 1)])
     if "自评得分" in table:
         out.append(["自评得分", (str(table["自评得分"]), width - 1)])
     return out
