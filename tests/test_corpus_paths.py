@@ -67,3 +67,26 @@ def test_both_folders_are_read() -> None:
     assert len(FOLDERS) >= 3
     assert all(isinstance(v, Decimal) for f in FOLDERS
                for v in read_submission(str(f / "table.toml")).level_weights.values())
+
+
+def outcome(path: Path) -> tuple[object, ...]:
+    """The scored outcome of a file with no --ruleset: total, ruleset and findings (by code,
+    row and level), or the refusal's code (an unfilled table)."""
+    from perfrules.catalog import choose_ruleset
+    from perfrules.errors import PerfrulesError
+    from perfrules.interpreter import score
+
+    submission = read_submission(str(path))
+    try:
+        chosen = choose_ruleset(submission)
+        result = score(submission, chosen.ruleset, notes=chosen.findings, scale_levels=not chosen.fallback)
+    except PerfrulesError as refused:
+        return ("refused", refused.code)
+    return (result.total, result.ruleset.id, sorted((f.code, f.row, f.severity) for f in result.findings))
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
+def test_scores_and_findings_agree(folder: Path, rendered: Path) -> None:
+    want = outcome(folder / "table.toml")
+    for path in render(folder, rendered / f"scored-{folder.parent.name}"):
+        assert outcome(path) == want, path.name
