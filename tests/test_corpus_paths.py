@@ -1,6 +1,7 @@
 """Three paths, one table: every corpus table read from its TOML, from the .xlsx and
-from the .docx that tests/corpus/make_layouts.py renders in its printed layout must
-give the same submission content (issue 13, item 8).
+from the .docx that tests/corpus/make_layouts.py renders in its printed layout (and
+the CSV Excel would save from it) must give the same submission content, and the same
+total, ruleset and findings (issue 13, item 8).
 
 Both the real corpus (tests/corpus/real/) and the layout fixtures
 (tests/corpus/layouts/, written for the layouts the readers must handle; not real
@@ -54,7 +55,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
-def test_toml_xlsx_and_docx_agree(folder: Path, rendered: Path) -> None:
+def test_toml_xlsx_docx_and_csv_agree(folder: Path, rendered: Path) -> None:
     want = content(read_submission(str(folder / "table.toml")))
     for path in render(folder, rendered / folder.parent.name):
         got = content(read_submission(str(path)))

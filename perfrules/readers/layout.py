@@ -2,15 +2,23 @@
 
 The format readers (Word, Excel, CSV, the Word text export) only turn a file into
 tables of :class:`Cell` (text as written plus where it is); everything about the
-form lives here, once:
+form lives here, once, so every layout reads alike in every format:
 
 * which table is the 自评表 (附件2 基础数据表 and others are skipped),
-* the 部门整体支出 form (单位名称, 年度预算申请 block, 年度总体目标, indicators, 总分)
-  and the 项目支出 form of 财预〔2020〕10号 (项目名称/主管部门/实施单位 header),
-* header variants (分值/权重, 得分/自评得分, 偏差原因…), any column order, extra
-  columns, a separate 一级指标分值 column,
+* the 部门整体支出 form (单位名称, 年度预算申请 block, 年度总体目标, indicators, 总分),
+  the 项目支出 form of 财预〔2020〕10号 (项目名称/主管部门/实施单位 header), and the
+  variants filed across China: any column order (分值 before 年度指标值), a target over
+  指标性质 | 指标值 | 度量单位, 年初目标值(A) | 实际完成值(B) | 得分 with no 分值 column,
+  Chongqing's 年初指标值 | 调整指标值 | 全年完成值 | 得分系数 | 指标权重 | 指标得分, Hunan
+  scorecards (一级 | 分值 | 二级 | 分值 | 三级 | 分值 | 评价标准 | 得分), traditional headers,
 * merged cells and blank level cells meaning "same as above", level names broken
-  over lines (``经济效\\n益指标``) and weights inside them (``产出指标\\n\\n(40分)``).
+  over lines (``经济效\n益指标``) and points inside them (``产出指标\n\n(40分)``), named
+  (and inferred when unprinted) by readers/levels.py exactly as the TOML reader does,
+* the fund block: 年度资金总额, its 其中 rows, amounts in 元 or with a 万元 suffix.
+
+Nothing here refuses a table for one cell: a 分值/得分/amount that is no number (``IO``,
+``/``, an Excel formula with no cached value) is None, its text kept in ``unreadable``.
+The filed total is the 总分 row's 得分 cell, never its 分值 cell.
 
 Rows of one table may differ in length (the text export has no grid): a row longer
 than the header is aligned on the right, its extra leading cells being labels such as
@@ -42,7 +50,6 @@ MORE = ("调整指标值", "得分系数", RUBRIC)
 # scorecard whose rows carry a 评分标准) is still a 自评表.
 REQUIRED = (model.LEVEL1, model.NAME, model.SCORE)
 _STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
-_NO_VALUE = {"", "—", "——", "-", "--", "/", "无", "不适用"}
 _TOTAL_LABELS = {"总分", "总计", "合计", "自评总分", "综合得分", "总得分", "分值合计"}
 
 

@@ -1,7 +1,7 @@
 """Render a corpus table.toml as the .xlsx and .docx a unit would have filed.
 
 ``python tests/corpus/make_layouts.py tests/corpus/real/<name> OUT`` writes
-``OUT/<name>.xlsx`` and ``OUT/<name>.docx``.  The test (tests/test_corpus_paths.py)
+``OUT/<name>.xlsx``, ``OUT/<name>.docx`` and ``OUT/<name>.csv``.  The test (tests/test_corpus_paths.py)
 renders into a temporary folder; nothing generated is committed.
 
 The layout is the printed one: the title, the header label rows (项目名称, 主管部门,
@@ -31,7 +31,7 @@ from typing import Any, Union
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "fixtures"))
 
-from make_fixtures import UP, Grid, Item, _set_cell  # noqa: E402
+from make_fixtures import UP, Grid, Item, _set_cell, write_csv  # noqa: E402
 
 # Printed indicator header (its words, (A)/(B) and spaces removed) → table.toml key.
 ROW_COLUMNS = {
@@ -206,8 +206,9 @@ def _total(table: dict[str, Any], keys: list[str | None], width: int) -> list[It
 
 
 # ------------------------------------------------------------------------ writers
-def render(folder: Path, out: Path) -> tuple[Path, Path]:
-    """Write ``out/<name>.xlsx`` and ``.docx`` for the corpus table in *folder*."""
+def render(folder: Path, out: Path) -> tuple[Path, Path, Path]:
+    """Write ``out/<name>.xlsx``, ``.docx`` and ``.csv`` (merged cells left blank, as Excel
+    saves them) for the corpus table in *folder*."""
     table = tomllib.loads((folder / "table.toml").read_text(encoding="utf-8"))
     provenance = tomllib.loads((folder / "provenance.toml").read_text(encoding="utf-8"))
     _KEYS_IN_USE.clear()
@@ -217,9 +218,11 @@ def render(folder: Path, out: Path) -> tuple[Path, Path]:
     title, grid = layout(table, provenance)
     out.mkdir(parents=True, exist_ok=True)
     xlsx, docx = out / f"{folder.name}.xlsx", out / f"{folder.name}.docx"
+    csv = out / f"{folder.name}.csv"
     write_xlsx(xlsx, title, grid)
     write_docx(docx, title, grid)
-    return xlsx, docx
+    write_csv(csv, grid, head=[[line] for line in title])
+    return xlsx, docx, csv
 
 
 def write_docx(path: Path, title: list[str], grid: Grid) -> None:
