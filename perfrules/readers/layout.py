@@ -28,7 +28,7 @@ than the header is aligned on the right, its extra leading cells being labels su
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -36,9 +36,11 @@ import attrs
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
+from perfrules.readers.fund import read_budget
+from perfrules.readers.grid import UNCACHED, Cell, Document, Table, cell_at, clean, header_key, read_number
 from perfrules.readers.hanzi import simplified
 from perfrules.readers.levels import block_weights, name_levels, split_points
-from perfrules.values import normalize, points, squash, to_decimal
+from perfrules.values import normalize, squash, to_decimal
 
 LEVEL1_WEIGHT = "一级指标分值"  # a column some forms add beside 一级指标
 LEVEL2_WEIGHT = "二级指标分值"  # and beside 二级指标 (Hunan scorecards)
@@ -49,48 +51,7 @@ MORE = ("调整指标值", "得分系数", RUBRIC)
 # A form without 分值 (weights only in the block headers) or without 实际完成值 (a
 # scorecard whose rows carry a 评分标准) is still a 自评表.
 REQUIRED = (model.LEVEL1, model.NAME, model.SCORE)
-_STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
 _TOTAL_LABELS = {"总分", "总计", "合计", "自评总分", "综合得分", "总得分", "分值合计"}
-
-
-@attrs.frozen
-class Cell:
-    """One grid position: its own text (``""`` for a merge continuation) and where it is."""
-
-    text: str
-    position: Position
-    merged: bool = False  # covered by a merged cell that starts elsewhere
-    formula: str = ""  # an Excel formula with no cached value (its text is then "")
-
-
-@attrs.frozen
-class Table:
-    rows: tuple[tuple[Cell, ...], ...]
-    name: str  # "表2", "Sheet1", for messages
-    before: tuple[str, ...] = ()  # the paragraphs just before it (its caption)
-    ragged: bool = False  # rows differ in length (text export): align on the right
-
-
-@attrs.frozen
-class Document:
-    """What a format reader hands over: the tables in order and the narrative text."""
-
-    file: str | None
-    reader: str
-    tables: tuple[Table, ...]
-    paragraphs: tuple[str, ...] = ()
-
-
-def clean(text: str) -> str:
-    """A cell's text without the blank space around it (inner line breaks kept)."""
-    return text.strip(_STRIP)
-
-
-def _key(text: str) -> str:
-    """A header cell reduced for matching: half-width, simplified, no spaces, no (…) or colon."""
-    flat = simplified(squash(text))
-    flat = re.sub(r"\([^)]*\)", "", flat)
-    return flat.rstrip(":")
 
 
 # ------------------------------------------------------------------------- headers
@@ -114,40 +75,13 @@ _INDICATOR_HEADERS: dict[str, str] = {
 }
 _REASON_PREFIXES = ("偏差原因", "未完成原因", "原因分析")
 
-_BUDGET_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (model.INITIAL_BUDGET, ("年初预算",)),
-    (model.BUDGET, ("全年预算", "调整后预算", "调整预算", "预算数")),
-    (model.EXECUTED, ("全年执行", "实际执行", "执行数", "实际支出", "预算执行数", "全年支出")),
-    (model.RATE, ("执行率", "预算执行率")),
-    (model.WEIGHT, ("分值", "权重")),
-    (model.SCORE, ("得分", "自评得分")),
-)
-
 
 def indicator_field(text: str) -> str | None:
     """Which 自评表 column a header cell names, or None."""
-    key = _key(text)
+    key = header_key(text)
     if key.startswith(_REASON_PREFIXES):
         return model.REASON
     return _INDICATOR_HEADERS.get(key)
-
-
-def budget_field(text: str) -> str | None:
-    key = _key(text)
-    for field, prefixes in _BUDGET_HEADERS:
-        if key.startswith(prefixes):
-            return field
-    return None
-
-
-def _columns(row: Sequence[Cell], name_of: Callable[[str], str | None]) -> dict[str, int]:
-    """Field → column index for a header row (the first column naming a field wins)."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(row):
-        field = name_of(cell.text)
-        if field is not None and field not in found:
-            found[field] = index
-    return found
 
 
 def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
@@ -185,19 +119,6 @@ def _is_indicator_header(row: Sequence[Cell]) -> bool:
 def _complete(cols: Mapping[str, int]) -> bool:
     """The columns a 自评表 cannot do without (a target and actual, or a 评分标准)."""
     return all(f in cols for f in REQUIRED) and (model.ACTUAL in cols or RUBRIC in cols)
-
-
-def _at(row: Sequence[Cell], index: int | None, width: int | None) -> Cell | None:
-    """The cell of *row* under header column *index*.
-
-    *width* is the header's length in a ragged table, where a longer row is aligned on
-    the right; None on a real grid, where columns line up.
-    """
-    if index is None:
-        return None
-    if width is not None:
-        index += max(0, len(row) - width)
-    return row[index] if 0 <= index < len(row) else None
 
 
 # ---------------------------------------------------------------------- the table
@@ -280,13 +201,13 @@ def build_submission(doc: Document) -> model.Submission:
     elif (printed := _header_total(top)) is not None:  # 自评得分 | 98 printed above the form
         locations["自评总分"] = printed.position
         header["自评得分"] = clean(printed.text)  # a header total says nothing of where the table ends
-        self_total = _number(printed, "自评总分", unreadable)
+        self_total = read_number(printed, "自评总分", unreadable)
     return model.Submission(
         unit=unit,
         year=year,
         kind=kind,
         indicators=tuple(rows),
-        budget=_budget(top, found.table.ragged),
+        budget=read_budget(top, found.table.ragged),
         jurisdiction=clean(labels["辖区"].text) if "辖区" in labels else "",
         level_weights=level_weights,
         self_total=self_total,
@@ -412,7 +333,7 @@ def _header_total(top: Sequence[Sequence[Cell]]) -> Cell | None:
     """``自评得分 | 98`` in the header rows of a form with no 总分 row (Ningxia)."""
     for row in top:
         for index, cell in enumerate(row):
-            if _key(cell.text) in ("自评得分", "自评总分"):
+            if header_key(cell.text) in ("自评得分", "自评总分"):
                 value = next((c for c in row[index + 1 :] if clean(c.text)), None)
                 if value is not None and re.fullmatch(r"[\d.,\s]+分?", normalize(clean(value.text))):
                     return value
@@ -436,33 +357,6 @@ def split_level(text: str) -> tuple[str, Decimal | None]:
 
     The same reading as the TOML reader's (readers/levels.py)."""
     return split_points(text)
-
-
-_MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
-_MONEY_UNITS = ("万元", "元", "万")  # as the TOML reader strips them (150万 under a 万元 header)
-UNCACHED = "=公式（无缓存值）: "  # how a formula Excel never computed is recorded in ``unreadable``
-
-
-def _number(cell: Cell | None, what: str, unreadable: dict[str, str]) -> Decimal | None:
-    """The number in *cell*; None when blank.  Text that is no number is recorded in
-    *unreadable* under *what*, never an error (one bad cell does not refuse a table)."""
-    if cell is None:
-        return None
-    if cell.formula and not clean(cell.text):
-        unreadable[what] = UNCACHED + cell.formula
-        return None
-    text = clean(cell.text)
-    if not text:
-        return None
-    figure = normalize(text).strip().replace(",", "")
-    if what in _MONEY:  # amounts printed with their unit (9,999.81万元)
-        figure = next((figure[: -len(u)].strip() for u in _MONEY_UNITS if figure.endswith(u)), figure)
-    try:
-        number = to_decimal(figure, f"「{what}」")
-        return number if what in _MONEY else points(number, f"「{what}」")
-    except PerfrulesError:
-        unreadable[what] = text
-        return None
 
 
 def _is_total(row: Sequence[Cell]) -> bool:
@@ -502,7 +396,7 @@ def _indicators(found: _Found, locations: dict[str, Position],
         if _is_indicator_header(row):  # a header repeated on a new page
             continue
         own = {f: c for f, i in cols.items()
-               if (c := _at(row, i, width)) is not None and (clean(c.text) or c.formula)}
+               if (c := cell_at(row, i, width)) is not None and (clean(c.text) or c.formula)}
         if not own:
             continue
         new_block = model.LEVEL1 in own and (level1 is None or carried
@@ -549,8 +443,8 @@ def _row(own: Mapping[str, Cell], text1: str, text2: str, level1: Cell | None,
         name=text(model.NAME),
         target=target,
         actual=text(model.ACTUAL),
-        weight=_number(own.get(model.WEIGHT), model.WEIGHT, unreadable),
-        self_score=_number(own.get(model.SCORE), model.SCORE, unreadable),
+        weight=read_number(own.get(model.WEIGHT), model.WEIGHT, unreadable),
+        self_score=read_number(own.get(model.SCORE), model.SCORE, unreadable),
         reason=text(model.REASON),
         locations=locations,
         unreadable=unreadable,
@@ -569,114 +463,24 @@ def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position], h
     numbers = [c for c in row[start + 1 :] if clean(c.text)]
     short = width is not None and len(row) < width
     weight_col = found.columns.get(model.WEIGHT)
-    weight_cell = numbers[0] if short and len(numbers) >= 2 else _at(row, weight_col, None if short else width)
+    weight_cell = numbers[0] if short and len(numbers) >= 2 else cell_at(row, weight_col, None if short else width)
     if weight_cell is not None and clean(weight_cell.text):
         header["总分"] = clean(weight_cell.text)
         locations["总分"] = weight_cell.position
-    chosen = (numbers[-1] if numbers else None) if short else _at(row, found.columns[model.SCORE], width)
+    chosen = (numbers[-1] if numbers else None) if short else cell_at(row, found.columns[model.SCORE], width)
     if chosen is None or not (clean(chosen.text) or chosen.formula) or chosen is weight_cell:
         return None
     locations["自评总分"] = chosen.position
-    return _number(chosen, "自评总分", unreadable)
+    return read_number(chosen, "自评总分", unreadable)
 
 
 # -- budget block, goals, fund parts ---------------------------------------------------
-_PART_LABEL = re.compile(r"拨款|资金|结转|财政|其他|单位|专户|自筹")
-
-
-def _budget(rows: Sequence[Sequence[Cell]], ragged: bool) -> model.BudgetBlock | None:
-    """年度资金总额: the header row, the total row (or the next one), then its 其中 rows."""
-    for index, row in enumerate(rows):
-        cols = _columns(row, budget_field)
-        if model.EXECUTED in cols and (model.BUDGET in cols or model.INITIAL_BUDGET in cols):
-            width = len(row) if ragged else None
-            found = _budget_values(rows[index + 1 :])
-            if found is None:
-                return None
-            at, values = found
-            block = _budget_block(values, cols, width)
-            unit = _money_unit([*row, *rows[index + 1 + at]])
-            parts = _parts(rows[index + 2 + at :], cols, width)
-            return attrs.evolve(block, parts=parts, money_unit=unit)
-    return None
-
-
-def _money_unit(cells: Sequence[Cell]) -> str:
-    """万元 unless the block's header says 元 (``金额单位：元``, ``（元）``)."""
-    texts = [normalize(c.text) for c in cells]
-    if any("万元" in t for t in texts):
-        return "万元"
-    if any(re.search(r"\(元\)|单位[:：]?元", t) for t in texts):
-        return "元"
-    return "万元"
-
-
-def _budget_values(rows: Sequence[Sequence[Cell]]) -> tuple[int, Sequence[Cell]] | None:
-    for at, row in enumerate(rows[:6]):
-        if any("资金总额" in simplified(squash(c.text)) or squash(c.text) == "合计" for c in row):
-            return at, row
-    return (0, rows[0]) if rows else None
-
-
-def _budget_cells(row: Sequence[Cell], cols: Mapping[str, int], width: int | None) -> dict[str, Cell]:
-    return {f: c for f, i in cols.items() if (c := _at(row, i, width)) is not None and (clean(c.text) or c.formula)}
-
-
-def _budget_block(row: Sequence[Cell], cols: Mapping[str, int], width: int | None) -> model.BudgetBlock:
-    cells = _budget_cells(row, cols, width)
-    rate = cells.get(model.RATE)
-    unreadable: dict[str, str] = {}
-    numbers = {f: _number(cells.get(f), f, unreadable)
-               for f in (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED, model.WEIGHT, model.SCORE)}
-    return model.BudgetBlock(
-        initial_budget=numbers[model.INITIAL_BUDGET],
-        budget=numbers[model.BUDGET],
-        executed=numbers[model.EXECUTED],
-        weight=numbers[model.WEIGHT],
-        self_rate=clean(rate.text) if rate is not None else "",
-        self_score=numbers[model.SCORE],
-        locations={f: c.position for f, c in cells.items()},
-        unreadable=unreadable,
-    )
-
-
-def _part_label(row: Sequence[Cell], first: int) -> Cell | None:
-    """The row's label: the last text left of the first money column."""
-    return next((c for c in reversed(row[:first]) if clean(c.text)), None)
-
-
-def _parts(rows: Sequence[Sequence[Cell]], cols: Mapping[str, int], width: int | None) -> tuple[model.FundPart, ...]:
-    """The 其中 rows under 年度资金总额 (当年财政拨款, 上年结转资金, 其他资金 …), as filed."""
-    parts: list[model.FundPart] = []
-    for row in rows:
-        shift = max(0, len(row) - width) if width is not None else 0
-        label = _part_label(row, min(cols.values()) + shift)
-        name = re.sub(r"^其中\s*[:：]?\s*", "", clean(label.text)) if label is not None else ""
-        if not name or not _PART_LABEL.search(simplified(squash(name))) or ":" in normalize(name):
-            break
-        cells = _budget_cells(row, cols, width)
-        unreadable: dict[str, str] = {}
-        numbers = {f: _number(cells.get(f), f, unreadable)
-                   for f in (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED, model.SCORE)}
-        rate = cells.get(model.RATE)
-        assert label is not None
-        parts.append(model.FundPart(
-            name=name,
-            initial_budget=numbers[model.INITIAL_BUDGET],
-            budget=numbers[model.BUDGET],
-            executed=numbers[model.EXECUTED],
-            self_rate=clean(rate.text) if rate is not None else "",
-            self_score=numbers[model.SCORE],
-            unreadable=unreadable,
-            locations={"名称": label.position, **{f: c.position for f, c in cells.items()}},
-        ))
-    return tuple(parts)
 
 
 def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, Cell]:
     """年度总体目标: 预期目标 / 实际完成情况, kept as extra (not scored)."""
     for index, row in enumerate(rows):
-        keys = [_key(c.text) for c in row]
+        keys = [header_key(c.text) for c in row]
         if not any(k.startswith("年度总体目标") or k == "总体目标" for k in keys):
             continue
         heads = {k: i for i, k in enumerate(keys) if k.startswith(("预期目标", "实际完成情况"))}
@@ -685,7 +489,7 @@ def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, Cell]:
         nxt = rows[index + 1]
         out: dict[str, Cell] = {}
         for key, col in heads.items():
-            cell = _at(nxt, col, len(row) if ragged else None)
+            cell = cell_at(nxt, col, len(row) if ragged else None)
             name = "预期目标" if key.startswith("预期目标") else "实际完成情况"
             if cell is not None and clean(cell.text):
                 out[f"年度总体目标.{name}"] = cell

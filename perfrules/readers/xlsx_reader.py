@@ -28,7 +28,8 @@ from perfrules.errors import PerfrulesError, Position, os_reason
 from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files
-from perfrules.readers.layout import Cell, Document, Table, build_submission
+from perfrules.readers.grid import Cell, Document, Table
+from perfrules.readers.layout import build_submission
 
 NAME = "xlsx"
 
