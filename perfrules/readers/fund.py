@@ -18,6 +18,7 @@ from perfrules.readers.grid import Cell, cell_at, clean, columns_of, header_key,
 from perfrules.readers.hanzi import simplified
 from perfrules.values import normalize, squash
 
+
 _BUDGET_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (model.INITIAL_BUDGET, ("年初预算",)),
     (model.BUDGET, ("全年预算", "调整后预算", "调整预算", "预算数")),

@@ -474,7 +474,7 @@ def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position], h
     return read_number(chosen, "自评总分", unreadable)
 
 
-# -- budget block, goals, fund parts ---------------------------------------------------
+# -- goals and the 资金构成 notes (kept, not scored) ----------------------------------------
 
 
 def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, Cell]:
