@@ -138,7 +138,8 @@ class PerfrulesError(Exception):
         if src is not None and col is not None:
             number = str(pos.line) if pos.line is not None else ""
             gutter = " " * len(number)
-            shown, col = clip(visible(src.rstrip("\n")), col)
+            shown, col = clip(src.rstrip("\n"), col)
+            shown = visible(shown)  # after clip: a 40 MB line is never translated whole
             lead = display_width(shown[: col - 1])
             mark = max(1, display_width(shown[col - 1 : col - 1 + self.length]))
             lines.append(f"  {number} | {shown}")

@@ -24,6 +24,9 @@ from perfrules.limits import MAX_DIGITS, MAX_POINTS
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0x2212: ord("-")})
 _FULL_WIDTH.update({ord("（"): ord("("), ord("）"): ord(")"), ord("【"): ord("["), ord("】"): ord("]")})
+# Comparison glyphs seen on filed forms: small-form ﹥﹤﹦ and box-drawing ═ (≧ ≦ are read
+# by the comparator pattern itself; full-width ＞＜＝ by the table above).
+_FULL_WIDTH.update({0xFE65: ord(">"), 0xFE64: ord("<"), 0xFE66: ord("="), 0x2550: ord("=")})
 _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 
 
@@ -167,6 +170,8 @@ _NUM = r"(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)"
 _QUANTITY = re.compile(rf"^{_CMP}?\s*{_NUM}\s*(?P<unit>[^\d\s].*)?$")
 _PERIOD = re.compile(r"^(?P<year>(?:19|20)\d\d)?\s*(?P<suffix>年度全年|年全年|全年|年度|年)$")
 _DEADLINE = re.compile(r"^(\d{1,2})(月|日)(?:底|末)?(?:前|之前|以前)$")
+# What a template prints where a figure goes (≥**, XX%, ≤××): never a value.
+_PLACEHOLDER = re.compile(r"\*{2,}|[xX×]{2,}|…{2,}|\?{2,}")
 _PARTS = re.compile(r"(?:^|[;；。\n]\s*)(\d+)[.、．]\s*")
 
 
@@ -179,6 +184,9 @@ def read_value(text: str | None) -> Value:
     if not flat:
         return Empty(raw)
     compact = re.sub(r"\s+", "", flat)
+    mark = _PLACEHOLDER.search(compact)
+    if mark:
+        return Malformed(raw, f"模板占位符「{mark.group(0)}」未填写")
     p = _PERIOD.match(compact)
     if p:
         year = int(p.group("year")) if p.group("year") else None

@@ -148,7 +148,15 @@ def test_project_form(name: str) -> None:
         "株洲市芦淞区产业发展服务中心", 2023, model.KIND_PROJECT, Decimal("96.5"))
     assert sub.extra["项目名称"] == "芦淞区产业发展专项资金"
     assert sub.extra["主管部门"] == "株洲市芦淞区发展和改革局"
-    assert sub.budget == model.BudgetBlock(Decimal(200), Decimal(200), Decimal(190), Decimal(10), "95%", Decimal("9.5"))
+    assert sub.budget is not None
+    assert attrs.evolve(sub.budget, parts=()) == model.BudgetBlock(
+        Decimal(200), Decimal(200), Decimal(190), Decimal(10), "95%", Decimal("9.5"))
+    # its 其中 rows, as filed: "—" in a 得分 cell is kept as printed, not read as 0
+    assert [(p.name, p.budget, p.executed, p.self_rate, p.self_score, dict(p.unreadable)) for p in sub.budget.parts] == [
+        ("当年财政拨款", Decimal(200), Decimal(190), "—", None, {"得分": "—"}),
+        ("上年结转资金", Decimal(0), Decimal(0), "—", None, {"得分": "—"}),
+        ("其他资金", Decimal(0), Decimal(0), "—", None, {"得分": "—"}),
+    ]
     assert dict(sub.level_weights) == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
 
 
@@ -291,14 +299,16 @@ def test_missing_column(tmp_path: Path) -> None:
     assert info.value.position.cell == "表1 第1行 第1列"
 
 
-def test_bad_number_is_located(tmp_path: Path) -> None:
+def test_bad_number_is_kept_with_its_cell(tmp_path: Path) -> None:
+    """One unreadable 分值 never refuses the table: the row keeps the text and its cell,
+    the interpreter reports it (issue 13, item 4)."""
     path = tmp_path / "bad.csv"
     path.write_text("单位名称,某局\n一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分\n"
                     "产出指标,数量指标,人数,≥1人,2人,五,5\n", encoding="utf-8")
-    with pytest.raises(PerfrulesError) as info:
-        read_submission(str(path))
-    assert info.value.message == "「分值」不是数字：「五」"
-    assert (info.value.position.line, info.value.position.column) == (3, 21)
+    row = read_submission(str(path)).indicators[0]
+    assert (row.weight, row.self_score, dict(row.unreadable)) == (None, Decimal(5), {"分值": "五"})
+    where = row.where("分值")
+    assert where is not None and (where.line, where.column) == (3, 21)
 
 
 def test_no_unit_anywhere(tmp_path: Path) -> None:

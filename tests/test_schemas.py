@@ -12,7 +12,8 @@ from conftest import ROOT, cli
 
 RULESETS = sorted(p for p in (ROOT / "rulesets").rglob("*.toml") if not p.name.endswith(".cases.toml"))
 SUBMISSIONS = [ROOT / "examples/2023-dongjiaduan/submission.toml",
-               *sorted((ROOT / "tests/cases").glob("*/submission.toml"))]
+               *sorted((ROOT / "tests/cases").glob("*/submission.toml")),
+               *sorted((ROOT / "tests/corpus").glob("*/*/table.toml"))]  # the corpus format (tests/corpus/README.md)
 
 
 def _schema(name: str) -> dict[str, object]:

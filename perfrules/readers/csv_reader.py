@@ -13,7 +13,8 @@ from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files
-from perfrules.readers.layout import Cell, Document, Table, build_submission
+from perfrules.readers.grid import Cell, Document, Table
+from perfrules.readers.layout import build_submission
 
 NAME = "csv"
 
@@ -85,8 +86,10 @@ def _field(text: str, i: int, line: int, col: int, sep: str) -> tuple[str, int, 
             i, col = i + 1, col + 1
         return "".join(out), i, line, col
     start = i
-    while i < len(text) and text[i] not in (sep, "\n"):
-        i += 1
+    end = text.find("\n", i)
+    end = len(text) if end < 0 else end
+    j = text.find(sep, i, end)  # str.find within the line, not a Python loop: a 40 MB cell at C speed
+    i = end if j < 0 else j
     return text[start:i], i, line, col + (i - start)
 
 

@@ -20,7 +20,8 @@ from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files
-from perfrules.readers.layout import Cell, Document, Table, build_submission, clean
+from perfrules.readers.grid import Cell, Document, Table, clean
+from perfrules.readers.layout import build_submission
 
 NAME = "docx"
 

@@ -16,21 +16,31 @@ from perfrules.errors import Position
 
 _ROW_TEXTS = (model.LEVEL1, model.LEVEL2, model.NAME, model.TARGET, model.ACTUAL)
 _EXTRA_SECTIONS = ("资金构成", "年度总体目标")
+_HEADER_KEYS = ("项目名称", "主管部门", "实施单位", "标题", "等级")
+_MORE_KEYS = ("指标性质", "指标值", "度量单位", "调整指标值", "得分系数", "评分标准")
 
 
 def submission_to_toml(sub: model.Submission) -> str:
     """The canonical TOML text of *sub*, each value annotated with where it came from."""
     out: list[str] = _preamble(sub)
     out.append(_pair("单位名称", sub.unit, sub.where("单位名称")))
+    for key in _HEADER_KEYS:
+        if sub.header.get(key):
+            out.append(_pair(key, sub.header[key], sub.where(key)))
     if sub.year is not None:
         out.append(_pair("年度", sub.year, sub.where("年度")))
     out.append(_pair("类型", sub.kind, None))
     if sub.jurisdiction:
         out.append(_pair("辖区", sub.jurisdiction, None))
-    if sub.self_total is not None:
-        out.append(_pair("自评总分", sub.self_total, sub.where("自评总分")))
+    if sub.header.get("总分"):
+        out.append(_pair("总分", sub.header["总分"], sub.where("总分")))
+    total = sub.self_total if sub.self_total is not None else sub.unreadable.get("自评总分")
+    if total is not None:
+        out.append(_pair("自评总分", total, sub.where("自评总分")))
     if sub.budget is not None:
-        out += ["", "# 年度预算申请（万元）：年度资金总额 一行", '["预算执行"]', *_budget(sub.budget)]
+        out += ["", f"# 年度预算申请（{sub.budget.money_unit}）：年度资金总额 一行", '["预算执行"]', *_budget(sub.budget)]
+        for part in sub.budget.parts:
+            out += ["", '[["预算执行"."其中"]]', *_part(part)]
     if sub.level_weights:
         out += ["", '["一级指标分值"]']
         out += [_pair(name, w, sub.where(f"一级指标分值.{name}")) for name, w in sub.level_weights.items()]
@@ -49,9 +59,6 @@ def _preamble(sub: model.Submission) -> list[str]:
     if sub.source:
         lines.append(f"# 由 perfrules 从 {sub.source} 导入（读取器：{sub.reader}）。")
     lines.append("# 请逐格核对：「# 来源：」注释指出每个值在原表中的位置。")
-    for key in ("项目名称", "主管部门", "实施单位"):
-        if key in sub.extra:
-            lines.append(f"# {key}：{_one_line(sub.extra[key])}")
     return lines + [""]
 
 
@@ -64,7 +71,34 @@ def _budget(block: model.BudgetBlock) -> list[str]:
         model.RATE: block.self_rate or None,
         model.SCORE: block.self_score,
     }
-    return [_pair(k, v, block.locations.get(k)) for k, v in values.items() if v is not None]
+    lines = [_pair(k, _or_text(v, block.unreadable.get(k)), block.locations.get(k)) for k, v in values.items()
+             if v is not None or k in block.unreadable]
+    if block.money_unit != "万元":
+        lines.append(_pair("金额单位", block.money_unit, None))
+    if block.reason:
+        lines.append(_pair("偏差原因", block.reason, block.locations.get("偏差原因")))
+    return lines
+
+
+def _part(part: model.FundPart) -> list[str]:
+    values: dict[str, Decimal | str | None] = {
+        model.INITIAL_BUDGET: part.initial_budget,
+        model.BUDGET: part.budget,
+        model.EXECUTED: part.executed,
+        model.RATE: part.self_rate or None,
+        model.SCORE: part.self_score,
+    }
+    lines = [_pair("名称", part.name, part.locations.get("名称"))]
+    return lines + [_pair(k, _or_text(v, part.unreadable.get(k)), part.locations.get(k)) for k, v in values.items()
+                    if v is not None or k in part.unreadable]
+
+
+def _or_text(number: Decimal | str | None, text: str | None) -> Decimal | str:
+    """A number, or the text of a cell that held none (written back as printed)."""
+    if number is None:
+        assert text is not None
+        return text
+    return number
 
 
 def _row(row: model.IndicatorRow) -> list[str]:
@@ -76,8 +110,13 @@ def _row(row: model.IndicatorRow) -> list[str]:
         if text or not row.is_blank:
             lines.append(_pair(field, text, row.locations.get(field)))
     for field, number in ((model.WEIGHT, row.weight), (model.SCORE, row.self_score)):
-        if number is not None:
-            lines.append(_pair(field, number, row.locations.get(field)))
+        if number is not None or field in row.unreadable:
+            lines.append(_pair(field, _or_text(number, row.unreadable.get(field)), row.locations.get(field)))
+        elif field == model.WEIGHT and not row.is_blank:
+            # Written blank, not left out: a TOML with no 分值 key at all is a form without the
+            # column, whose one-row blocks take their header's points; this row's points were read.
+            lines.append(_pair(field, "", row.locations.get(field)))
+    lines += [_pair(k, row.more[k], row.locations.get(k)) for k in _MORE_KEYS if row.more.get(k)]
     if row.reason or not row.is_blank:
         lines.append(_pair(model.REASON, row.reason, row.locations.get(model.REASON)))
     return lines

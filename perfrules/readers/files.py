@@ -135,3 +135,22 @@ def ole_problem(data: bytes) -> str:
     if "EncryptedPackage".encode("utf-16-le") in data:
         return "文件已加密（有密码保护），无法读取；请去掉密码后另存为 .docx 或 .xlsx 再导入"
     return "文件是加密文件或旧版 .doc/.xls 格式，无法读取；请在 Office/WPS 中另存为 .docx 或 .xlsx（如有密码请先去掉）再导入"
+
+
+def sheets_have_formulas(path: str) -> bool:
+    """Whether any worksheet of an .xlsx holds a formula (``<f>``), read in chunks.
+
+    Called after :func:`check_zip`, so the members' sizes are already bounded."""
+    needles = (b"<f>", b"<f ", b":f>", b":f ")
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            with zf.open(info) as member:
+                tail = b""
+                while chunk := member.read(1 << 20):
+                    window = tail + chunk
+                    if any(n in window for n in needles):
+                        return True
+                    tail = window[-4:]
+    return False

@@ -2,15 +2,23 @@
 
 The format readers (Word, Excel, CSV, the Word text export) only turn a file into
 tables of :class:`Cell` (text as written plus where it is); everything about the
-form lives here, once:
+form lives here, once, so every layout reads alike in every format:
 
 * which table is the 自评表 (附件2 基础数据表 and others are skipped),
-* the 部门整体支出 form (单位名称, 年度预算申请 block, 年度总体目标, indicators, 总分)
-  and the 项目支出 form of 财预〔2020〕10号 (项目名称/主管部门/实施单位 header),
-* header variants (分值/权重, 得分/自评得分, 偏差原因…), any column order, extra
-  columns, a separate 一级指标分值 column,
+* the 部门整体支出 form (单位名称, 年度预算申请 block, 年度总体目标, indicators, 总分),
+  the 项目支出 form of 财预〔2020〕10号 (项目名称/主管部门/实施单位 header), and the
+  variants filed across China: any column order (分值 before 年度指标值), a target over
+  指标性质 | 指标值 | 度量单位, 年初目标值(A) | 实际完成值(B) | 得分 with no 分值 column,
+  Chongqing's 年初指标值 | 调整指标值 | 全年完成值 | 得分系数 | 指标权重 | 指标得分, Hunan
+  scorecards (一级 | 分值 | 二级 | 分值 | 三级 | 分值 | 评价标准 | 得分), traditional headers,
 * merged cells and blank level cells meaning "same as above", level names broken
-  over lines (``经济效\\n益指标``) and weights inside them (``产出指标\\n\\n(40分)``).
+  over lines (``经济效\n益指标``) and points inside them (``产出指标\n\n(40分)``), named
+  (and inferred when unprinted) by readers/levels.py exactly as the TOML reader does,
+* the fund block: 年度资金总额, its 其中 rows, amounts in 元 or with a 万元 suffix.
+
+Nothing here refuses a table for one cell: a 分值/得分/amount that is no number (``IO``,
+``/``, an Excel formula with no cached value) is None, its text kept in ``unreadable``.
+The filed total is the 总分 row's 得分 cell, never its 分值 cell.
 
 Rows of one table may differ in length (the text export has no grid): a row longer
 than the header is aligned on the right, its extra leading cells being labels such as
@@ -20,7 +28,7 @@ than the header is aligned on the right, its extra leading cells being labels su
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -28,119 +36,89 @@ import attrs
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
-from perfrules.values import checked, normalize, points, squash, to_decimal
+from perfrules.readers.fund import read_budget
+from perfrules.readers.grid import UNCACHED, Cell, Document, Table, cell_at, clean, header_key, read_number
+from perfrules.readers.hanzi import simplified
+from perfrules.readers.levels import block_weights, name_levels, split_points
+from perfrules.values import normalize, squash, to_decimal
 
 LEVEL1_WEIGHT = "一级指标分值"  # a column some forms add beside 一级指标
-REQUIRED = (model.LEVEL1, model.NAME, model.TARGET, model.ACTUAL, model.WEIGHT, model.SCORE)
-_STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
-_NO_VALUE = {"", "—", "——", "-", "--", "/", "无", "不适用"}
+LEVEL2_WEIGHT = "二级指标分值"  # and beside 二级指标 (Hunan scorecards)
+RUBRIC = "评分标准"  # a 评(扣)分标准 / 评价标准 / 得分计算方法 column, kept in ``more``
+# A target printed over three columns (指标性质 | 指标值 | 度量单位), as the TOML keys name them.
+SPLIT_TARGET = ("指标性质", "指标值", "度量单位")
+MORE = ("调整指标值", "得分系数", RUBRIC)
+# A form without 分值 (weights only in the block headers) or without 实际完成值 (a
+# scorecard whose rows carry a 评分标准) is still a 自评表.
+REQUIRED = (model.LEVEL1, model.NAME, model.SCORE)
 _TOTAL_LABELS = {"总分", "总计", "合计", "自评总分", "综合得分", "总得分", "分值合计"}
-
-
-@attrs.frozen
-class Cell:
-    """One grid position: its own text (``""`` for a merge continuation) and where it is."""
-
-    text: str
-    position: Position
-    merged: bool = False  # covered by a merged cell that starts elsewhere
-
-
-@attrs.frozen
-class Table:
-    rows: tuple[tuple[Cell, ...], ...]
-    name: str  # "表2", "Sheet1", for messages
-    before: tuple[str, ...] = ()  # the paragraphs just before it (its caption)
-    ragged: bool = False  # rows differ in length (text export): align on the right
-
-
-@attrs.frozen
-class Document:
-    """What a format reader hands over: the tables in order and the narrative text."""
-
-    file: str | None
-    reader: str
-    tables: tuple[Table, ...]
-    paragraphs: tuple[str, ...] = ()
-
-
-def clean(text: str) -> str:
-    """A cell's text without the blank space around it (inner line breaks kept)."""
-    return text.strip(_STRIP)
-
-
-def _key(text: str) -> str:
-    """A header cell reduced for matching: half-width, no spaces, no (…) or colon."""
-    flat = squash(text)
-    flat = re.sub(r"\([^)]*\)", "", flat)
-    return flat.rstrip(":")
 
 
 # ------------------------------------------------------------------------- headers
 _INDICATOR_HEADERS: dict[str, str] = {
     **dict.fromkeys(["一级指标分值", "一级指标权重", "一级分值", "一级权重"], LEVEL1_WEIGHT),
+    **dict.fromkeys(["二级指标分值", "二级指标权重", "二级分值"], LEVEL2_WEIGHT),
     **dict.fromkeys(["一级指标"], model.LEVEL1),
     **dict.fromkeys(["二级指标"], model.LEVEL2),
     **dict.fromkeys(["三级指标", "三级指标名称", "指标名称", "绩效指标名称"], model.NAME),
-    **dict.fromkeys(["年度指标值", "指标值", "年度目标值", "目标值", "预期指标值", "年度绩效指标值"], model.TARGET),
-    **dict.fromkeys(["实际完成值", "实际值", "完成值", "全年实际值", "实际完成指标值"], model.ACTUAL),
+    **dict.fromkeys(["年度指标值", "指标值", "年度目标值", "目标值", "预期指标值", "年度绩效指标值",
+                     "年初目标值", "年初指标值", "绩效指标值"], model.TARGET),
+    **dict.fromkeys(["实际完成值", "实际值", "完成值", "全年实际值", "实际完成指标值",
+                     "全年完成值", "全年实际完成值"], model.ACTUAL),
     **dict.fromkeys(["分值", "权重", "指标分值", "指标权重", "权重分", "标准分值", "分数"], model.WEIGHT),
-    **dict.fromkeys(["得分", "自评得分", "评分", "实际得分", "自评分", "评价得分"], model.SCORE),
+    **dict.fromkeys(["得分", "自评得分", "评分", "实际得分", "自评分", "评价得分", "指标得分"], model.SCORE),
+    **dict.fromkeys(["指标性质"], "指标性质"),
+    **dict.fromkeys(["度量单位", "计量单位"], "度量单位"),
+    **dict.fromkeys(["调整指标值", "调整后指标值"], "调整指标值"),
+    **dict.fromkeys(["得分系数"], "得分系数"),
+    **dict.fromkeys(["评分标准", "评价标准", "评分办法", "得分计算方法", "计分方法", "评分规则"], RUBRIC),
 }
 _REASON_PREFIXES = ("偏差原因", "未完成原因", "原因分析")
-
-_BUDGET_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (model.INITIAL_BUDGET, ("年初预算",)),
-    (model.BUDGET, ("全年预算", "调整后预算", "预算数")),
-    (model.EXECUTED, ("全年执行", "实际执行", "执行数", "实际支出")),
-    (model.RATE, ("执行率", "预算执行率")),
-    (model.WEIGHT, ("分值", "权重")),
-    (model.SCORE, ("得分", "自评得分")),
-)
 
 
 def indicator_field(text: str) -> str | None:
     """Which 自评表 column a header cell names, or None."""
-    key = _key(text)
+    key = header_key(text)
     if key.startswith(_REASON_PREFIXES):
         return model.REASON
     return _INDICATOR_HEADERS.get(key)
 
 
-def budget_field(text: str) -> str | None:
-    key = _key(text)
-    for field, prefixes in _BUDGET_HEADERS:
-        if key.startswith(prefixes):
-            return field
-    return None
+def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
+    """Field → column for the indicator header.
 
-
-def _columns(row: Sequence[Cell], name_of: Callable[[str], str | None]) -> dict[str, int]:
-    """Field → column index for a header row (the first column naming a field wins)."""
+    Several 分值 columns (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值): the last is the
+    row's; one right after 一级指标 or 二级指标 holds that level's points.  With 指标性质,
+    the 指标值 column is the middle of a target printed over three columns.
+    """
     found: dict[str, int] = {}
+    weights: list[tuple[int, str | None]] = []
+    before: str | None = None
     for index, cell in enumerate(row):
-        field = name_of(cell.text)
-        if field is not None and field not in found:
-            found[field] = index
+        field = indicator_field(cell.text)
+        if field == model.WEIGHT:
+            weights.append((index, before))
+        elif field is not None:
+            found.setdefault(field, index)
+        before = field if field is not None else before
+    for index, level in weights[:-1]:
+        if level in (model.LEVEL1, model.LEVEL2):
+            found.setdefault(LEVEL1_WEIGHT if level == model.LEVEL1 else LEVEL2_WEIGHT, index)
+    if weights:
+        found[model.WEIGHT] = weights[-1][0]
+    if "指标性质" in found and model.TARGET in found:
+        found["指标值"] = found.pop(model.TARGET)
     return found
 
 
 def _is_indicator_header(row: Sequence[Cell]) -> bool:
-    cols = _columns(row, indicator_field)
+    cols = indicator_columns(row)
     return len(cols) >= 3 and (model.NAME in cols or model.LEVEL1 in cols)
 
 
-def _at(row: Sequence[Cell], index: int | None, width: int | None) -> Cell | None:
-    """The cell of *row* under header column *index*.
-
-    *width* is the header's length in a ragged table, where a longer row is aligned on
-    the right; None on a real grid, where columns line up.
-    """
-    if index is None:
-        return None
-    if width is not None:
-        index += max(0, len(row) - width)
-    return row[index] if 0 <= index < len(row) else None
+def _complete(cols: Mapping[str, int]) -> bool:
+    """The columns a 自评表 cannot do without (a target and actual, or a 评分标准)."""
+    return all(f in cols for f in REQUIRED) and (model.ACTUAL in cols or RUBRIC in cols)
 
 
 # ---------------------------------------------------------------------- the table
@@ -161,8 +139,8 @@ def find_form(doc: Document) -> _Found:
     for table in doc.tables:
         for index, row in enumerate(table.rows):
             if _is_indicator_header(row):
-                found = _Found(table, index, _columns(row, indicator_field))
-                if all(f in found.columns for f in REQUIRED):
+                found = _Found(table, index, indicator_columns(row))
+                if _complete(found.columns):
                     return found
                 incomplete = incomplete or found
     if incomplete is not None:
@@ -178,20 +156,25 @@ def find_form(doc: Document) -> _Found:
 
 def _missing_column(found: _Found) -> None:
     row = found.table.rows[found.header]
-    missing = [f for f in REQUIRED if f not in found.columns]
+    missing = [f for f in (*REQUIRED, model.ACTUAL) if f not in found.columns]
     headers = "、".join(squash(c.text) for c in row if squash(c.text))
     first = next((c.position for c in row if clean(c.text)), row[0].position)
     raise PerfrulesError(
         f"自评表缺少「{'」「'.join(missing)}」列（找到的表头：{headers}）",
         position=first,
-        expected="、".join(REQUIRED),
+        expected="、".join(REQUIRED) + "，以及 实际完成值（或 评分标准）",
         code="layout",
     )
 
 
 # ------------------------------------------------------------------ the submission
 def build_submission(doc: Document) -> model.Submission:
-    """The whole 自评表: header facts, budget block, indicator rows and the total."""
+    """The whole 自评表: header facts, budget block, indicator rows and the total.
+
+    A cell that should hold a number and does not (``IO``, ``/``, a formula Excel never
+    computed) never refuses the table: its number is None and its text goes into the
+    row's ``unreadable``, for the interpreter to report where it is.
+    """
     check_size(doc)
     found = find_form(doc)
     top = found.table.rows[: found.header]
@@ -201,27 +184,39 @@ def build_submission(doc: Document) -> model.Submission:
     unit = _unit(kind, labels, found.table, doc, locations)
     year = _year(found.table.before, top, doc)
     rows, level_weights, total_row = _indicators(found, locations)
-    extra: dict[str, str] = {k: v.text for k, v in labels.items() if k in ("项目名称", "主管部门", "实施单位")}
+    header: dict[str, str] = {k: clean(v.text) for k, v in labels.items() if k in ("项目名称", "主管部门", "实施单位")}
+    title = _title(found.table, top)
+    if title:
+        header["标题"] = title
+    extra: dict[str, str] = {k: v for k, v in header.items() if k != "标题"}
     for name, cell in [*_goals(top, found.table.ragged).items(), *_fund_parts(top).items()]:
         extra[name] = clean(cell.text)
         locations[name] = cell.position
     if doc.paragraphs:  # kept (not scored) so the jurisdiction can be read from the report
         extra["报告正文"] = "\n".join(doc.paragraphs)
     self_total = None
+    unreadable: dict[str, str] = {}
     if total_row is not None:
-        self_total = _total(total_row, found, locations)
+        self_total = _total(total_row, found, locations, header, unreadable)
+    elif (printed := _header_total(top)) is not None:  # 自评得分 | 98 printed above the form
+        locations["自评总分"] = printed.position
+        header["自评得分"] = clean(printed.text)  # a header total says nothing of where the table ends
+        self_total = read_number(printed, "自评总分", unreadable)
     return model.Submission(
         unit=unit,
         year=year,
         kind=kind,
         indicators=tuple(rows),
-        budget=_budget(top, found.table.ragged),
+        budget=read_budget(top, found.table.ragged),
+        jurisdiction=clean(labels["辖区"].text) if "辖区" in labels else "",
         level_weights=level_weights,
         self_total=self_total,
         source=doc.file,
         reader=doc.reader,
         extra=extra,
         locations=locations,
+        header=header,
+        unreadable=unreadable,
     )
 
 
@@ -245,15 +240,15 @@ def _cell_error(message: str, cell: Cell | None, file: str | None) -> PerfrulesE
 
 
 # -- header facts -------------------------------------------------------------------
-_LABEL = re.compile(r"^(?:.*?(?:单位|部门)(?:\(单位\))?名称|项目名称|主管部门|实施单位|填报单位)$")
+_LABEL = re.compile(r"^(?:.*?(?:单位|部门)(?:\(单位\))?名称|项目名称|主管部门|实施单位|填报单位|辖区)$")
 
 
 def _label_name(text: str) -> str | None:
     """The canonical name of a label cell (区级预算部门（单位）名称 → 单位名称)."""
-    key = squash(text).rstrip(":")
+    key = simplified(squash(text)).rstrip(":")
     if not _LABEL.match(key):
         return None
-    if key in ("项目名称", "主管部门", "实施单位"):
+    if key in ("项目名称", "主管部门", "实施单位", "辖区"):
         return key
     return "单位名称"
 
@@ -280,9 +275,9 @@ def _labels(rows: Iterable[Sequence[Cell]]) -> dict[str, Cell]:
 
 def _kind(table: Table, labels: Mapping[str, Cell]) -> str:
     """项目支出 when the form names a 项目 (header row or title), else 部门整体支出."""
-    if "项目名称" in labels or any("项目支出绩效自评表" in squash(t) for t in table.before):
+    if "项目名称" in labels or any("项目支出绩效自评表" in simplified(squash(t)) for t in table.before):
         return model.KIND_PROJECT
-    title = [squash(c.text) for row in table.rows[:2] for c in row]
+    title = [simplified(squash(c.text)) for row in table.rows[:2] for c in row]
     if any("项目支出绩效自评表" in t for t in title):
         return model.KIND_PROJECT
     return model.KIND_DEPARTMENT
@@ -334,48 +329,51 @@ def _year(before: Sequence[str], top: Sequence[Sequence[Cell]], doc: Document) -
     return None
 
 
+def _header_total(top: Sequence[Sequence[Cell]]) -> Cell | None:
+    """``自评得分 | 98`` in the header rows of a form with no 总分 row (Ningxia)."""
+    for row in top:
+        for index, cell in enumerate(row):
+            if header_key(cell.text) in ("自评得分", "自评总分"):
+                value = next((c for c in row[index + 1 :] if clean(c.text)), None)
+                if value is not None and re.fullmatch(r"[\d.,\s]+分?", normalize(clean(value.text))):
+                    return value
+    return None
+
+
+def _title(table: Table, top: Sequence[Sequence[Cell]]) -> str:
+    """The table's printed title: a one-text row above the form, else its caption."""
+    for row in top:
+        texts = {clean(c.text) for c in row if clean(c.text)}
+        if len(texts) == 1:
+            text = texts.pop()
+            if "表" in text and ("绩效" in simplified(text) or "自评" in simplified(text)):
+                return text
+    return next((t for t in reversed(table.before) if "表" in t), "")
+
+
 # -- indicator rows -----------------------------------------------------------------
-_WEIGHT_SUFFIX = re.compile(r"(?:\((\d+(?:\.\d+)?)分?\)|(\d+(?:\.\d+)?)分)$")
-
-
 def split_level(text: str) -> tuple[str, Decimal | None]:
-    """``产出指标\\n\\n(40分)`` → (产出指标, 40); ``经济效\\n益指标`` → 经济效益指标."""
-    joined = re.sub(r"\s+", "", clean(text).replace("\u3000", " "))
-    m = _WEIGHT_SUFFIX.search(normalize(joined))
-    if not m:
-        return joined, None
-    return joined[: m.start()], points(checked(Decimal(m.group(1) or m.group(2)), "一级指标分值"), "一级指标分值")
+    """``产出指标\\n\\n(40分)`` → (产出指标, 40); ``经济效\\n益指标`` → 经济效益指标.
 
-
-_MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
-
-
-def _split(cell: Cell | None) -> tuple[str, Decimal | None]:
-    """split_level on a cell, a bad (40分) weight located at the cell."""
-    if cell is None:
-        return "", None
-    try:
-        return split_level(cell.text)
-    except PerfrulesError as err:
-        pos = cell.position
-        raise err.located(file=pos.file, line=pos.line, column=pos.column, source_line=pos.source_line,
-                          cell=pos.cell) from None
-
-
-def _number(cell: Cell | None, what: str) -> Decimal | None:
-    if cell is None or clean(cell.text) in _NO_VALUE:
-        return None
-    try:
-        number = to_decimal(clean(cell.text), f"「{what}」")
-        return number if what in _MONEY else points(number, f"「{what}」")
-    except PerfrulesError as err:
-        pos = cell.position
-        raise err.located(file=pos.file, line=pos.line, column=pos.column, source_line=pos.source_line,
-                          cell=pos.cell) from None
+    The same reading as the TOML reader's (readers/levels.py)."""
+    return split_points(text)
 
 
 def _is_total(row: Sequence[Cell]) -> bool:
-    return any(squash(c.text).rstrip(":") in _TOTAL_LABELS for c in row)
+    return any(simplified(squash(c.text)).rstrip(":") in _TOTAL_LABELS for c in row)
+
+
+def _level_text(level: Cell | None, points_cell: Cell | None) -> str:
+    """A level cell's text as the TOML writes it: ``投入(13分)`` when its points are
+    printed in a column of their own."""
+    text = re.sub(r"\s+", "", clean(level.text)) if level is not None else ""  # 经济效\n益指标
+    if points_cell is None or split_points(text)[1] is not None:
+        return text
+    try:
+        figure = to_decimal(clean(points_cell.text), "分值")
+    except PerfrulesError:
+        return text  # not a figure: the level's points stay unknown
+    return f"{squash(text)}({format(figure, 'f')}分)"
 
 
 def _indicators(found: _Found, locations: dict[str, Position],
@@ -384,109 +382,105 @@ def _indicators(found: _Found, locations: dict[str, Position],
     width = found.width
     cols = found.columns
     rows: list[model.IndicatorRow] = []
-    weights: dict[str, Decimal] = {}
+    starts: list[bool] = []
     level1: Cell | None = None
     level2: Cell | None = None
+    points1: Cell | None = None
+    points2: Cell | None = None
+    total: Sequence[Cell] | None = None
+    carried = False  # the last row's 一级 cell was blank or merged (carried down)
     for row in found.table.rows[found.header + 1 :]:
         if _is_total(row):
-            return rows, weights, row
+            total = row
+            break
         if _is_indicator_header(row):  # a header repeated on a new page
             continue
-        own = {f: c for f, i in cols.items() if (c := _at(row, i, width)) is not None and clean(c.text)}
+        own = {f: c for f, i in cols.items()
+               if (c := cell_at(row, i, width)) is not None and (clean(c.text) or c.formula)}
         if not own:
             continue
+        new_block = model.LEVEL1 in own and (level1 is None or carried
+                                             or clean(own[model.LEVEL1].text) != clean(level1.text))
         if model.LEVEL1 in own:
-            level1, level2 = own[model.LEVEL1], None
+            level1, level2, points1, points2 = own[model.LEVEL1], None, None, None
+        carried = model.LEVEL1 not in own
         if model.LEVEL2 in own:
-            level2 = own[model.LEVEL2]
-        name1, weight1 = _split(level1)
-        if weight1 is not None and level1 is not None and name1 not in weights:
-            weights[name1] = weight1
-            locations[f"{LEVEL1_WEIGHT}.{name1}"] = level1.position
-        level1_weight = _number(own.get(LEVEL1_WEIGHT), LEVEL1_WEIGHT)
-        if level1_weight is not None and name1:
-            weights[name1] = level1_weight
-            locations[f"{LEVEL1_WEIGHT}.{name1}"] = own[LEVEL1_WEIGHT].position
-        rows.append(_row(own, name1, level1, level2))
-    return rows, weights, None
+            level2, points2 = own[model.LEVEL2], None
+        points1 = own.get(LEVEL1_WEIGHT, points1)
+        points2 = own.get(LEVEL2_WEIGHT, points2)
+        starts.append(new_block or not rows)
+        rows.append(_row(own, _level_text(level1, points1), _level_text(level2, points2), level1, level2))
+    named, weights = name_levels(rows, starts=starts)
+    if model.WEIGHT not in cols:  # weights only in the block headers
+        named = block_weights(named, weights)
+    for item in named:
+        where = item.locations.get(model.LEVEL1) or item.where()
+        if item.level1 in weights and f"{LEVEL1_WEIGHT}.{item.level1}" not in locations and where is not None:
+            locations[f"{LEVEL1_WEIGHT}.{item.level1}"] = where
+    return list(named), weights, total
 
 
-def _row(own: Mapping[str, Cell], name1: str, level1: Cell | None, level2: Cell | None) -> model.IndicatorRow:
+def _row(own: Mapping[str, Cell], text1: str, text2: str, level1: Cell | None,
+         level2: Cell | None) -> model.IndicatorRow:
+    unreadable: dict[str, str] = {}
+
     def text(field: str) -> str:
-        return clean(own[field].text) if field in own else ""
+        cell = own.get(field)
+        if cell is not None and cell.formula and not clean(cell.text):
+            unreadable[field] = UNCACHED + cell.formula
+        return clean(cell.text) if cell is not None else ""
 
-    locations = {f: c.position for f, c in own.items() if f != LEVEL1_WEIGHT}
+    locations = {f: c.position for f, c in own.items() if f not in (LEVEL1_WEIGHT, LEVEL2_WEIGHT)}
     if level1 is not None:
         locations[model.LEVEL1] = level1.position
     if level2 is not None:
         locations[model.LEVEL2] = level2.position
+    more = {k: text(k) for k in (*MORE, *SPLIT_TARGET) if k in own}
+    target = text(model.TARGET) or "".join(more.get(k, "").strip() for k in SPLIT_TARGET)
     return model.IndicatorRow(
-        level1=name1,
-        level2=_split(level2)[0],
+        level1=text1,
+        level2=text2,
         name=text(model.NAME),
-        target=text(model.TARGET),
+        target=target,
         actual=text(model.ACTUAL),
-        weight=_number(own.get(model.WEIGHT), model.WEIGHT),
-        self_score=_number(own.get(model.SCORE), model.SCORE),
+        weight=read_number(own.get(model.WEIGHT), model.WEIGHT, unreadable),
+        self_score=read_number(own.get(model.SCORE), model.SCORE, unreadable),
         reason=text(model.REASON),
         locations=locations,
+        unreadable=unreadable,
+        more=more,
     )
 
 
-def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position]) -> Decimal | None:
-    """总分 | 100 | 98: the filed total is under 得分, else the last number in the row."""
+def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position], header: dict[str, str],
+           unreadable: dict[str, str]) -> Decimal | None:
+    """总分 | 100 | 98: the filed total is the 得分 cell only (never the 分值 cell).
+
+    On a grid, the cell under 得分; a blank one means no total was filed.  In the text
+    export (no grid) a short row ``总分 | 100 | 98`` has its 得分 last."""
     width = found.width
-    start = next(i for i, c in enumerate(row) if squash(c.text).rstrip(":") in _TOTAL_LABELS)
-    numbers = [c for c in row[start + 1 :] if clean(c.text) not in _NO_VALUE]
-    if not numbers:
+    start = next(i for i, c in enumerate(row) if simplified(squash(c.text)).rstrip(":") in _TOTAL_LABELS)
+    numbers = [c for c in row[start + 1 :] if clean(c.text)]
+    short = width is not None and len(row) < width
+    weight_col = found.columns.get(model.WEIGHT)
+    weight_cell = numbers[0] if short and len(numbers) >= 2 else cell_at(row, weight_col, None if short else width)
+    if weight_cell is not None and clean(weight_cell.text):
+        header["总分"] = clean(weight_cell.text)
+        locations["总分"] = weight_cell.position
+    chosen = (numbers[-1] if numbers else None) if short else cell_at(row, found.columns[model.SCORE], width)
+    if chosen is None or not (clean(chosen.text) or chosen.formula) or chosen is weight_cell:
         return None
-    short = width is not None and len(row) < width  # 总分 | 100 | 98 without the grid
-    under_score = None if short else _at(row, found.columns[model.SCORE], width)
-    chosen = under_score if under_score is not None and clean(under_score.text) else numbers[-1]
-    if len(numbers) >= 2 and numbers[0] is not chosen:
-        locations["总分"] = numbers[0].position
     locations["自评总分"] = chosen.position
-    return _number(chosen, "总分")
+    return read_number(chosen, "自评总分", unreadable)
 
 
-# -- budget block, goals, fund parts ---------------------------------------------------
-def _budget(rows: Sequence[Sequence[Cell]], ragged: bool) -> model.BudgetBlock | None:
-    """年度预算申请: the header row, then the 年度资金总额 row (or the next one)."""
-    for index, row in enumerate(rows):
-        cols = _columns(row, budget_field)
-        if model.BUDGET in cols and model.EXECUTED in cols:
-            values = _budget_values(rows[index + 1 :])
-            if values is None:
-                return None
-            return _budget_block(values, cols, len(row) if ragged else None)
-    return None
-
-
-def _budget_values(rows: Sequence[Sequence[Cell]]) -> Sequence[Cell] | None:
-    for row in rows[:6]:
-        if any("资金总额" in squash(c.text) or squash(c.text) == "合计" for c in row):
-            return row
-    return rows[0] if rows else None
-
-
-def _budget_block(row: Sequence[Cell], cols: Mapping[str, int], width: int | None) -> model.BudgetBlock:
-    cells = {f: c for f, i in cols.items() if (c := _at(row, i, width)) is not None and clean(c.text)}
-    rate = cells.get(model.RATE)
-    return model.BudgetBlock(
-        initial_budget=_number(cells.get(model.INITIAL_BUDGET), model.INITIAL_BUDGET),
-        budget=_number(cells.get(model.BUDGET), model.BUDGET),
-        executed=_number(cells.get(model.EXECUTED), model.EXECUTED),
-        weight=_number(cells.get(model.WEIGHT), model.WEIGHT),
-        self_rate=clean(rate.text) if rate is not None and clean(rate.text) not in _NO_VALUE else "",
-        self_score=_number(cells.get(model.SCORE), model.SCORE),
-        locations={f: c.position for f, c in cells.items()},
-    )
+# -- goals and the 资金构成 notes (kept, not scored) ----------------------------------------
 
 
 def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, Cell]:
     """年度总体目标: 预期目标 / 实际完成情况, kept as extra (not scored)."""
     for index, row in enumerate(rows):
-        keys = [_key(c.text) for c in row]
+        keys = [header_key(c.text) for c in row]
         if not any(k.startswith("年度总体目标") or k == "总体目标" for k in keys):
             continue
         heads = {k: i for i, k in enumerate(keys) if k.startswith(("预期目标", "实际完成情况"))}
@@ -495,7 +489,7 @@ def _goals(rows: Sequence[Sequence[Cell]], ragged: bool) -> dict[str, Cell]:
         nxt = rows[index + 1]
         out: dict[str, Cell] = {}
         for key, col in heads.items():
-            cell = _at(nxt, col, len(row) if ragged else None)
+            cell = cell_at(nxt, col, len(row) if ragged else None)
             name = "预期目标" if key.startswith("预期目标") else "实际完成情况"
             if cell is not None and clean(cell.text):
                 out[f"年度总体目标.{name}"] = cell

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import attrs
 
 from perfrules import model
+from perfrules.readers.hanzi import simplified
 from perfrules.values import normalize, points, squash, to_decimal
 
 _POINTS = re.compile(r"[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?$")
@@ -29,32 +30,43 @@ _TAXONOMY = (
 
 
 def split_points(text: str) -> tuple[str, Decimal | None]:
-    """``产出指标(50分)`` → (产出指标, 50); ``（30分）`` → ("", 30); ``产出指标`` → (产出指标, None)."""
+    """``产出指标(50分)`` → (产出指标, 50); ``（30分）`` → ("", 30); ``产出指标`` → (产出指标, None).
+
+    A name in the form's traditional characters (產出指標) is read as simplified."""
     flat = squash(text)
+    if simplified(flat) != flat and any(simplified(flat).startswith(w) for w in _LEVEL_WORDS):
+        flat = simplified(flat)
     m = _POINTS.search(normalize(flat))
     if not m or (m.start() > 0 and not m.group(0).startswith(("(", "（"))) and not flat[: m.start()].endswith("指标"):
         return flat, None
     return flat[: m.start()], points(to_decimal(m.group(1), "一级指标分值"), "一级指标分值")
 
 
+_LEVEL_WORDS = ("产出", "效益", "满意度", "成本", "数量", "质量", "时效", "经济", "社会", "生态", "可持续", "服务对象")
+
+
 def infer_level(level2_names: Sequence[str]) -> str | None:
     """The 一级 most of a block's 二级 names belong to, or None."""
     votes: Counter[str] = Counter()
     for name in level2_names:
-        word = squash(name)
+        word = simplified(squash(name))
         found = next((level for keys, level in _TAXONOMY if any(k in word for k in keys)), None)
         if found:
             votes[found] += 1
     return votes.most_common(1)[0][0] if votes else None
 
 
-def name_levels(rows: Sequence[model.IndicatorRow]) -> tuple[tuple[model.IndicatorRow, ...], dict[str, Decimal]]:
+def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
+                ) -> tuple[tuple[model.IndicatorRow, ...], dict[str, Decimal]]:
     """Rows with their 一级 names as names (points split off, unprinted names inferred),
-    and the points each block's header printed."""
+    and the points each block's header printed.
+
+    A block is a run of rows with the same 一级 text; *starts* (from a grid's merged
+    cells) also marks where a block with the same text as the one above begins."""
     blocks: list[list[int]] = []
     last: str | None = None
     for i, row in enumerate(rows):
-        if row.level1 != last or not blocks:
+        if row.level1 != last or not blocks or (i < len(starts) and starts[i]):
             blocks.append([])
             last = row.level1
         blocks[-1].append(i)
@@ -68,7 +80,7 @@ def name_levels(rows: Sequence[model.IndicatorRow]) -> tuple[tuple[model.Indicat
             guess = infer_level([rows[i].level2 for i in block])
             name, inferred = (guess or f"一级指标{number}"), True
         if name and weight is not None and name in taken:
-            name = f"{name}（第{number}组）"  # never merge two printed blocks
+            name = f"{name}(第{number}组)"  # never merge two printed blocks (half-width: stable when read back)
         if name:
             taken.add(name)
         if weight is not None:
@@ -78,6 +90,18 @@ def name_levels(rows: Sequence[model.IndicatorRow]) -> tuple[tuple[model.Indicat
                 out[i] = attrs.evolve(rows[i], level1=name, level1_inferred=inferred)
     for i, row in enumerate(out):  # 数量指标(10分): a 二级 cell's points are the form's, not a name
         level2, points2 = split_points(row.level2)
-        if points2 is not None and level2:
+        if level2 and level2 != row.level2:  # points split off, 數量指標 read, 经济效益\n指标 joined
             out[i] = attrs.evolve(row, level2=level2)
     return tuple(out), weights
+
+
+def block_weights(rows: Sequence[model.IndicatorRow], weights: Mapping[str, Decimal]) -> tuple[model.IndicatorRow, ...]:
+    """A form with no 分值 column: a block of one row takes its header's points as the
+    row's 分值; rows of larger blocks keep no weight (their printed score stays)."""
+    sizes = Counter(row.level1 for row in rows if not row.is_blank)
+    return tuple(
+        attrs.evolve(row, weight=weights[row.level1])
+        if row.weight is None and model.WEIGHT not in row.unreadable and sizes[row.level1] == 1
+        and row.level1 in weights and not row.is_blank else row
+        for row in rows
+    )

@@ -17,7 +17,7 @@ from perfrules import model
 from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.limits import MAX_CELL_CHARS, MAX_DATA_NESTING, MAX_ROWS
 from perfrules.tomlsource import KeyPath, Locator, error_at, load_toml, nesting_offset, newlines, render_path
-from perfrules.readers.levels import name_levels
+from perfrules.readers.levels import block_weights, name_levels
 from perfrules.values import normalize, points, to_decimal
 
 HEADER_KEYS = ("项目名称", "主管部门", "实施单位", "标题", "等级", "自评得分")
@@ -114,6 +114,8 @@ def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> mode
     }
     rows, printed = name_levels(rows)
     level_weights.update((k, v) for k, v in printed.items() if k not in level_weights)
+    if rows and not any(isinstance(r, dict) and (model.WEIGHT in r or "指标权重" in r) for r in rows_raw):
+        rows = block_weights(rows, level_weights)  # a form with no 分值 column, as the layout reader does
     extra = {
         f"{section}.{k}": str(v)
         for section in ("年度总体目标", "资金构成")

@@ -16,7 +16,8 @@ import re
 from perfrules.errors import Position
 from perfrules.model import Submission
 from perfrules.readers import files
-from perfrules.readers.layout import Cell, Document, Table, build_submission, clean
+from perfrules.readers.grid import Cell, Document, Table, clean
+from perfrules.readers.layout import build_submission
 
 NAME = "text"
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")

@@ -9,6 +9,11 @@ Numbers stored as numbers come back from openpyxl as int or float; a float is
 turned into its shortest decimal text (``repr``), which is the figure Excel shows,
 and only that text is read as a Decimal.  A 执行率 stored as 1 with a percent format
 reads ``100%``.  Positions read ``Sheet1!E12``.
+
+A formula cell Excel never computed (a file written by a program, never opened in
+Excel) has no cached value: it is read a second time without ``data_only`` and kept
+as a :class:`Cell` with empty text and its formula, so the layout records it in
+``unreadable`` rather than losing it.  A text cell that starts with ``=`` is text.
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from perfrules.errors import PerfrulesError, Position, os_reason
 from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files
-from perfrules.readers.layout import Cell, Document, Table, build_submission
+from perfrules.readers.grid import Cell, Document, Table
+from perfrules.readers.layout import build_submission
 
 NAME = "xlsx"
 
@@ -51,11 +59,37 @@ def _tables(stream: Any, path: str) -> tuple[Table, ...]:
         raise files.error(f"无法打开 Excel 文件：文件已损坏或不是 .xlsx（{type(exc).__name__}）", path,
                           suggestion="请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
     try:
-        return tuple(Table(_sheet_rows(ws, path), ws.title) for ws in workbook.worksheets)
+        sheets = [(ws.title, _sheet_rows(ws, path)) for ws in workbook.worksheets]
+        if files.sheets_have_formulas(path):  # some cell holds a formula: find those with no cached value
+            stream.seek(0)
+            sheets = _with_formulas(stream, sheets)
+        return tuple(Table(rows, title) for title, rows in sheets)
     except PerfrulesError:
         raise
     except Exception as exc:
         raise files.error(f"读取 Excel 工作表失败：文件内容已损坏（{type(exc).__name__}）", path) from None
+    finally:
+        workbook.close()
+
+
+def _with_formulas(stream: Any, sheets: list[tuple[str, tuple[tuple[Cell, ...], ...]]],
+                   ) -> list[tuple[str, tuple[tuple[Cell, ...], ...]]]:
+    """The formulas of the cells that had none cached, read without ``data_only``."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(stream, read_only=True, data_only=False)
+    try:
+        out = []
+        for ws, (title, rows) in zip(workbook.worksheets, sheets):
+            formulas = {(r, c): str(cell.value)
+                        for r, row in enumerate(ws.iter_rows(max_row=len(rows), max_col=MAX_COLUMNS))
+                        for c, cell in enumerate(row)
+                        if getattr(cell, "data_type", "") == "f" and r < len(rows) and c < len(rows[r])
+                        and not rows[r][c].text}
+            out.append((title, tuple(
+                tuple(attrs.evolve(cell, formula=formulas.get((r, c), "")) for c, cell in enumerate(row))
+                for r, row in enumerate(rows))))
+        return out
     finally:
         workbook.close()
 

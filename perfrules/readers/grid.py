@@ -1,0 +1,116 @@
+"""The cells a format reader hands over, and reading one cell: what every layout shares.
+
+A :class:`Cell` is a grid position's text as written and where it is; a format reader
+(Word, Excel, CSV, the text export) turns a file into :class:`Table` rows of them.  A
+number cell is read here once for every layout: blank is None, and text that is no
+number (``IO``, ``/``, a formula Excel never computed) is recorded, never an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+import attrs
+
+from perfrules import model
+from perfrules.errors import PerfrulesError, Position
+from perfrules.readers.hanzi import simplified
+from perfrules.values import normalize, points, squash, to_decimal
+
+_STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
+
+
+@attrs.frozen
+class Cell:
+    """One grid position: its own text (``""`` for a merge continuation) and where it is."""
+
+    text: str
+    position: Position
+    merged: bool = False  # covered by a merged cell that starts elsewhere
+    formula: str = ""  # an Excel formula with no cached value (its text is then "")
+
+
+@attrs.frozen
+class Table:
+    rows: tuple[tuple[Cell, ...], ...]
+    name: str  # "表2", "Sheet1", for messages
+    before: tuple[str, ...] = ()  # the paragraphs just before it (its caption)
+    ragged: bool = False  # rows differ in length (text export): align on the right
+
+
+@attrs.frozen
+class Document:
+    """What a format reader hands over: the tables in order and the narrative text."""
+
+    file: str | None
+    reader: str
+    tables: tuple[Table, ...]
+    paragraphs: tuple[str, ...] = ()
+
+
+def clean(text: str) -> str:
+    """A cell's text without the blank space around it (inner line breaks kept)."""
+    return text.strip(_STRIP)
+
+
+def header_key(text: str) -> str:
+    """A header cell reduced for matching: half-width, simplified, no spaces, no (…) or colon."""
+    flat = simplified(squash(text))
+    flat = re.sub(r"\([^)]*\)", "", flat)
+    return flat.rstrip(":")
+
+
+def columns_of(row: Sequence[Cell], name_of: Callable[[str], str | None]) -> dict[str, int]:
+    """Field → column index for a header row (the first column naming a field wins)."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        field = name_of(cell.text)
+        if field is not None and field not in found:
+            found[field] = index
+    return found
+
+
+def cell_at(row: Sequence[Cell], index: int | None, width: int | None) -> Cell | None:
+    """The cell of *row* under header column *index*.
+
+    *width* is the header's length in a ragged table, where a longer row is aligned on
+    the right; None on a real grid, where columns line up.
+    """
+    if index is None:
+        return None
+    if width is not None:
+        index += max(0, len(row) - width)
+    return row[index] if 0 <= index < len(row) else None
+
+
+_MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
+
+
+_MONEY_UNITS = ("万元", "元", "万")  # as the TOML reader strips them (150万 under a 万元 header)
+
+
+UNCACHED = "=公式（无缓存值）: "  # how a formula Excel never computed is recorded in ``unreadable``
+
+
+def read_number(cell: Cell | None, what: str, unreadable: dict[str, str]) -> Decimal | None:
+    """The number in *cell*; None when blank.  Text that is no number is recorded in
+    *unreadable* under *what*, never an error (one bad cell does not refuse a table)."""
+    if cell is None:
+        return None
+    if cell.formula and not clean(cell.text):
+        unreadable[what] = UNCACHED + cell.formula
+        return None
+    text = clean(cell.text)
+    if not text:
+        return None
+    figure = normalize(text).strip().replace(",", "")
+    if what in _MONEY:  # amounts printed with their unit (9,999.81万元)
+        figure = next((figure[: -len(u)].strip() for u in _MONEY_UNITS if figure.endswith(u)), figure)
+    try:
+        number = to_decimal(figure, f"「{what}」")
+        return number if what in _MONEY else points(number, f"「{what}」")
+    except PerfrulesError:
+        unreadable[what] = text
+        return None
