@@ -156,6 +156,8 @@ class _Scorer:
                 return self._unscored_row(number, row, "blank")
             if row.self_score is not None:  # a form with no per-row 分值 (湖北): the score is the unit's
                 self.no_weight += 1
+                target, actual = read_value(row.target), read_value(row.actual)
+                self._cell_findings(number, row, target, actual, _classify(target)[0])
                 return self._record(number, row, None, row.self_score, "self_assessed", {})
             self._find("warning", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row, field=model.WEIGHT)
             return self._unscored_row(number, row)

@@ -94,7 +94,8 @@ def read_json_submission(text: str, file: str | None = None) -> model.Submission
 def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> model.Submission:
     _check_keys(data, TOP_KEYS, (), where)
     header = {k: _text(data, k, (), where) for k in HEADER_KEYS if k in data}
-    unit = _text(data, "单位名称", (), where) or header.get("实施单位", "") or header.get("项目名称", "")
+    unit = next((t for t in (_text(data, "单位名称", (), where), header.get("实施单位", ""), header.get("主管部门", ""),
+                             header.get("项目名称", ""), header.get("标题", "")) if t.strip()), "")
     if not unit:
         raise where.error("缺少「单位名称」", (), expected='单位名称 = "…"')
     if "总分" in data:
