@@ -66,11 +66,12 @@ class UnitSummary:
     findings: dict[str, int]
     reports: dict[str, str]  # format → file name inside OUTDIR
     places: int = 2
+    selection: str = ""  # why this ruleset scored the unit, as every report says it
 
     @property
     def difference(self) -> Decimal | None:
-        """自评总分 − 复核总分."""
-        return None if self.self_reported_total is None else self.self_reported_total - self.total
+        """复核总分 − 自评总分 (negative: the unit rated itself higher than the review)."""
+        return None if self.self_reported_total is None else self.total - self.self_reported_total
 
 
 @attrs.frozen
@@ -187,35 +188,42 @@ def score_task(task: Task) -> Outcome:
 
 def _score_and_write(task: Task) -> UnitSummary:
     from perfrules.cli import write_atomic
+    from perfrules.explain import described
     from perfrules.interpreter import score
     from perfrules.loader import load_ruleset
     from perfrules.readers import read_submission
     from perfrules.render import render
 
     submission = read_submission(task.input)
-    ruleset = load_ruleset(task.ruleset) if task.ruleset else _select(submission)
-    result = score(submission, ruleset)
+    if task.ruleset:
+        ruleset = load_ruleset(task.ruleset)
+        why = f"按 --ruleset 指定：{ruleset.id}"
+    else:
+        ruleset, why = _select(submission)
+    result = described(score(submission, ruleset), ruleset, why)
     files = report_files(task.name, task.formats)
     for fmt, file in files.items():
         write_atomic(os.path.join(task.outdir, file), render(result, fmt, lang=task.lang))
     return UnitSummary(task.name, task.input, result.unit, result.year, result.total, result.self_reported_total,
-                       result.grade, result.findings_by_severity(), files, result.places)
+                       result.grade, result.findings_by_severity(), files, result.places, result.selection)
 
 
-_SELECTED: dict[tuple[str, int | None], str] = {}
+_SELECTED: dict[tuple[str, int | None], tuple[str, str]] = {}
 
 
-def _select(submission: Submission) -> Ruleset:
-    """select_ruleset, remembered per (辖区, 年度): it scans every ruleset file on each call."""
+def _select(submission: Submission) -> tuple[Ruleset, str]:
+    """select_ruleset and why, remembered per (辖区, 年度): it scans every ruleset file on each call."""
     from perfrules.loader import load_ruleset, select_ruleset
 
     key = (submission.jurisdiction, submission.year)
     if submission.jurisdiction and key in _SELECTED:
-        return load_ruleset(_SELECTED[key])  # cached by the loader
-    ruleset = select_ruleset(submission)[0]
+        rid, why = _SELECTED[key]
+        return load_ruleset(rid), why  # cached by the loader
+    ruleset, reason = select_ruleset(submission)
+    why = reason
     if submission.jurisdiction:
-        _SELECTED[key] = ruleset.id
-    return ruleset
+        _SELECTED[key] = ruleset.id, why
+    return ruleset, why
 
 
 def score_chunk(tasks: Sequence[Task]) -> list[Outcome]:
@@ -240,14 +248,15 @@ def unit_to_json(u: UnitSummary) -> dict[str, Any]:
     return {"name": u.name, "input": u.input, "unit": u.unit, "year": u.year, "total": num(u.total),
             "self_reported_total": num(u.self_reported_total), "difference": num(u.difference),
             "grade": u.grade, "findings_by_severity": dict(u.findings), "reports": dict(u.reports),
-            "places": u.places}
+            "places": u.places, "selection": u.selection}
 
 
 def unit_from_json(d: dict[str, Any]) -> UnitSummary:
     self_total = d.get("self_reported_total")
     return UnitSummary(d["name"], d["input"], d["unit"], d.get("year"), Decimal(d["total"]),
                        None if self_total is None else Decimal(self_total), d.get("grade"),
-                       dict(d.get("findings_by_severity", {})), dict(d["reports"]), int(d.get("places", 2)))
+                       dict(d.get("findings_by_severity", {})), dict(d["reports"]), int(d.get("places", 2)),
+                       str(d.get("selection", "")))
 
 
 class Manifest:

@@ -43,12 +43,14 @@ def _parser() -> _Parser:
         module = importlib.import_module(f"perfrules.commands.{name}")
         parser = module.register(sub)
         parser.set_defaults(handler=module.run)
+        # The internal-error text says "add --debug": accept it after the command too.
+        parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                            help="出现内部错误时显示完整的调用栈")
     return p
 
 
 def run(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run one perfrules command; never raises (errors are printed, the code returned)."""
-    debug = "--debug" in argv
     try:
         args = _parser().parse_args(list(argv))
     except _UsageError as exc:
@@ -60,6 +62,7 @@ def run(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
         _parser().print_help(stdout)
         return EXIT_INPUT
     handler: Callable[[argparse.Namespace, IO[str], IO[str]], int] = args.handler
+    debug = bool(args.debug)
     try:
         return handler(args, stdout, stderr)
     except PerfrulesError as err:

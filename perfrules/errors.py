@@ -129,7 +129,7 @@ class PerfrulesError(Exception):
     def render(self, lang: str = "zh") -> str:
         pos = self.position
         head = "错误" if lang == "zh" else "error"
-        lines = [f"{pos}: {head}：{self.message}" if lang == "zh" else f"{pos}: {head}: {self.message}"]
+        lines = [f"{pos}: {head}：{visible(self.message)}" if lang == "zh" else f"{pos}: {head}: {self.message}"]
         if self.key:
             lines.append(f"  键：{self.key}" if lang == "zh" else f"  key: {self.key}")
         src, col = pos.source_line, pos.column
@@ -139,6 +139,7 @@ class PerfrulesError(Exception):
             number = str(pos.line) if pos.line is not None else ""
             gutter = " " * len(number)
             shown, col = clip(src.rstrip("\n"), col)
+            shown = visible(shown)
             lead = display_width(shown[: col - 1])
             mark = max(1, display_width(shown[col - 1 : col - 1 + self.length]))
             lines.append(f"  {number} | {shown}")
@@ -151,6 +152,19 @@ class PerfrulesError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+def visible(text: str) -> str:
+    """*text* with control characters as their pictures (␀ ␁ …), one column each.
+
+    An echoed source line must not send a NUL or an escape to the terminal, and
+    one picture per character keeps the caret under the right column.
+    """
+    return text.translate(_PICTURES)
+
+
+# Line feeds stay: a message may hold several lines; a source line never does.
+_PICTURES = {code: 0x2400 + code for code in range(0x20) if code != 0x0A} | {0x7F: 0x2421}
 
 
 SHOWN_CONTEXT = 80  # characters of a source line shown either side of the column

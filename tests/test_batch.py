@@ -71,7 +71,7 @@ def test_batch_of_200_with_10_broken(inputs: Path, tmp_path: Path) -> None:
     for u in data["units"][:: 17]:
         report = json.loads((out / u["reports"]["json"]).read_text(encoding="utf-8"))
         assert report["total"] == u["total"] and report["unit"] == u["unit"]
-        assert u["difference"] == format(Decimal(report["self_reported_total"]) - Decimal(report["total"]), "f")
+        assert u["difference"] == format(Decimal(report["total"]) - Decimal(report["self_reported_total"]), "f")
         assert sum(u["findings_by_severity"].values()) == len(report["findings"])
     assert sum(data["grades"].values()) == GOOD and len(data["grades"]) >= 2
     html = (out / "summary.html").read_text(encoding="utf-8")

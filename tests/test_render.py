@@ -63,7 +63,7 @@ def test_markdown_has_the_table_and_the_explanation(seed_result: Result) -> None
     md = render(seed_result, "md")
     assert isinstance(md, str)
     (results_dir() / "seed.md").write_text(md, encoding="utf-8")
-    assert "| 序号 | 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 自评得分 | 复核得分 | 差异 | 方式 |" in md
+    assert "| 序号 | 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 自评得分 | 复核得分 | 差异（复核−自评） | 方式 |" in md
     assert "| 15 | 成本指标 | 经济成本指标 | 单位管理运营成本 | ≥386万元 | 409.31万元 | 10 | 10 | 10.00 |  | 计算 |" in md
     assert "**复核总分**：**98.00** / 100（自评总分 98）" in md
     assert "## 失分说明（2.00 分）" in md
@@ -122,7 +122,7 @@ def test_xlsx_sheets_and_numbers(seed_result: Result) -> None:
     ws = wb["自评表"]
     header = [c.value for c in ws[1]]
     assert header[:9] == ["序号", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评得分", "偏差原因"]
-    assert header[9:12] == ["复核得分", "差异", "说明"]
+    assert header[9:12] == ["复核得分", "差异（复核−自评）", "说明"]
     by_row = {ws.cell(i, 1).value: i for i in range(2, ws.max_row + 1) if isinstance(ws.cell(i, 1).value, int)}
     assert len(by_row) == len(seed_result.rows)  # the table as filed, blank rows included
     for r in seed_result.rows:

@@ -14,6 +14,7 @@ from typing import Any
 
 from perfrules.batch import BatchResult, Failure, UnitSummary, unit_to_json
 from perfrules.explain import SEVERITIES
+from perfrules.render.cells import append
 from perfrules.render.common import plain, severity_word, shown
 
 SCHEMA_VERSION = "1"
@@ -21,15 +22,9 @@ SCHEMA_VERSION = "1"
 _W = {
     "zh": {"title": "批量复核汇总", "inputs": "输入", "scored": "已计分", "failed": "失败", "skipped": "已完成（跳过）",
            "rank": "名次", "name": "报告", "unit": "单位", "year": "年度", "total": "复核总分", "self": "自评总分",
-           "diff": "差异", "grade": "等级", "grades": "等级分布", "failures": "未能计分的文件", "input": "文件",
+           "diff": "差异（复核−自评）", "grade": "等级", "grades": "等级分布", "failures": "未能计分的文件", "input": "文件",
            "where": "位置", "error": "错误", "none": "无", "seconds": "用时（秒）", "units": "单位列表",
            "status": "状态", "skip_word": "跳过"},
-    "en": {"title": "Batch review summary", "inputs": "Inputs", "scored": "Scored", "failed": "Failed",
-           "skipped": "Already done (skipped)", "rank": "#", "name": "Report", "unit": "Unit", "year": "Year",
-           "total": "Total", "self": "Self-reported", "diff": "Difference", "grade": "Grade",
-           "grades": "Grades", "failures": "Inputs that could not be scored", "input": "File", "where": "Where",
-           "error": "Error", "none": "none", "seconds": "Seconds", "units": "Units", "status": "Status",
-           "skip_word": "skipped"},
 }
 
 
@@ -158,24 +153,24 @@ def render_xlsx(result: BatchResult, lang: str = "zh") -> bytes:
     assert ws is not None
     ws.title = "汇总" if lang == "zh" else "Summary"
     sev = [severity_word(s, lang) for s in SEVERITIES]
-    ws.append([w[k] for k in ("rank", "name", "unit", "year", "total", "self", "diff", "grade")] + sev + [w["status"]])
+    append(ws, [w[k] for k in ("rank", "name", "unit", "year", "total", "self", "diff", "grade")] + sev + [w["status"]])
     skipped = {u.name for u in result.skipped}
     for i, u in enumerate(result.units, start=1):
         row: list[Any] = [i, u.name, u.unit, u.year, u.total, u.self_reported_total, u.difference, u.grade]
         row += [u.findings.get(s, 0) for s in SEVERITIES] + [w["skip_word"] if u.name in skipped else ""]
-        ws.append(row)
+        append(ws, row)
         for col in ("E", "F", "G"):
             ws[f"{col}{i + 1}"].number_format = number_format(u.places)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     gs = wb.create_sheet(w["grades"])
-    gs.append([w["grade"], "数量" if lang == "zh" else "Count"])
+    append(gs, [w["grade"], "数量" if lang == "zh" else "Count"])
     for grade, n in result.grades().items():
-        gs.append([grade, n])
+        append(gs, [grade, n])
     fs = wb.create_sheet(w["failed"])
-    fs.append([w["input"], w["where"], "代码" if lang == "zh" else "Code", w["error"]])
+    append(fs, [w["input"], w["where"], "代码" if lang == "zh" else "Code", w["error"]])
     for f in result.failures:
-        fs.append([f.input, f.location, f.code, f.message])
+        append(fs, [f.input, f.location, f.code, f.message])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

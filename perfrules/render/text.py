@@ -19,12 +19,6 @@ _WORDS = {
            "rule": "规则", "basis": "依据", "reason": "偏差原因", "where": "位置", "values": "取值", "layer": "层",
            "cols": ("序号", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评", "复核", "方式"),
            "points": "分", "lose": "失", "no_reason": "（未填写）"},
-    "en": {"title": "Self-evaluation review", "ruleset": "Ruleset", "chain": "Chain", "source": "Source",
-           "total": "Reviewed total", "self": "self-reported", "grade": "Grade", "lost": "Points lost",
-           "findings": "Findings", "none": "none", "rule": "Rule", "basis": "Basis", "reason": "Reason given",
-           "where": "Where", "values": "Values", "layer": "layer",
-           "cols": ("#", "Level 1", "Level 2", "Indicator", "Target", "Actual", "Weight", "Self", "Review", "Method"),
-           "points": "pt", "lose": "lost", "no_reason": "(none)"},
 }
 _WIDTHS = (4, 10, 12, 22, 12, 12, 7, 5, 6, 4)
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "lost": "31", "head": "1"}

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfrules.explain import Result
+from perfrules.render.cells import append
 from perfrules.render.common import (
     by_severity, difference, method_word, notes_for_rows, one_line, severity_word, shown_values, words,
 )
@@ -33,11 +34,11 @@ def number_format(places: int) -> str:
 
 
 def _sheet(ws: Worksheet, header: list[str], rows: list[list[Cell]], widths: list[int]) -> None:
-    ws.append(header)
+    append(ws, header)
     for cell in ws[1]:
         cell.font, cell.fill = _HEAD, _HEAD_FILL
     for row in rows:
-        ws.append(row)
+        append(ws, row)
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = width
     for row_cells in ws.iter_rows(min_row=2):
@@ -69,11 +70,11 @@ def _table(wb: Workbook, result: Result, lang: str) -> None:
                 cell.fill = _DIFF_FILL
     last = len(result.rows) + 2
     ws.append([])
-    ws.append(["", "", "", w["total"], "", "", result.full_marks, result.self_reported_total, "", result.total])
+    append(ws, ["", "", "", w["total"], "", "", result.full_marks, result.self_reported_total, "", result.total])
     for col in ("G", "H", "J"):
         ws[f"{col}{last + 1}"].number_format = fmt
         ws[f"{col}{last + 1}"].font = _HEAD
-    ws.append(["", "", "", w["grade"], "", "", "", "", "", result.grade or ""])
+    append(ws, ["", "", "", w["grade"], "", "", "", "", "", result.grade or ""])
 
 
 def _findings(wb: Workbook, result: Result, lang: str) -> None:
