@@ -72,9 +72,11 @@ def test_markdown_has_the_table_and_the_explanation(seed_result: Result) -> None
     assert "**文件**：财预〔2020〕10号《项目支出绩效评价管理办法》" in md
     assert "**偏差原因**：经济大环境形式不乐观" in md
     assert md.count("- **警告**") == 7
-    # the table has as many rows as the reviewed table has non-blank rows
+    # every indicator row is numbered from 1, blank rows shown as 空行 (issue 12); the execution row unnumbered
     body = [line for line in md.splitlines() if re.match(r"^\| \d+ \|", line)]
-    assert len(body) == sum(1 for r in seed_result.rows if r.method != "blank")
+    assert len(body) == sum(1 for r in seed_result.rows if r.row != 0)
+    assert [line.split(" | ")[0] for line in body][0] == "| 1"
+    assert sum(line.endswith("| 空行 |") for line in body) == sum(r.method == "blank" for r in seed_result.rows) > 0
 
 
 def test_markdown_escapes_pipes_in_cells(differing_result: Result) -> None:

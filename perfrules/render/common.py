@@ -22,6 +22,7 @@ WORDS: dict[str, dict[str, str]] = {
         "method": "方式", "note": "说明", "severity": "级别", "code": "代码", "message": "内容",
         "indicator": "指标", "full_marks": "满分", "year_suffix": "年度", "evidence": "依据可靠性",
         "layer": "所在层", "generated": "由 perfrules 生成", "unit": "单位", "year": "年度",
+        "selection": "规则集选择", "execution": "预算执行",
     },
 }
 
@@ -59,6 +60,20 @@ def total_difference(result: Result) -> Decimal | None:
     if result.self_reported_total is None:
         return None
     return result.total - result.self_reported_total
+
+
+def row_number(r: RowResult) -> str:
+    """序号 as a reader counts: indicators from 1, the budget execution row unnumbered.
+
+    Records and JSON keep row 0 for the execution row; only the shown number differs.
+    """
+    return "" if r.row == 0 else str(r.row)
+
+
+def rule_label(result: Result, rule: str) -> str:
+    """A rule as a reader knows it: its name, then its id (定性指标（分档自评） qualitative)."""
+    name = result.rule_name(rule)
+    return name if name == rule else f"{name}（{rule}）"
 
 
 def method_word(method: str, lang: str) -> str:
@@ -106,6 +121,7 @@ def notes_for_rows(result: Result, lang: str = "zh") -> dict[int, str]:
     w = words(lang)
     notes: dict[int, list[str]] = {}
     for e in result.explanations:
-        text = f"{w['lose']} {shown(e.points_lost, result.places)} {w['points']}（{e.rule}：{one_line(e.rule_text)}）"
+        text = (f"{w['lose']} {shown(e.points_lost, result.places)} {w['points']}"
+                f"（{result.rule_name(e.rule)}：{one_line(e.rule_text)}）")
         notes.setdefault(e.row, []).append(text)
     return {row: "；".join(items) for row, items in notes.items()}

@@ -18,7 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from perfrules.explain import Result
 from perfrules.render.cells import append
 from perfrules.render.common import (
-    by_severity, difference, method_word, notes_for_rows, one_line, severity_word, shown_values, words,
+    by_severity, difference, method_word, notes_for_rows, one_line, rule_label, severity_word,
+    shown_values, words,
 )
 
 Cell = str | int | Decimal | None
@@ -75,6 +76,8 @@ def _table(wb: Workbook, result: Result, lang: str) -> None:
         ws[f"{col}{last + 1}"].number_format = fmt
         ws[f"{col}{last + 1}"].font = _HEAD
     append(ws, ["", "", "", w["grade"], "", "", "", "", "", result.grade or ""])
+    append(ws, ["", "", "", w["ruleset"], f"{result.ruleset.name}（{result.ruleset.id}）"])
+    append(ws, ["", "", "", w["selection"], result.selection or "—"])
 
 
 def _findings(wb: Workbook, result: Result, lang: str) -> None:
@@ -95,7 +98,8 @@ def _explanations(wb: Workbook, result: Result, lang: str) -> None:
     rows: list[list[Cell]] = []
     for e in result.explanations:
         values = "；".join(f"{k} {v}" for k, v in shown_values(e).items())
-        rows.append([e.row, e.level2, one_line(e.indicator), e.points_lost, e.rule, e.rule_text, values,
+        rows.append([e.row, e.level2, one_line(e.indicator), e.points_lost, rule_label(result, e.rule),
+                     e.rule_text, values,
                      e.clause, e.document, e.reason, e.note])
     header = [w["row"], w["level2"], w["indicator"], w["lose"] + w["points"], w["rule"], w["rule"],
               w["values"], w["clause"], w["document"], w["reason"], w["note"]]
