@@ -98,7 +98,9 @@ def _read_layer_text(text: str, file: str) -> Layer:
     data, locator = load_toml(text, file)
     lid = data.get("id")
     if not isinstance(lid, str) or not lid.strip():
-        raise locator.error("规则集缺少编号 id", (), value=False, expected='id = "hunan/zhuzhou/lusong/2023"')
+        written = ("id",) if "id" in data else ()  # an id of the wrong kind: point at it
+        raise locator.error("规则集缺少编号 id", written, value=bool(written),
+                            expected='id = "hunan/zhuzhou/lusong/2023"')
     return Layer(lid, file, data, locator)
 
 

@@ -122,8 +122,8 @@ class Locator:
 
     def position(self, path: KeyPath, *, value: bool = True, length: int = 1) -> Position:
         spot = self.find(path)
-        if spot is None:
-            return Position(file=self.file)
+        if spot is None:  # a top-level key, written nowhere: it belongs at the top of the file
+            return Position(file=self.file, line=1, column=1, source_line=self.lines[0], length=length)
         column = spot.value_column if value and path in self.spots else spot.key_column
         return Position(
             file=self.file,
