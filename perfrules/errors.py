@@ -139,9 +139,9 @@ class PerfrulesError(Exception):
             number = str(pos.line) if pos.line is not None else ""
             gutter = " " * len(number)
             shown, col = clip(src.rstrip("\n"), col)
+            lead = display_width(visible(shown[: col - 1]))  # widths after the pictures: the caret stays put
+            mark = max(1, display_width(visible(shown[col - 1 : col - 1 + self.length])))
             shown = visible(shown)
-            lead = display_width(shown[: col - 1])
-            mark = max(1, display_width(shown[col - 1 : col - 1 + self.length]))
             lines.append(f"  {number} | {shown}")
             lines.append(f"  {gutter} | {' ' * lead}{'^' * mark}")
         if self.expected:
@@ -155,16 +155,21 @@ class PerfrulesError(Exception):
 
 
 def visible(text: str) -> str:
-    """*text* with control characters as their pictures (␀ ␁ …), one column each.
+    """*text* with control and direction-changing characters shown, never sent raw.
 
-    An echoed source line must not send a NUL or an escape to the terminal, and
-    one picture per character keeps the caret under the right column.
+    An echoed source line must not send a NUL, an escape or a right-to-left override
+    to the terminal: C0 controls become their pictures (␀ ␁ …, one column each), C1
+    controls, bidi marks and lone surrogates become ``\\x85`` / ``\\u202e``.
     """
     return text.translate(_PICTURES)
 
 
 # Line feeds stay: a message may hold several lines; a source line never does.
-_PICTURES = {code: 0x2400 + code for code in range(0x20) if code != 0x0A} | {0x7F: 0x2421}
+_PICTURES: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}
+_PICTURES[0x7F] = "\u2421"
+_PICTURES.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
+_PICTURES.update({code: f"\\u{code:04x}" for code in (0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F),
+                                                      *range(0x2066, 0x206A), *range(0xD800, 0xE000))})
 
 
 SHOWN_CONTEXT = 80  # characters of a source line shown either side of the column
