@@ -92,9 +92,19 @@ def is_tty(stream: IO[str]) -> bool:
 
 def emit(out: str | bytes, path: str | None, stdout: IO[str]) -> None:
     if path is None:
-        stdout.write(out if isinstance(out, str) else out.decode("utf-8"))
+        stdout.write(writable(out) if isinstance(out, str) else out.decode("utf-8"))
         return
     write_atomic(path, out)
+
+
+def writable(text: str) -> str:
+    """*text* that UTF-8 can encode: a lone surrogate (a JSON input may hold "\\ud800")
+    becomes the escape ``\\ud800``, still valid in a JSON string, readable elsewhere."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def write_atomic(path: str, data: str | bytes) -> None:
@@ -109,7 +119,7 @@ def write_atomic(path: str, data: str | bytes) -> None:
         raise PerfrulesError(f"无法写入输出文件：{os_reason(exc)}", code="io") from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.write(writable(data).encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file

@@ -96,7 +96,8 @@ def grade_chart(grades: dict[str, int], width: int = 480) -> str:
 def _unit_row(i: int, u: UnitSummary, skipped: bool, w: dict[str, str]) -> str:
     diff = u.difference
     report = u.reports.get("html") or next(iter(u.reports.values()), "")
-    link = f'<a href="{_e(report)}">{_e(u.name)}</a>' if report else _e(u.name)
+    # "./" keeps a report named like a URL scheme ("javascript:….html") a relative path.
+    link = f'<a href="./{_e(report)}">{_e(u.name)}</a>' if report else _e(u.name)
     cells = [("n", str(i)), ("", link), ("", _e(u.unit)), ("n", _e(u.year or "")),
              ("n", _e(shown(u.total, u.places))), ("n", _e(plain(u.self_reported_total))),
              ("n diff" if diff else "n", _e(shown(diff, u.places) if diff else "")), ("", _e(u.grade or "—"))]
