@@ -300,3 +300,15 @@ def test_hostile_batch_reduced(tmp_path: Path) -> None:
     assert figures["exit"] == 1
     assert figures["reports"] == 12 and figures["failures_listed"] == {"json": 10, "html": 10, "xlsx": 10}
     assert figures["formula_cells"] == 0
+
+
+def test_check_reports_every_problem_of_a_ruleset_in_one_run(tmp_path: Path) -> None:
+    path = tmp_path / "six.toml"
+    path.write_text('id = "t/six"\nextends = "national/cz2020-10"\nname = "six"\nbogus = 1\n\n'
+                    '[rounding]\nplaces = "two"\nmode = "sideways"\n\n'
+                    '[[rules]]\nname = "no id"\ntext = "实际值 ≥ 目标值 → 满分"\n\n'
+                    '[[rules]]\nid = "r2"\nname = "bad"\ntext = "实际值 ≥ → 满分"\n', encoding="utf-8")
+    res = cli("check", str(path))
+    assert res.code == 2
+    found = sorted(re.findall(rf"^{re.escape(str(path))}:(\d+:\d+): 错误", res.err, re.M))
+    assert found == ["10:3", "14:3", "17:15", "4:1", "7:10", "8:8"], res.err
