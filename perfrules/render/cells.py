@@ -12,19 +12,16 @@ auditor sees that they were there; numbers perfrules computed stay numbers.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell.cell import Cell
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl loads only when a workbook is written
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
-#: What openpyxl refuses (C0 controls but tab, LF, CR), plus lone surrogates and
-#: U+FFFE/U+FFFF, which no XML writer can encode.
+#: What openpyxl refuses (its ILLEGAL_CHARACTERS_RE: C0 controls but tab, LF, CR), plus
+#: lone surrogates and U+FFFE/U+FFFF, which no XML writer can encode.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-CellValue = str | int | Decimal | None
-
 
 def visible(ch: str) -> str:
     """A character no workbook may hold, as something a reader sees."""
