@@ -14,6 +14,7 @@ See docs/api.md.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -29,7 +30,6 @@ _WHERE = {
     "select_ruleset": "perfrules.loader",
     "choose_ruleset": "perfrules.catalog",
     "Selection": "perfrules.catalog",
-    "read_submission": "perfrules.readers",
     "score": "perfrules.interpreter",
     "render": "perfrules.render",
     "PerfrulesError": "perfrules.errors",
@@ -48,9 +48,15 @@ if TYPE_CHECKING:
     from perfrules.catalog import Selection, choose_ruleset
     from perfrules.loader import load_ruleset, select_ruleset
     from perfrules.model import Submission
-    from perfrules.readers import read_submission
     from perfrules.render import render
     from perfrules.ruleset import Ruleset
+
+
+def read_submission(path: str | os.PathLike[str]) -> Submission:
+    """Read a 自评表 file (TOML, JSON, Word, Excel, CSV, text): a str or a Path."""
+    from perfrules.readers import read_submission as read
+
+    return read(os.fspath(path))
 
 
 def __getattr__(name: str) -> Any:

@@ -66,10 +66,11 @@ class UnitSummary:
     findings: dict[str, int]
     reports: dict[str, str]  # format → file name inside OUTDIR
     places: int = 2
+    selection: str = ""  # why this ruleset scored the unit, as every report says it
 
     @property
     def difference(self) -> Decimal | None:
-        """复核总分 − 自评总分 (the sign every report uses)."""
+        """复核总分 − 自评总分 (negative: the unit rated itself higher than the review)."""
         return None if self.self_reported_total is None else self.total - self.self_reported_total
 
 
@@ -187,6 +188,7 @@ def score_task(task: Task) -> Outcome:
 
 def _score_and_write(task: Task) -> UnitSummary:
     from perfrules.cli import write_atomic
+    from perfrules.explain import described
     from perfrules.interpreter import score
     from perfrules.loader import load_ruleset
     from perfrules.readers import read_submission
@@ -194,15 +196,17 @@ def _score_and_write(task: Task) -> UnitSummary:
 
     submission = read_submission(task.input)
     if task.ruleset:
-        result = score(submission, load_ruleset(task.ruleset))
+        ruleset = load_ruleset(task.ruleset)
+        result = described(score(submission, ruleset), ruleset, f"按 --ruleset 指定：{ruleset.id}")
     else:
         chosen = _select(submission)
-        result = score(submission, chosen.ruleset, notes=chosen.findings, scale_levels=not chosen.fallback)
+        result = described(score(submission, chosen.ruleset, notes=chosen.findings, scale_levels=not chosen.fallback),
+                           chosen.ruleset, chosen.why)
     files = report_files(task.name, task.formats)
     for fmt, file in files.items():
         write_atomic(os.path.join(task.outdir, file), render(result, fmt, lang=task.lang))
     return UnitSummary(task.name, task.input, result.unit, result.year, result.total, result.self_reported_total,
-                       result.grade, result.findings_by_severity(), files, result.places)
+                       result.grade, result.findings_by_severity(), files, result.places, result.selection)
 
 
 _SELECTED: dict[tuple[str, int | None, str], Selection] = {}
@@ -243,14 +247,15 @@ def unit_to_json(u: UnitSummary) -> dict[str, Any]:
     return {"name": u.name, "input": u.input, "unit": u.unit, "year": u.year, "total": num(u.total),
             "self_reported_total": num(u.self_reported_total), "difference": num(u.difference),
             "grade": u.grade, "findings_by_severity": dict(u.findings), "reports": dict(u.reports),
-            "places": u.places}
+            "places": u.places, "selection": u.selection}
 
 
 def unit_from_json(d: dict[str, Any]) -> UnitSummary:
     self_total = d.get("self_reported_total")
     return UnitSummary(d["name"], d["input"], d["unit"], d.get("year"), Decimal(d["total"]),
                        None if self_total is None else Decimal(self_total), d.get("grade"),
-                       dict(d.get("findings_by_severity", {})), dict(d["reports"]), int(d.get("places", 2)))
+                       dict(d.get("findings_by_severity", {})), dict(d["reports"]), int(d.get("places", 2)),
+                       str(d.get("selection", "")))
 
 
 class Manifest:

@@ -43,14 +43,16 @@ def _parser() -> _Parser:
         module = importlib.import_module(f"perfrules.commands.{name}")
         parser = module.register(sub)
         parser.set_defaults(handler=module.run)
+        # The internal-error text says "add --debug": accept it after the command too.
+        parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                            help="出现内部错误时显示完整的调用栈")
     return p
 
 
 def run(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run one perfrules command; never raises (errors are printed, the code returned)."""
-    debug = "--debug" in argv  # the internal-error message says 请加 --debug: accepted anywhere on the line
     try:
-        args = _parser().parse_args([a for a in argv if a != "--debug"])
+        args = _parser().parse_args(list(argv))
     except _UsageError as exc:
         stderr.write(f"{exc}\n")
         return EXIT_INPUT
@@ -60,6 +62,7 @@ def run(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
         _parser().print_help(stdout)
         return EXIT_INPUT
     handler: Callable[[argparse.Namespace, IO[str], IO[str]], int] = args.handler
+    debug = bool(args.debug)
     try:
         return handler(args, stdout, stderr)
     except PerfrulesError as err:
@@ -89,10 +92,20 @@ def is_tty(stream: IO[str]) -> bool:
 
 def emit(out: str | bytes, path: str | None, stdout: IO[str]) -> None:
     if path is None:
-        text = out if isinstance(out, str) else out.decode("utf-8")
+        text = writable(out) if isinstance(out, str) else out.decode("utf-8")
         stdout.write(text if text.endswith("\n") or not text else text + "\n")  # the next line starts clean
         return
     write_atomic(path, out)
+
+
+def writable(text: str) -> str:
+    """*text* that UTF-8 can encode: a lone surrogate (a JSON input may hold "\\ud800")
+    becomes the escape ``\\ud800``, still valid in a JSON string, readable elsewhere."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def write_atomic(path: str, data: str | bytes) -> None:
@@ -107,7 +120,7 @@ def write_atomic(path: str, data: str | bytes) -> None:
         raise PerfrulesError(f"无法写入输出文件：{os_reason(exc)}", code="io") from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.write(writable(data).encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file

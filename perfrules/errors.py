@@ -129,7 +129,7 @@ class PerfrulesError(Exception):
     def render(self, lang: str = "zh") -> str:
         pos = self.position
         head = "错误" if lang == "zh" else "error"
-        lines = [f"{pos}: {head}：{self.message}" if lang == "zh" else f"{pos}: {head}: {self.message}"]
+        lines = [f"{pos}: {head}：{visible(self.message)}" if lang == "zh" else f"{pos}: {head}: {self.message}"]
         if self.key:
             lines.append(f"  键：{self.key}" if lang == "zh" else f"  key: {self.key}")
         src, col = pos.source_line, pos.column
@@ -139,30 +139,40 @@ class PerfrulesError(Exception):
             number = str(pos.line) if pos.line is not None else ""
             gutter = " " * len(number)
             shown, col = clip(src.rstrip("\n"), col)
-            shown = visible(shown)  # after clip: a 40 MB line is never translated whole
-            lead = display_width(shown[: col - 1])
-            mark = max(1, display_width(shown[col - 1 : col - 1 + self.length]))
+            lead = display_width(visible(shown[: col - 1]))  # widths after the pictures: the caret stays put
+            mark = max(1, display_width(visible(shown[col - 1 : col - 1 + self.length])))
+            shown = visible(shown)
             lines.append(f"  {number} | {shown}")
             lines.append(f"  {gutter} | {' ' * lead}{'^' * mark}")
         if self.expected:
             lines.append(f"  期望：{self.expected}" if lang == "zh" else f"  expected: {self.expected}")
         if self.suggestion:
             lines.append(f"  {self.suggestion}")
-        return "\n".join(visible(line) for line in lines)
+        return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.render()
 
 
-SHOWN_CONTEXT = 80  # characters of a source line shown either side of the column
-# Control characters never reach a terminal raw: each becomes its Unicode picture (NUL → ␀,
-# \x01 → ␁, tab → ␉, DEL → ␡), one character for one, so the caret stays under its column.
-_PICTURES = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
-
-
 def visible(text: str) -> str:
-    """*text* with control characters shown as symbols (one for one)."""
+    """*text* with control and direction-changing characters shown, never sent raw.
+
+    An echoed source line must not send a NUL, an escape or a right-to-left override
+    to the terminal: C0 controls become their pictures (␀ ␁ …, one column each), C1
+    controls, bidi marks and lone surrogates become ``\\x85`` / ``\\u202e``.
+    """
     return text.translate(_PICTURES)
+
+
+# Line feeds stay: a message may hold several lines; a source line never does.
+_PICTURES: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}
+_PICTURES[0x7F] = "\u2421"
+_PICTURES.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
+_PICTURES.update({code: f"\\u{code:04x}" for code in (0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F),
+                                                      *range(0x2066, 0x206A), *range(0xD800, 0xE000))})
+
+
+SHOWN_CONTEXT = 80  # characters of a source line shown either side of the column
 
 
 def clip(line: str, column: int) -> tuple[str, int]:

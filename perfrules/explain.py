@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from decimal import Context, Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
 from perfrules.errors import Position
 from perfrules.words import FORMATTERS
+
+if TYPE_CHECKING:
+    from perfrules.ruleset import Ruleset
 
 _EXACT = Context(prec=100)
 SEVERITIES = ("error", "warning", "info")
@@ -235,6 +238,16 @@ class Result:
     findings: tuple[Finding, ...]
     source: str | None = attrs.field(default=None, eq=False)
     reader: str = ""
+    #: Why this ruleset scores the table (辖区 inferred from …, a 2024 table with 2023
+    #: rules); every report format shows it.  Plain text, set where the ruleset is chosen.
+    selection: str = ""
+    #: Rule id → its name (定性指标（分档自评）), so a report names a rule as a reader
+    #: knows it; the id is shown beside it in small type.  Empty: the id is shown.
+    rule_names: tuple[tuple[str, str], ...] = attrs.field(default=(), eq=False)
+
+    def rule_name(self, rule: str) -> str:
+        """The name of rule *rule*, or its id when the result does not know it."""
+        return dict(self.rule_names).get(rule, rule)
 
     @property
     def points_lost(self) -> Decimal:
@@ -248,3 +261,9 @@ class Result:
         for f in self.findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1
         return counts
+
+
+def described(result: Result, ruleset: Ruleset, selection: str = "") -> Result:
+    """*result* with the names of its ruleset's rules and why that ruleset was chosen."""
+    names = tuple((rule.id, rule.name) for rule in ruleset.rules if rule.name)
+    return attrs.evolve(result, selection=selection or result.selection, rule_names=names)

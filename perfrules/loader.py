@@ -103,7 +103,9 @@ def _read_layer_text(text: str, file: str) -> Layer:
     data, locator = load_toml(text, file)
     lid = data.get("id")
     if not isinstance(lid, str) or not lid.strip():
-        raise locator.error("规则集缺少编号 id", (), value=False, expected='id = "hunan/zhuzhou/lusong/2023"')
+        written = ("id",) if "id" in data else ()  # an id of the wrong kind: point at it
+        raise locator.error("规则集缺少编号 id", written, value=bool(written),
+                            expected='id = "hunan/zhuzhou/lusong/2023"')
     return Layer(lid, file, data, locator)
 
 
@@ -158,9 +160,11 @@ def build(layers: list[Layer]) -> Ruleset:
     errors: list[PerfrulesError] = []
     for layer in layers:
         errors.extend(_merge_layer(merged, layer))
-    raise_all(errors)
     leaf = layers[-1]
-    rules, errors = _compile_rules(merged)
+    rules, rule_errors = _compile_rules(merged)  # rule texts are checked even when settings are wrong:
+    if errors:  # `check` promises every problem in one run (issue 12), not one round per kind
+        raise_all(errors + rule_errors)
+    errors = rule_errors
     errors.extend(_check_weights(merged, leaf))
     selector_errors, warnings = _check_selectors(rules)
     errors.extend(selector_errors)
@@ -220,8 +224,8 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
     if "rounding" in data:
         yield from _guard(m, layer, "rounding", ("rounding",))
         result = _rounding(layer, _table(layer, data, "rounding", ()))
-        if isinstance(result, PerfrulesError):
-            yield result
+        if isinstance(result, list):
+            yield from result
         else:
             m.rounding = (result, layer.id, layer.pos(("rounding",), value=False))
     weights = _table(layer, data, "weights", ())
@@ -387,15 +391,17 @@ def _document(layer: Layer, key: str, raw: Any) -> Document | PerfrulesError:
     return Document(key=key, title=title, **fields)
 
 
-def _rounding(layer: Layer, raw: Mapping[str, Any]) -> Rounding | PerfrulesError:
-    for err in _unknown_keys(layer, raw, ROUNDING_KEYS, ("rounding",)):
-        return err
+def _rounding(layer: Layer, raw: Mapping[str, Any]) -> Rounding | list[PerfrulesError]:
+    errors = list(_unknown_keys(layer, raw, ROUNDING_KEYS, ("rounding",)))
     places, mode = raw.get("places"), raw.get("mode")
     if not isinstance(places, int) or isinstance(places, bool) or not 0 <= places <= 10:
-        return layer.error("舍入位数 places 应当是 0 到 10 的整数", ("rounding", "places"), expected="places = 2")
+        errors.append(layer.error("舍入位数 places 应当是 0 到 10 的整数", ("rounding", "places"), expected="places = 2"))
     if not isinstance(mode, str) or mode not in ROUNDING_MODES:
-        return layer.error(f"未知的舍入方式「{mode}」", ("rounding", "mode"),
-                           expected="、".join(ROUNDING_MODES), suggestion=did_you_mean(str(mode), ROUNDING_MODES))
+        errors.append(layer.error(f"未知的舍入方式「{mode}」", ("rounding", "mode"), expected="、".join(ROUNDING_MODES),
+                                  suggestion=did_you_mean(str(mode), ROUNDING_MODES)))
+    if errors:
+        return errors
+    assert isinstance(places, int) and isinstance(mode, str)
     return Rounding(places, mode)
 
 

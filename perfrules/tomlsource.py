@@ -122,8 +122,8 @@ class Locator:
 
     def position(self, path: KeyPath, *, value: bool = True, length: int = 1) -> Position:
         spot = self.find(path)
-        if spot is None:  # a key that is missing: point at the table it belongs in (line 1 at the top)
-            return self._where_missing(path, length)
+        if spot is None:  # a top-level key, written nowhere: it belongs at the top of the file
+            return Position(file=self.file, line=1, column=1, source_line=self.lines[0], length=length)
         column = spot.value_column if value and path in self.spots else spot.key_column
         return Position(
             file=self.file,
@@ -132,15 +132,6 @@ class Locator:
             source_line=self.lines[spot.line - 1],
             length=length,
         )
-
-    def _where_missing(self, path: KeyPath, length: int) -> Position:
-        for end in range(len(path) - 1, 0, -1):
-            spot = self.find(path[:end])
-            if spot is not None:
-                return Position(file=self.file, line=spot.line, column=spot.key_column,
-                                source_line=self.lines[spot.line - 1], length=length)
-        first = self.lines[0] if self.lines else ""
-        return Position(file=self.file, line=1, column=1, source_line=first, length=length)
 
     def string_start(self, path: KeyPath) -> tuple[int, int] | None:
         """(line, column) of the first character inside the string value at *path*."""

@@ -72,10 +72,36 @@ def broken(seed: str) -> dict[str, bytes]:
     }
 
 
-def generate(root: Path) -> Path:
-    """Write the 200 inputs under *root* (folders a/, b/c/, j/, broken/) and return root."""
+def hostile(seed: str) -> dict[str, bytes]:
+    """Ten inputs an attacker or a bad export would send (issue 12): NUL and control bytes,
+    UTF-8 read as Latin-1 and saved again, a 1e999999999 number, an empty file, formula and
+    script text where a name belongs (file name → content)."""
+    def sub(old: str, new: str) -> bytes:
+        assert old in seed, old
+        return seed.replace(old, new, 1).encode("utf-8")
+
+    return {
+        "garbage.toml": b"\x00\x01garbage",
+        "nul_in_name.toml": sub(f'"单位名称" = "{UNIT}"', f'"单位名称" = "{UNIT}\x00"'),
+        "control_bytes.toml": b'"\xe5\x8d\x95\xe4\xbd\x8d\xe5\x90\x8d\xe7\xa7\xb0" = "\x1b[31m\x07\x08"\n',
+        "latin1_mojibake.toml": seed.encode("utf-8").decode("latin-1").encode("utf-8"),
+        "huge_exponent.toml": sub('"分值" = 5\n', '"分值" = 1e999999999\n'),
+        "empty.toml": b"",
+        "formula_key.toml": sub('"年度" = 2023', '"=HYPERLINK(\\"http://x\\",\\"y\\")" = 1\n"年度" = 2023'),
+        "script.json": b'{"\xe5\x8d\x95\xe4\xbd\x8d\xe5\x90\x8d\xe7\xa7\xb0": "<script>alert(1)</script>", "x": \x01}',
+        # A right-to-left override in a key (an unknown key, refused); in a 分值 cell it would be
+        # an unreadable cell, reported on its row (issue 13: one bad cell never refuses a table).
+        "rtl.toml": sub('"分值" = 5\n', '"\u202e分值<b>五</b>" = 5\n'),
+        "bad_year.toml": sub('"年度" = 2023', '"年度" = "\x01二〇二三"'),
+    }
+
+
+def generate(root: Path, good: int = GOOD, broken_inputs: str = "broken") -> Path:
+    """Write *good* inputs and ten broken ones under *root* (folders a/, b/c/, j/, broken/)
+    and return root.  *broken_inputs* is ``"broken"`` (mistakes a user makes) or ``"hostile"``
+    (bytes an attacker or a bad export sends)."""
     seed = SEED.read_text(encoding="utf-8")
-    for i in range(GOOD):
+    for i in range(good):
         text = variant(seed, i)
         if i < 100:
             path = root / "a" / f"unit-{i:03d}.toml"
@@ -86,7 +112,7 @@ def generate(root: Path) -> Path:
             text = json.dumps(tomllib.loads(text), ensure_ascii=False, indent=1)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    for name, data in broken(seed).items():
+    for name, data in (hostile(seed) if broken_inputs == "hostile" else broken(seed)).items():
         path = root / "broken" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

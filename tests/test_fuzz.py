@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from html.parser import HTMLParser
+
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from perfrules.cli import run
@@ -69,6 +71,7 @@ EXAMPLES: dict[str, tuple[int, int]] = {
     "submission_generated": (300, 15_000),
     "zip_mutated": (60, 5_000),
     "cli": (150, 15_000),
+    "renderers": (60, 3_000),
 }
 MODES = ["normal", pytest.param("fuzz", marks=pytest.mark.fuzz)]
 
@@ -460,3 +463,123 @@ def check_cli(argv: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_the_cli_never_fails_internally(mode: str) -> None:
     run_property("cli", mode, cli_inputs(), check_cli)
+
+
+# -------------------------------------------------------------------- every renderer on hostile records
+FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1", "=1/0"]
+MARKUP = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "</td></tr></table><script>x</script>",
+          "javascript:alert(1)", "<!--", "]]>", "&lt;script&gt;", "| pipe | `tick` *star*"]
+DIRECTION = ["\u202e", "\u202d", "\u2066", "\u2067", "\u2069", "\u200f", "\u200e", "\u061c"]
+HOSTILE_ALPHABET = st.one_of(st.characters(max_codepoint=0x1F), st.characters(min_codepoint=0x7F, max_codepoint=0x9F),
+                             st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), st.sampled_from(DIRECTION),
+                             st.sampled_from(["\ufffe", "\uffff", "\u2028", "\u00a0", "单", "位"]), st.characters())
+
+
+@st.composite
+def hostile_text(draw: st.DrawFn) -> str:
+    """Text a unit (or an attacker) could file: controls, lone surrogates, formulas, markup, RTL, 100k chars."""
+    part = st.one_of(st.text(HOSTILE_ALPHABET, max_size=12), st.sampled_from(FORMULAS + MARKUP + DIRECTION))
+    text = "".join(draw(st.lists(part, max_size=4)))
+    if draw(st.integers(0, 9)) == 0:
+        text = (text or "长") * (100_000 // max(1, len(text or "长")) + 1)  # a 100k-character cell
+    return text
+
+
+@st.composite
+def hostile_results(draw: st.DrawFn) -> Any:
+    import attrs
+
+    from perfrules.batch import BatchResult, Failure, UnitSummary
+
+    base = score(read_submission(str(SEED)), RULESET)
+    t = hostile_text()
+    rows = tuple(attrs.evolve(r, name=draw(t), target=draw(t), actual=draw(t), reason=draw(t), level2=draw(t))
+                 if draw(st.booleans()) else r for r in base.rows)
+    explanations = tuple(e._replace(reason=draw(t), indicator=draw(t), note=draw(t)) for e in base.explanations)
+    findings = tuple(attrs.evolve(f, message=draw(t)) for f in base.findings)
+    result = attrs.evolve(base, unit=draw(t), kind=draw(t), rows=rows, explanations=explanations,
+                          findings=findings, selection=draw(t))
+    unit = UnitSummary(draw(t), draw(t), draw(t), 2023, base.total, base.self_reported_total, draw(t),
+                       {"error": 0, "warning": 1, "info": 0}, {"html": draw(t)}, 2, draw(t))
+    batch = BatchResult(2, (unit,), (), (Failure(draw(t), draw(t), "toml", draw(t), draw(t)),), ("html",))
+    return result, batch
+
+
+def _no_formula(data: bytes) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+
+
+class _Tags(HTMLParser):
+    """The elements and attributes a browser would build from a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.attributes: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attributes += [(k, v or "") for k, v in attrs]
+
+
+#: Every element the report and summary renderers write; anything else came from the text.
+OUR_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "dl", "dt", "dd", "div",
+            "b", "span", "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "section", "ul", "li",
+            "footer", "p", "small", "pre", "a", "svg", "text", "rect"}
+
+
+def _no_live_markup(html: str) -> None:
+    parsed = _Tags()
+    parsed.feed(html)
+    assert parsed.tags <= OUR_TAGS, parsed.tags - OUR_TAGS
+    assert not [k for k, _ in parsed.attributes if k.startswith("on")]
+    assert not [v for k, v in parsed.attributes if k in ("href", "src") and not v.startswith("./")]
+
+
+def check_renderers(args: tuple[Any, Any]) -> None:
+    """Every renderer ends in a document that can be written as UTF-8, with nothing interpreted."""
+    from perfrules.cli import write_atomic
+    from perfrules.render import summary
+
+    result, batch = args
+    with tempfile.TemporaryDirectory(dir=_TMP) as folder:
+        for fmt in ("text", "md", "json", "html", "xlsx"):
+            out = render(result, fmt)
+            write_atomic(os.path.join(folder, f"r.{fmt}"), out)  # lone surrogates must not stop a write
+            if fmt == "json":
+                assert isinstance(out, str) and json.loads(out)["unit"] == result.unit
+            if fmt == "html":
+                assert isinstance(out, str)
+                _no_live_markup(out)
+            if fmt == "xlsx":
+                assert isinstance(out, bytes)
+                _no_formula(out)
+        for fmt in ("json", "html", "xlsx"):
+            out = summary.render(batch, fmt)
+            write_atomic(os.path.join(folder, f"summary.{fmt}"), out)
+            if fmt == "xlsx":
+                assert isinstance(out, bytes)
+                _no_formula(out)
+            if fmt == "html":
+                assert isinstance(out, str)
+                _no_live_markup(out)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_renderer_survives_hostile_records(mode: str) -> None:
+    count = EXAMPLES["renderers"][0 if mode == "normal" else 1]
+    ran = [0]
+
+    def counted(example: Any) -> None:
+        ran[0] += 1
+        check_renderers(example)
+
+    # No shrinking: an example holds 100k-character cells, and shrinking them takes minutes.
+    try:
+        settings(max_examples=count, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+                 suppress_health_check=list(HealthCheck))(given(hostile_results())(counted))()
+    finally:
+        _record("renderers", mode, ran[0])

@@ -7,6 +7,8 @@ Outputs go to results/ (git-ignored) so a person can open them.
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import io
 import json
 import os
@@ -72,9 +74,11 @@ def test_markdown_has_the_table_and_the_explanation(seed_result: Result) -> None
     assert "**文件**：财预〔2020〕10号《项目支出绩效评价管理办法》" in md
     assert "**偏差原因**：经济大环境形式不乐观" in md
     assert md.count("- **警告**") == 7
-    # the table has as many rows as the reviewed table has non-blank rows
+    # every indicator row is numbered from 1, blank rows shown as 空行 (issue 12); the execution row unnumbered
     body = [line for line in md.splitlines() if re.match(r"^\| \d+ \|", line)]
-    assert len(body) == sum(1 for r in seed_result.rows if r.method != "blank")
+    assert len(body) == sum(1 for r in seed_result.rows if r.row != 0)
+    assert [line.split(" | ")[0] for line in body][0] == "| 1"
+    assert sum(line.endswith("| 空行 |") for line in body) == sum(r.method == "blank" for r in seed_result.rows) > 0
 
 
 def test_markdown_escapes_pipes_in_cells(differing_result: Result) -> None:
@@ -245,6 +249,49 @@ def test_html_dom_in_chromium_has_highlighted_differences(differing_result: Resu
     dom = run_chromium("--dump-dom", page.as_uri()).stdout
     assert dom.count('class="differs') == 2
     assert "&lt;script&gt;" in dom and "<script>" not in dom
+
+
+class _Elements(HTMLParser):
+    """The elements and attributes in a DOM Chromium dumped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.attributes: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attributes += [(k, v or "") for k, v in attrs]
+
+
+@pytest.mark.chromium
+def test_hostile_text_builds_no_live_element_in_chromium(seed_result: Result) -> None:
+    """Issue 12: markup a unit typed is text in the browser's DOM, in the report and the summary."""
+    import attrs
+
+    from perfrules.batch import BatchResult, Failure, UnitSummary
+    from perfrules.render import summary
+
+    attack = '"><img src=x onerror="document.title=1"><script>document.title=2</script>\u202e\x01'
+    rows = tuple(attrs.evolve(r, reason=attack, name=attack) for r in seed_result.rows)
+    hostile = attrs.evolve(seed_result, unit=attack, rows=rows, selection=attack,
+                           explanations=tuple(e._replace(reason=attack) for e in seed_result.explanations))
+    unit = UnitSummary(attack, attack, attack, 2023, Decimal(90), Decimal(91), attack, {}, {"html": "javascript:alert(1)"})
+    batch = BatchResult(2, (unit,), (), (Failure(attack, attack, "toml", attack, attack),), ("html",))
+    for name, page_html in (("hostile.html", render(hostile, "html")), ("hostile-summary.html", summary.render_html(batch))):
+        page = results_dir() / name
+        page.write_text(str(page_html), encoding="utf-8", errors="backslashreplace")
+        dumped = run_chromium("--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+        dom = dumped.stdout
+        assert "<body>" in dom and "&lt;script&gt;document.title=2&lt;/script&gt;" in dom, dumped.stderr[-2000:]
+        elements = _Elements()
+        elements.feed(dom)
+        assert not elements.tags & {"script", "img", "iframe", "object", "embed"}, elements.tags
+        assert not [k for k, _ in elements.attributes if k.startswith("on")]
+        assert not [v for k, v in elements.attributes if k == "href" and v.lower().startswith("javascript:")]
+        if name == "hostile.html":  # the report's title holds the unit name: no script ran to change it
+            assert re.search(r"<title>[^<]*document\.title=2", dom)
+        assert console_errors(dumped.stderr) == []
 
 
 # ------------------------------------------------------------------------ CLI

@@ -9,7 +9,6 @@ from typing import IO, Any
 def register(sub: Any) -> argparse.ArgumentParser:
     c: argparse.ArgumentParser = sub.add_parser("check", help="检查规则集或自评表文件，不计分")
     c.add_argument("files", nargs="+", help="规则集或自评表文件")
-    c.add_argument("--lang", default="zh", choices=["zh", "en"])
     return c
 
 
@@ -25,7 +24,7 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             if is_ruleset_file(path):
                 rs = load_ruleset(path)
                 for warning in rs.warnings:
-                    stderr.write(warning.render(args.lang).replace("错误：", "警告：", 1) + "\n")
+                    stderr.write(warning.render("zh").replace("错误：", "警告：", 1) + "\n")
                 note = f"，{len(rs.warnings)} 条警告" if rs.warnings else ""
                 stdout.write(f"{path}：规则集「{rs.name}」检查通过（{len(rs.rules)} 条规则{note}，继承链 {' → '.join(rs.chain)}）\n")
             else:
@@ -33,6 +32,6 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
                 rows = sum(1 for r in sub.indicators if not r.is_blank)
                 stdout.write(f"{path}：自评表「{sub.unit}」读取正常（{rows} 个指标，读取方式 {sub.reader}）\n")
         except PerfrulesError as err:
-            stderr.write(err.render(args.lang) + "\n")
+            stderr.write(err.render("zh") + "\n")
             failed += 1
     return EXIT_INPUT if failed else EXIT_OK

@@ -11,7 +11,6 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "import", help="把 Word、Excel 或文本导出的自评表转成 TOML（每个值注明原表位置），供人工核对")
     p.add_argument("file", help="自评表文件（.docx .xlsx .txt .csv …）")
     p.add_argument("-o", "--output", help="写入的 TOML 文件；缺省时输出到屏幕")
-    p.add_argument("--lang", default="zh", choices=["zh", "en"])
     return p
 
 

@@ -8,7 +8,6 @@ from typing import IO, Any
 
 def register(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser("ruleset", help="列出、查看、比较规则集")
-    p.add_argument("--lang", default="zh", choices=["zh", "en"])
     actions = p.add_subparsers(dest="action", metavar="操作", required=True)
     actions.add_parser("list", help="列出全部内置规则集")
     show = actions.add_parser("show", help="显示规则集；--resolved 显示合并继承链后的生效内容及每项的来源")

@@ -11,7 +11,6 @@ NAMES = ("ruleset", "submission", "result")
 def register(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser("schema", help="输出规则集、自评表或结果的 JSON Schema（供编辑器校验和补全）")
     p.add_argument("name", choices=NAMES, help="ruleset、submission 或 result")
-    p.add_argument("--lang", default="zh", choices=["zh", "en"])
     return p
 
 

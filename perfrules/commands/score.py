@@ -24,7 +24,6 @@ def register(sub: Any) -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="输出文件；批量时为输出文件夹")
     s.add_argument("--jobs", "-j", type=int, default=0, help="批量时的并行进程数（默认：全部 CPU 核）")
     s.add_argument("--resume", action="store_true", help="批量时跳过报告已全部写完的单位")
-    s.add_argument("--lang", default="zh", choices=["zh", "en"], help="输出语言（默认中文）")
     s.add_argument("--compare", metavar="规则集", help="同时按另一个规则集计分，逐行说明差别（假设分析）")
     return s
 
@@ -51,17 +50,17 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 def _run_one(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from perfrules.cli import EXIT_OK, emit, is_tty
     from perfrules.errors import PerfrulesError
-    from perfrules.explain import Finding
+    from perfrules.explain import Finding, described
     from perfrules.interpreter import score
     from perfrules.loader import choose_ruleset, load_ruleset
     from perfrules.readers import read_submission
     from perfrules.render import BINARY_FORMATS, render
 
-    formats = args.format or [_format_of(args.output)]
+    formats = args.format or [format_of(args.output)]
     if len(formats) > 1:
         raise PerfrulesError("一份自评表输出多种格式时，请用 -o 指定一个文件夹", code="usage")
     fmt = formats[0]
-    _check_extension(fmt, args.output)
+    check_extension(fmt, args.output)
     if fmt in BINARY_FORMATS and not args.output:
         raise PerfrulesError(f"{fmt} 是二进制格式，请用 -o 指定输出文件", code="usage")
     submission = read_submission(args.paths[0])
@@ -69,28 +68,25 @@ def _run_one(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     fallback = False
     if args.ruleset:
         ruleset = load_ruleset(args.ruleset)
+        why = f"按 --ruleset 指定：{ruleset.id}"
     else:
         chosen = choose_ruleset(submission)
-        ruleset, notes, fallback = chosen.ruleset, chosen.findings, chosen.fallback
+        ruleset, why, notes, fallback = chosen.ruleset, chosen.why, chosen.findings, chosen.fallback
         if fmt == "text" and not args.output:
-            stderr.write(f"规则集：{ruleset.id}（{chosen.why}）\n")
-    result = score(submission, ruleset, notes=notes, scale_levels=not fallback)
+            stderr.write(f"规则集：{ruleset.id}（{why}）\n")
+    result = described(score(submission, ruleset, notes=notes, scale_levels=not fallback), ruleset, why)
     if args.compare:
-        from perfrules.compare import render_comparison
-
-        other = score(submission, load_ruleset(args.compare))
-        emit(render_comparison(result, other), args.output, stdout)
-        return EXIT_OK
+        return _compare(args, submission, result, fmt, stdout)
     colour = fmt == "text" and not args.output and is_tty(stdout)
     options = {"colour": colour} if fmt == "text" else {}
-    emit(render(result, fmt, lang=args.lang, **options), args.output, stdout)
+    emit(render(result, fmt, "zh", **options), args.output, stdout)
     if args.output:
         stderr.write(f"已写入 {args.output}\n")
     return EXIT_OK
 
 
-def _format_of(output: str | None) -> str:
-    """The format an -o file's extension names (z.xlsx → xlsx); text when there is none."""
+def format_of(output: str | None) -> str:
+    """The format the extension of ``-o`` names (z.xlsx → xlsx); text without one."""
     from perfrules.render import EXTENSIONS
 
     ext = os.path.splitext(output or "")[1].lower()
@@ -98,16 +94,46 @@ def _format_of(output: str | None) -> str:
     return by_ext.get(ext, "text")
 
 
-def _check_extension(fmt: str, output: str | None) -> None:
-    """-f json -o z.xlsx would write JSON into a file Excel refuses: say so instead."""
+def check_extension(fmt: str, output: str | None) -> None:
+    """Refuse ``-f text -o z.xlsx``: a file whose name says one format and holds another."""
     from perfrules.errors import PerfrulesError
+
+    named = format_of(output)
+    ext = os.path.splitext(output or "")[1].lower()
+    if output and named != fmt and (named != "text" or ext == ".txt"):
+        raise PerfrulesError(f"输出文件 {output} 的扩展名 {ext} 与格式 {fmt} 不符", code="usage",
+                             suggestion=f"请去掉 -f 让扩展名决定格式，或把文件改名为 …{_extension(fmt)}")
+
+
+def _extension(fmt: str) -> str:
     from perfrules.render import EXTENSIONS
 
-    named = _format_of(output)
-    ext = os.path.splitext(output or "")[1].lower()
-    if output and ext in {*EXTENSIONS.values(), ".htm", ".markdown"} and named != fmt:
-        raise PerfrulesError(f"输出文件「{output}」的扩展名是 {ext}，与 --format {fmt} 不符", code="usage",
-                             suggestion=f"去掉 --format（按扩展名输出 {named}），或把文件名改为 …{EXTENSIONS[fmt]}")
+    return EXTENSIONS[fmt]
+
+
+def _compare(args: argparse.Namespace, submission: Any, result: Any, fmt: str, stdout: IO[str]) -> int:
+    """``--compare``: the comparison in text, or both results and the comparison in JSON."""
+    import json
+
+    from perfrules.cli import EXIT_OK, emit
+    from perfrules.compare import render_comparison
+    from perfrules.errors import PerfrulesError
+    from perfrules.explain import described
+    from perfrules.interpreter import score
+    from perfrules.loader import load_ruleset
+    from perfrules.render.json_out import result_dict
+
+    if fmt not in ("text", "json"):
+        raise PerfrulesError(f"--compare 只能输出 text 或 json，不能输出 {fmt}", code="usage",
+                             suggestion="请用 -f text 或 -f json（或 -o 对比.txt / 对比.json）")
+    ruleset = load_ruleset(args.compare)
+    other = described(score(submission, ruleset), ruleset, f"按 --compare 指定：{ruleset.id}")
+    text = render_comparison(result, other)
+    if fmt == "json":
+        data = {"a": result_dict(result), "b": result_dict(other), "comparison": text.splitlines()}
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    emit(text, args.output, stdout)
+    return EXIT_OK
 
 
 def _run_batch(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
@@ -122,7 +148,7 @@ def _run_batch(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> in
     if args.jobs < 0:
         raise PerfrulesError("--jobs 不能是负数", code="usage")
     formats = tuple(dict.fromkeys(args.format or BATCH_DEFAULT_FORMATS))
-    opts = BatchOptions(args.output, formats, args.jobs, args.resume, args.ruleset, args.lang)
+    opts = BatchOptions(args.output, formats, args.jobs, args.resume, args.ruleset)
     tasks, missing = plan(args.paths, opts)
     with reporter(len(tasks), stderr, is_tty(stderr)) as progress:
         result = run_batch(tasks, missing, opts, progress)

@@ -12,7 +12,6 @@ def register(sub: Any) -> argparse.ArgumentParser:
     s.add_argument("--ruleset", "-r", required=True, help="带表式 [[form]] 的规则集编号或文件")
     s.add_argument("--explain", action="store_true", help="同时输出每一分失分的解释")
     s.add_argument("--input", "-i", help="从文件读入（默认标准输入）")
-    s.add_argument("--lang", default="zh", choices=["zh", "en"])
     return s
 
 

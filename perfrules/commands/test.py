@@ -9,7 +9,6 @@ from typing import IO, Any
 def register(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser("test", help="运行规则集旁的用例（*.cases.toml），检查规则是否按预期计分")
     p.add_argument("rulesets", nargs="*", help="规则集编号或文件；缺省时运行全部内置规则集的用例")
-    p.add_argument("--lang", default="zh", choices=["zh", "en"])
     return p
 
 
@@ -32,7 +31,7 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
                 continue
             cases = load_cases(str(cases_path))
         except PerfrulesError as err:
-            stderr.write(err.render(args.lang) + "\n")
+            stderr.write(err.render("zh") + "\n")
             errors += 1
             continue
         used: set[str] = set()
@@ -53,8 +52,7 @@ def run(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         if missing:
             errors += 1
             stdout.write(f"  ✗ 没有用例用到的规则：{'、'.join(missing)}\n")
-    stdout.write(f"\n{passed} passed, {failed} failed\n" if args.lang == "en" else
-                 f"\n通过 {passed} 个，失败 {failed} 个{f'，另有 {errors} 个问题' if errors else ''}\n")
+    stdout.write(f"\n通过 {passed} 个，失败 {failed} 个{f'，另有 {errors} 个问题' if errors else ''}\n")
     if errors and not (passed or failed):
         return EXIT_INPUT
     return EXIT_SOME_FAILED if failed or errors else EXIT_OK

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from typing import Any
+from typing import Any, Literal, overload
 
 from perfrules.explain import Result
 
@@ -24,8 +24,23 @@ BINARY_FORMATS: set[str] = {"xlsx"}
 EXTENSIONS = {"text": ".txt", "json": ".json", "md": ".md", "html": ".html", "xlsx": ".xlsx"}
 
 
+TextFormat = Literal["text", "json", "md", "html"]
+
+
+@overload
+def render(result: Result, fmt: TextFormat, lang: str = "zh", **options: Any) -> str: ...
+@overload
+def render(result: Result, fmt: Literal["xlsx"], lang: str = "zh", **options: Any) -> bytes: ...
+@overload
+def render(result: Result, fmt: str, lang: str = "zh", **options: Any) -> str | bytes: ...
 def render(result: Result, fmt: str, lang: str = "zh", **options: Any) -> str | bytes:
-    """The result in *fmt* (text, json …): str for text formats, bytes for binary ones."""
+    """The result in *fmt* (text, json …): str for text formats, bytes for binary ones.
+
+    Reports are written in Chinese only (``lang="zh"``); an English report was half
+    translated and has been dropped rather than kept so.
+    """
+    if lang != "zh":
+        raise ValueError(f"reports are written in Chinese only (lang='zh'), not {lang!r}")
     module = importlib.import_module(FORMATS[fmt])
     out: str | bytes = module.render(result, lang=lang, **options)
     if isinstance(out, str) and fmt != "json":  # JSON escapes them itself

@@ -1,38 +1,60 @@
-"""Text a unit filed, written into a workbook as data and nothing else.
+"""Text a unit filed, written to a workbook or CSV: always data, never a formula.
 
-A 偏差原因 of ``=HYPERLINK(…)`` must stay text in the auditor's workbook (OWASP's
-CSV/formula injection): every string goes in as a string cell.  Characters XML 1.0
-cannot hold (NUL, \\x01 …, lone surrogates) would make openpyxl refuse the whole
-workbook: they are shown visibly instead (``\\x01``), so one input's bytes never cost a
-batch its summary.  Numbers stay numbers: only perfrules' own figures are passed as such.
+Every xlsx and CSV writer of perfrules goes through here (issue 12, items 1-2).
+A cell text a unit typed (a name, a 偏差原因, an error message echoing its bytes)
+may hold characters XML 1.0 forbids, which make openpyxl refuse the whole
+workbook, or begin with ``=``, ``+``, ``-``, ``@``, a tab or CR, which a
+spreadsheet would run as a formula (OWASP, "CSV Injection").  Illegal characters
+are shown as their Unicode control pictures (U+2400 block) or ``\\xNN``, so the
+auditor sees that they were there; numbers perfrules computed stay numbers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl loads only when a workbook is written
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
-EXCEL_CELL_CHARS = 32_767  # the most Excel shows in one cell
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: What openpyxl refuses (its ILLEGAL_CHARACTERS_RE: C0 controls but tab, LF, CR), plus
+#: lone surrogates and U+FFFE/U+FFFF, which no XML writer can encode.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+def visible(ch: str) -> str:
+    """A character no workbook may hold, as something a reader sees."""
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ ␁ … the control pictures
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def workbook_text(text: str) -> str:
-    """*text* as a workbook can hold it: illegal characters made visible, cut to a cell's size."""
-    text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
-    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
-    if len(text) > EXCEL_CELL_CHARS:
-        text = text[: EXCEL_CELL_CHARS - 8] + "…（已截断）"
-    return text
+def legal_text(text: str) -> str:
+    """*text* with every character a workbook cannot hold made visible."""
+    return _ILLEGAL.sub(lambda m: visible(m.group()), text)
 
 
-def append_row(ws: Worksheet, values: Iterable[Any]) -> None:
-    """Append one row: strings as legal string cells (never a formula), other values as they are."""
-    row = [workbook_text(v) if isinstance(v, str) else v for v in values]
-    ws.append(row)
-    for cell, value in zip(ws[ws.max_row], row):
-        if isinstance(value, str):
-            cell.data_type = "s"  # openpyxl takes a leading = as a formula; a unit's text is data
+def csv_text(text: str) -> str:
+    """Unit text for a CSV cell: legal, and a formula-looking start quoted with ``'``."""
+    text = legal_text(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def put(cell: Cell, value: Any) -> None:
+    """Write *value* to *cell*: a str always as a string cell, a number as a number."""
+    if isinstance(value, str):
+        cell.value = legal_text(value)
+        cell.data_type = "s"  # after assigning: openpyxl makes "=…" a formula otherwise
+    else:
+        cell.value = value
+
+
+def append(ws: Worksheet, values: list[Any]) -> None:
+    """``ws.append`` that writes every str as text (see :func:`put`)."""
+    ws.append([legal_text(v) if isinstance(v, str) else v for v in values])
+    if any(isinstance(v, str) for v in values):
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"

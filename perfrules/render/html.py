@@ -12,8 +12,8 @@ from html import escape
 
 from perfrules.explain import SEVERITIES, Explanation, Finding, Result, RowResult
 from perfrules.render.common import (
-    by_severity, difference, explanation_title, heading, method_word, plain, severity_word, shown, shown_values,
-    total_difference, words,
+    by_severity, difference, explanation_title, heading, method_word, plain, row_number, severity_word, shown,
+    shown_values, total_difference, words,
 )
 
 FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", sans-serif'
@@ -44,6 +44,7 @@ td.diff { color: #b00; font-weight: bold; }
 .entry { border-left: 3px solid #b00; padding: 0.5mm 0 0.5mm 3mm; margin: 2mm 0; }
 .entry dl { display: grid; grid-template-columns: 18mm 1fr; gap: 0.5mm 2mm; margin: 0; font-size: 9pt; }
 .entry dt { color: #555; } .entry dd { margin: 0; white-space: pre-line; overflow-wrap: anywhere; }
+.rule-id { color: #666; font-size: 7.5pt; font-family: monospace; }
 .findings { list-style: none; padding: 0; margin: 0; font-size: 9pt; }
 .finding { margin: 1mm 0; padding-left: 3mm; border-left: 3px solid #999; }
 .finding.error { border-color: #b00; } .finding.warning { border-color: #d80; } .finding.info { border-color: #08a; }
@@ -70,6 +71,8 @@ def _meta(result: Result, lang: str) -> str:
     items = [(w["unit"], result.unit), (w["year"], str(result.year or "—")),
              (w["ruleset"], f"{rs.name}（{rs.id}，{w['version']} {rs.version or '—'}）"),
              (w["chain"], " → ".join(rs.chain))]
+    if result.selection:
+        items.append((w["selection"], result.selection))
     if result.source:
         items.append((w["source"], f"{result.source}（{result.reader}）"))
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items)
@@ -91,7 +94,7 @@ def _scores(result: Result, lang: str) -> str:
 def _row(r: RowResult, places: int, lang: str) -> str:
     diff = difference(r)
     classes = [c for c, on in (("differs", diff not in (None, 0)), ("lost", r.points_lost > 0)) if on]
-    cells = [("n", str(r.row)), ("", r.level1), ("", r.level2), ("text", r.name or r.level2), ("text", r.target),
+    cells = [("n", row_number(r)), ("", r.level1), ("", r.level2), ("text", r.name or r.level2), ("text", r.target),
              ("text", r.actual), ("n", plain(r.weight)), ("n", plain(r.self_reported_score)),
              ("n review", shown(r.score, places)), ("n diff", "" if diff is None or diff == 0 else shown(diff, places)),
              ("", method_word(r.method, lang))]
@@ -104,16 +107,14 @@ def _table(result: Result, lang: str) -> str:
     w = words(lang)
     cols = "".join(f'<col style="width:{n}mm">' for n in _WIDTHS)
     head = "".join(f"<th>{_e(w[c])}</th>" for c in _COLUMNS)
-    body = "".join(_row(r, result.places, lang) for r in result.rows if r.method != "blank")
+    body = "".join(_row(r, result.places, lang) for r in result.rows)  # blank rows shown as 空行
     return f'<table class="review"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _entry(i: int, e: Explanation, places: int, lang: str) -> str:
+def _entry(i: int, e: Explanation, places: int, lang: str, name: str) -> str:
     w = words(lang)
     c = e.citation
-    items = [(w["rule"], f"{e.rule}　{e.rule_text}")]
-    if e.note:
-        items.append((w["note"], e.note))
+    items: list[tuple[str, str]] = [(w["note"], e.note)] if e.note else []
     values = shown_values(e)
     if values:
         items.append((w["values"], "；".join(f"{k} {v}" for k, v in values.items())))
@@ -123,7 +124,8 @@ def _entry(i: int, e: Explanation, places: int, lang: str) -> str:
     items.append((w["reason"], e.reason or w["no_reason"]))
     if e.location is not None:
         items.append((w["where"], str(e.location)))
-    dl = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items)
+    rule = f'<dt>{_e(w["rule"])}</dt><dd><b>{_e(name)}</b> <small class="rule-id">{_e(e.rule)}</small>　{_e(e.rule_text)}</dd>'
+    dl = rule + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items)
     title = f"{i}. {explanation_title(e)} {w['lose']} {shown(e.points_lost, places)} {w['points']}"
     return f'<section class="entry" data-row="{e.row}"><h3>{_e(title)}</h3><dl>{dl}</dl></section>'
 
@@ -154,7 +156,8 @@ def document(title: str, body: str, lang: str = "zh", css: str = CSS) -> str:
 def render(result: Result, lang: str = "zh") -> str:
     w = words(lang)
     title = heading(result, lang)
-    lost = "".join(_entry(i, e, result.places, lang) for i, e in enumerate(result.explanations, start=1))
+    lost = "".join(_entry(i, e, result.places, lang, result.rule_name(e.rule))
+                   for i, e in enumerate(result.explanations, start=1))
     body = "\n".join([
         f"<header><h1>{_e(title)}</h1>{_meta(result, lang)}{_scores(result, lang)}</header>",
         f'<h2>{_e(w["table"])}</h2>{_table(result, lang)}',

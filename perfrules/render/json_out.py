@@ -45,11 +45,12 @@ def row_dict(r: RowResult, places: int) -> dict[str, Any]:
     }
 
 
-def explanation_dict(e: Explanation) -> dict[str, Any]:
+def explanation_dict(e: Explanation, rule_name: str = "") -> dict[str, Any]:
     c = e.citation
     return {
         "row": e.row, "indicator": e.indicator, "level1": e.level1, "level2": e.level2,
-        "points_lost": _num(e.points_lost), "rule": e.rule, "rule_text": e.rule_text,
+        "points_lost": _num(e.points_lost), "rule": e.rule, "rule_name": rule_name or e.rule,
+        "rule_text": e.rule_text,
         "clause": e.clause, "document": e.document,
         "citation": {"number": c.number, "title": c.title, "article": c.article, "evidence": c.evidence,
                      "layer": c.layer, "issued": c.issued},
@@ -71,11 +72,12 @@ def result_dict(result: Result) -> dict[str, Any]:
         "unit": result.unit, "year": result.year, "kind": result.kind,
         "source": result.source, "reader": result.reader,
         "ruleset": {"id": rs.id, "name": rs.name, "version": rs.version, "chain": list(rs.chain)},
+        "selection": result.selection,
         "total": _shown(result.total, places), "total_exact": _num(result.total_exact),
         "full_marks": _num(result.full_marks), "points_lost": _num(result.points_lost),
         "self_reported_total": _num(result.self_reported_total), "grade": result.grade,
         "indicators": [row_dict(r, places) for r in result.rows],
-        "explanations": [explanation_dict(e) for e in result.explanations],
+        "explanations": [explanation_dict(e, result.rule_name(e.rule)) for e in result.explanations],
         "findings": [finding_dict(f) for f in result.findings],
         "findings_by_severity": result.findings_by_severity(),
     }

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from perfrules.explain import Explanation, Result, RowResult
 from perfrules.render.common import (
-    by_severity, difference, explanation_title, heading, method_word, one_line, plain, severity_word, shown,
-    shown_values, total_difference, words,
+    by_severity, difference, explanation_title, heading, method_word, one_line, plain, row_number, severity_word,
+    shown, shown_values, total_difference, words,
 )
 
 _COLUMNS = ("row", "level1", "level2", "name", "target", "actual", "weight", "self", "review", "diff", "method")
@@ -22,7 +22,7 @@ def cell(text: str) -> str:
 
 def _row(r: RowResult, places: int, lang: str) -> str:
     diff = difference(r)
-    cells = (str(r.row), r.level1, r.level2, r.name or r.level2, r.target, r.actual, plain(r.weight),
+    cells = (row_number(r), r.level1, r.level2, r.name or r.level2, r.target, r.actual, plain(r.weight),
              plain(r.self_reported_score), shown(r.score, places),
              "" if diff is None or diff == 0 else shown(diff, places), method_word(r.method, lang))
     return "| " + " | ".join(cell(c) for c in cells) + " |"
@@ -32,14 +32,15 @@ def _table(result: Result, lang: str) -> list[str]:
     w = words(lang)
     head = "| " + " | ".join(w[c] for c in _COLUMNS) + " |"
     rule = "|" + "|".join("---:" if c in ("row", "weight", "self", "review", "diff") else "---" for c in _COLUMNS) + "|"
-    return [head, rule, *(_row(r, result.places, lang) for r in result.rows if r.method != "blank")]
+    return [head, rule, *(_row(r, result.places, lang) for r in result.rows)]
 
 
-def _explanation(i: int, e: Explanation, places: int, lang: str) -> list[str]:
+def _explanation(i: int, e: Explanation, places: int, lang: str, name: str) -> list[str]:
     w = words(lang)
     c = e.citation
+    label = f"{cell(name)} <sub>`{e.rule}`</sub>" if name != e.rule else f"`{e.rule}`"
     out = [f"### {i}. {cell(explanation_title(e))} {w['lose']} {shown(e.points_lost, places)} {w['points']}", "",
-           f"- **{w['rule']}**：`{e.rule}` {cell(e.rule_text)}"]
+           f"- **{w['rule']}**：{label} {cell(e.rule_text)}"]
     if e.note:
         out.append(f"- **{w['note']}**：{cell(e.note)}")
     values = shown_values(e)
@@ -72,6 +73,8 @@ def render(result: Result, lang: str = "zh") -> str:
     rs = result.ruleset
     out = [f"# {cell(heading(result, lang))}", ""]
     out.append(f"- **{w['ruleset']}**：{cell(rs.name)}（`{rs.id}`，{w['version']} {rs.version or '—'}）")
+    if result.selection:
+        out.append(f"- **{w['selection']}**：{cell(result.selection)}")
     if len(rs.chain) > 1:
         out.append(f"- **{w['chain']}**：" + " → ".join(f"`{c}`" for c in rs.chain))
     if result.source:
@@ -86,6 +89,6 @@ def render(result: Result, lang: str = "zh") -> str:
     if not result.explanations:
         out += [w["none"], ""]
     for i, e in enumerate(result.explanations, start=1):
-        out += _explanation(i, e, result.places, lang)
+        out += _explanation(i, e, result.places, lang, result.rule_name(e.rule))
     out += _findings(result, lang)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -14,7 +14,7 @@ from typing import Any
 
 from perfrules.batch import BatchResult, Failure, UnitSummary, unit_to_json
 from perfrules.explain import SEVERITIES
-from perfrules.render.cells import append_row
+from perfrules.render.cells import append
 from perfrules.render.common import plain, severity_word, shown
 
 SCHEMA_VERSION = "1"
@@ -24,13 +24,7 @@ _W = {
            "rank": "名次", "name": "报告", "unit": "单位", "year": "年度", "total": "复核总分", "self": "自评总分",
            "diff": "差异（复核−自评）", "grade": "等级", "grades": "等级分布", "failures": "未能计分的文件", "input": "文件",
            "where": "位置", "error": "错误", "none": "无", "seconds": "用时（秒）", "units": "单位列表",
-           "status": "状态", "skip_word": "跳过"},
-    "en": {"title": "Batch review summary", "inputs": "Inputs", "scored": "Scored", "failed": "Failed",
-           "skipped": "Already done (skipped)", "rank": "#", "name": "Report", "unit": "Unit", "year": "Year",
-           "total": "Total", "self": "Self-reported", "diff": "Difference (reviewed − self)", "grade": "Grade",
-           "grades": "Grades", "failures": "Inputs that could not be scored", "input": "File", "where": "Where",
-           "error": "Error", "none": "none", "seconds": "Seconds", "units": "Units", "status": "Status",
-           "skip_word": "skipped"},
+           "status": "状态", "skip_word": "跳过", "selection": "规则集选择"},
 }
 
 
@@ -102,18 +96,20 @@ def grade_chart(grades: dict[str, int], width: int = 480) -> str:
 def _unit_row(i: int, u: UnitSummary, skipped: bool, w: dict[str, str]) -> str:
     diff = u.difference
     report = u.reports.get("html") or next(iter(u.reports.values()), "")
-    link = f'<a href="{_e(report)}">{_e(u.name)}</a>' if report else _e(u.name)
+    # "./" keeps a report named like a URL scheme ("javascript:….html") a relative path.
+    link = f'<a href="./{_e(report)}">{_e(u.name)}</a>' if report else _e(u.name)
     cells = [("n", str(i)), ("", link), ("", _e(u.unit)), ("n", _e(u.year or "")),
              ("n", _e(shown(u.total, u.places))), ("n", _e(plain(u.self_reported_total))),
              ("n diff" if diff else "n", _e(shown(diff, u.places) if diff else "")), ("", _e(u.grade or "—"))]
     cells += [("n", str(u.findings.get(s, 0))) for s in SEVERITIES]
     cells.append(("", _e(w["skip_word"]) if skipped else ""))
+    cells.append(("sel", _e(u.selection)))
     tds = "".join(f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>" for c, v in cells)
     return f'<tr class="skipped">{tds}</tr>' if skipped else f"<tr>{tds}</tr>"
 
 
-# Column widths (mm) of the units table: 名次 报告 单位 年度 复核 自评 差异 等级 错误 警告 提示 状态.
-_WIDTHS = (9, 20, 0, 11, 14, 13, 12, 10, 9, 9, 9, 11)
+# Column widths (mm) of the units table: 名次 报告 单位 年度 复核 自评 差异 等级 错误 警告 提示 状态 规则集选择.
+_WIDTHS = (9, 20, 0, 11, 14, 13, 12, 10, 9, 9, 9, 11, 30)
 
 
 def _units_table(result: BatchResult, lang: str, w: dict[str, str]) -> str:
@@ -121,7 +117,7 @@ def _units_table(result: BatchResult, lang: str, w: dict[str, str]) -> str:
     cols = "".join(f'<col style="width:{n}mm">' if n else "<col>" for n in _WIDTHS)
     keys = ("rank", "name", "unit", "year", "total", "self", "diff", "grade")
     head = "".join(f"<th>{_e(w[k])}</th>" for k in keys)
-    head += "".join(f"<th>{_e(severity_word(s, lang))}</th>" for s in SEVERITIES) + f"<th>{_e(w['status'])}</th>"
+    head += "".join(f"<th>{_e(severity_word(s, lang))}</th>" for s in SEVERITIES) + f"<th>{_e(w['status'])}</th><th>{_e(w['selection'])}</th>"
     rows = "".join(_unit_row(i, u, u.name in skipped, w) for i, u in enumerate(result.units, start=1))
     return (f'<table class="units"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table>")
@@ -159,24 +155,24 @@ def render_xlsx(result: BatchResult, lang: str = "zh") -> bytes:
     assert ws is not None
     ws.title = "汇总" if lang == "zh" else "Summary"
     sev = [severity_word(s, lang) for s in SEVERITIES]
-    append_row(ws, [w[k] for k in ("rank", "name", "unit", "year", "total", "self", "diff", "grade")] + sev + [w["status"]])
+    append(ws, [w[k] for k in ("rank", "name", "unit", "year", "total", "self", "diff", "grade")] + sev + [w["status"], w["selection"]])
     skipped = {u.name for u in result.skipped}
     for i, u in enumerate(result.units, start=1):
         row: list[Any] = [i, u.name, u.unit, u.year, u.total, u.self_reported_total, u.difference, u.grade]
-        row += [u.findings.get(s, 0) for s in SEVERITIES] + [w["skip_word"] if u.name in skipped else ""]
-        append_row(ws, row)
+        row += [u.findings.get(s, 0) for s in SEVERITIES] + [w["skip_word"] if u.name in skipped else "", u.selection]
+        append(ws, row)
         for col in ("E", "F", "G"):
             ws[f"{col}{i + 1}"].number_format = number_format(u.places)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     gs = wb.create_sheet(w["grades"])
-    append_row(gs, [w["grade"], "数量" if lang == "zh" else "Count"])
+    append(gs, [w["grade"], "数量" if lang == "zh" else "Count"])
     for grade, n in result.grades().items():
-        append_row(gs, [grade, n])
+        append(gs, [grade, n])
     fs = wb.create_sheet(w["failed"])
-    append_row(fs, [w["input"], w["where"], "代码" if lang == "zh" else "Code", w["error"]])
+    append(fs, [w["input"], w["where"], "代码" if lang == "zh" else "Code", w["error"]])
     for f in result.failures:
-        append_row(fs, [f.input, f.location, f.code, f.message])
+        append(fs, [f.input, f.location, f.code, f.message])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

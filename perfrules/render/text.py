@@ -18,13 +18,7 @@ _WORDS = {
            "self": "自评总分", "grade": "等级", "lost": "失分说明", "findings": "审核提示", "none": "无",
            "rule": "规则", "basis": "依据", "reason": "偏差原因", "where": "位置", "values": "取值", "layer": "层",
            "cols": ("序号", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评", "复核", "方式"),
-           "points": "分", "lose": "失", "no_reason": "（未填写）"},
-    "en": {"title": "Self-evaluation review", "ruleset": "Ruleset", "chain": "Chain", "source": "Source",
-           "total": "Reviewed total", "self": "self-reported", "grade": "Grade", "lost": "Points lost",
-           "findings": "Findings", "none": "none", "rule": "Rule", "basis": "Basis", "reason": "Reason given",
-           "where": "Where", "values": "Values", "layer": "layer",
-           "cols": ("#", "Level 1", "Level 2", "Indicator", "Target", "Actual", "Weight", "Self", "Review", "Method"),
-           "points": "pt", "lose": "lost", "no_reason": "(none)"},
+           "points": "分", "lose": "失", "no_reason": "（未填写）", "selection": "规则集选择"},
 }
 _WIDTHS = (4, 10, 12, 22, 12, 12, 7, 5, 6, 4)
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "lost": "31", "head": "1"}
@@ -58,6 +52,8 @@ def render(result: Result, lang: str = "zh", colour: bool = False) -> str:
     year = f"{result.year}年度 " if result.year else ""
     out = [paint(f"{result.unit} {year}{result.kind}{w['title']}", "head"),
            f"{w['ruleset']}：{rs.name}（{rs.id}，版本 {rs.version or '—'}）"]
+    if result.selection:
+        out.append(f"{w['selection']}：{result.selection}")
     if len(rs.chain) > 1:
         out.append(f"{w['chain']}：{' → '.join(rs.chain)}")
     if result.source:
@@ -65,14 +61,12 @@ def render(result: Result, lang: str = "zh", colour: bool = False) -> str:
     self_total = f"（{w['self']} {fmt(result.self_reported_total)}）" if result.self_reported_total is not None else ""
     out += ["", paint(f"{w['total']} {format(result.total, 'f')}{self_total}  {w['grade']} {result.grade or '—'}", "head"), ""]
     out.append("  ".join(_cell(c, n) for c, n in zip(w["cols"], _WIDTHS)).rstrip())
-    for r in result.rows:
-        if r.method == "blank":
-            continue
+    for r in result.rows:  # a blank row is shown as 空行, as the workbook shows it
         score = format(r.score.quantize(q), "f") if r.score is not None else ""
         weight = fmt(r.weight.normalize()) if r.weight is not None else ""
         if r.filed_weight is not None:
             weight = f"{fmt(r.filed_weight)}→{weight}"
-        cells = (str(r.row), r.level1, r.level2, r.name or r.level2, r.target, r.actual, weight,
+        cells = ("" if r.row == 0 else str(r.row), r.level1, r.level2, r.name or r.level2, r.target, r.actual, weight,
                  fmt(r.self_reported_score), score, METHOD_WORDS.get(r.method, r.method) if lang == "zh" else r.method)
         line = "  ".join(_cell(c, n) for c, n in zip(cells, _WIDTHS)).rstrip()
         out.append(paint(line, "lost") if r.points_lost > 0 else line)
@@ -83,7 +77,9 @@ def render(result: Result, lang: str = "zh", colour: bool = False) -> str:
     for i, e in enumerate(result.explanations, start=1):
         title = f"{e.level2}「{_short(e.indicator)}」" if e.level2 and e.level2 != e.indicator else f"「{_short(e.indicator)}」"
         out.append(f"  {i}. {title} {w['lose']} {paint(format(e.points_lost.quantize(q), 'f'), 'lost')} {w['points']}")
-        out.append(f"     {w['rule']}：{e.rule}  {' '.join(e.rule_text.split())}")
+        name = result.rule_name(e.rule)
+        label = name if name == e.rule else f"{name}（{e.rule}）"
+        out.append(f"     {w['rule']}：{label}  {' '.join(e.rule_text.split())}")
         if e.note:
             out.append(f"     {e.note}")
         shown = {k: v for k, v in e.values.items() if k not in ("年度指标值", "实际完成值")}

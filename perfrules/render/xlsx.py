@@ -16,9 +16,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfrules.explain import Result
-from perfrules.render.cells import append_row
+from perfrules.render.cells import append
 from perfrules.render.common import (
-    by_severity, difference, method_word, notes_for_rows, one_line, severity_word, shown_values, words,
+    by_severity, difference, method_word, notes_for_rows, one_line, rule_label, severity_word,
+    shown_values, words,
 )
 
 Cell = str | int | Decimal | None
@@ -34,11 +35,11 @@ def number_format(places: int) -> str:
 
 
 def _sheet(ws: Worksheet, header: list[str], rows: list[list[Cell]], widths: list[int]) -> None:
-    append_row(ws, header)
+    append(ws, header)
     for cell in ws[1]:
         cell.font, cell.fill = _HEAD, _HEAD_FILL
     for row in rows:
-        append_row(ws, row)
+        append(ws, row)
     for i, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = width
     for row_cells in ws.iter_rows(min_row=2):
@@ -69,12 +70,14 @@ def _table(wb: Workbook, result: Result, lang: str) -> None:
             for cell in ws[excel_row]:
                 cell.fill = _DIFF_FILL
     last = len(result.rows) + 2
-    append_row(ws, [])
-    append_row(ws, ["", "", "", w["total"], "", "", result.full_marks, result.self_reported_total, "", result.total])
+    ws.append([])
+    append(ws, ["", "", "", w["total"], "", "", result.full_marks, result.self_reported_total, "", result.total])
     for col in ("G", "H", "J"):
         ws[f"{col}{last + 1}"].number_format = fmt
         ws[f"{col}{last + 1}"].font = _HEAD
-    append_row(ws, ["", "", "", w["grade"], "", "", "", "", "", result.grade or ""])
+    append(ws, ["", "", "", w["grade"], "", "", "", "", "", result.grade or ""])
+    append(ws, ["", "", "", w["ruleset"], f"{result.ruleset.name}（{result.ruleset.id}）"])
+    append(ws, ["", "", "", w["selection"], result.selection or "—"])
 
 
 def _findings(wb: Workbook, result: Result, lang: str) -> None:
@@ -95,7 +98,8 @@ def _explanations(wb: Workbook, result: Result, lang: str) -> None:
     rows: list[list[Cell]] = []
     for e in result.explanations:
         values = "；".join(f"{k} {v}" for k, v in shown_values(e).items())
-        rows.append([e.row, e.level2, one_line(e.indicator), e.points_lost, e.rule, e.rule_text, values,
+        rows.append([e.row, e.level2, one_line(e.indicator), e.points_lost, rule_label(result, e.rule),
+                     e.rule_text, values,
                      e.clause, e.document, e.reason, e.note])
     header = [w["row"], w["level2"], w["indicator"], w["lose"] + w["points"], w["rule"], w["rule"],
               w["values"], w["clause"], w["document"], w["reason"], w["note"]]
