@@ -1,0 +1,280 @@
+"""A ruleset workbook → ``ruleset.toml`` (and ``ruleset.cases.toml`` beside it).
+
+The sheets become ruleset data (:mod:`~perfrules.rulesetbook.reader`), the data
+becomes TOML (:mod:`~perfrules.rulesetbook.tomlwriter`), and the TOML is loaded by
+the ordinary loader before anything is written: whatever the loader finds (a rule
+text that does not parse, weights that do not total 100, an unknown document) is
+reported at the cell it came from.  All problems of the workbook come in one run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from perfrules.errors import PerfrulesError, PerfrulesErrors, Position, raise_all
+from perfrules.limits import MAX_FILE_BYTES
+from perfrules.rulesetbook import layout
+from perfrules.rulesetbook.reader import Book, Cell, convert, read_sheets, records
+from perfrules.rulesetbook.tomlwriter import Writer, cases_toml, ruleset_toml
+from perfrules.tomlsource import KeyPath
+
+_SHEET_KEYS = {"文件": "documents", "分值": "weights", "等级": "grades", "等级同义词": "grade_words",
+               "规则": "rules", "删除规则": "remove", "表式": "form"}
+
+
+def import_workbook(path: str, out: str) -> list[str]:
+    """Read the workbook *path*, write the ruleset to *out* (and its cases beside it); the files written."""
+    from perfrules.cli import write_atomic
+
+    book = read_book(path)
+    banner = [f"由 perfrules ruleset import 从 {os.path.basename(path)} 生成。", "改动请回到工作簿，或直接编辑本文件。"]
+    rules_w = ruleset_toml(book.ruleset, book.cells, banner)
+    errors = list(book.errors)
+    _validate_ruleset(book, rules_w, out, errors)
+    cases_out = os.path.join(os.path.dirname(out), _stem(out) + ".cases.toml")
+    cases_w = None
+    if book.has_cases:
+        _rebase_includes(book, os.path.dirname(os.path.abspath(out)))
+        cases_w = cases_toml(book.cases, book.case_cells, banner)
+        if not errors:
+            _validate_cases(book, cases_w, cases_out, errors)
+    raise_all(errors)
+    write_atomic(out, rules_w.text())
+    if cases_w is None:
+        return [out]
+    write_atomic(cases_out, cases_w.text())
+    return [out, cases_out]
+
+
+def _stem(path: str) -> str:
+    base = os.path.basename(path)
+    return base[: -len(".toml")] if base.endswith(".toml") else base
+
+
+def read_book(path: str) -> Book:
+    from openpyxl import load_workbook
+
+    from perfrules.readers import files
+
+    files.read_bytes(path, MAX_FILE_BYTES, why="，不像是规则集工作簿")
+    files.check_zip(path, ".xlsx")
+    book = Book(file=path)
+    try:
+        with open(path, "rb") as stream:
+            wb = load_workbook(stream, read_only=True, data_only=False)  # formulas seen as formulas
+            try:
+                sheets = read_sheets(book, wb)
+            finally:
+                wb.close()
+    except PerfrulesError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
+        raise files.error(f"无法打开 Excel 文件：文件已损坏或不是 .xlsx（{type(exc).__name__}）", path,
+                          suggestion="请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
+    _settings(book, sheets.get(layout.HEADER, []))
+    for sheet in layout.TABLE_SHEETS:
+        _table(book, sheet, sheets.get(sheet.name, []))
+    if layout.CASES in sheets:
+        _cases(book, sheets[layout.CASES], sheets.get(layout.EXPLANATIONS.name, []))
+    if "id" not in book.ruleset:
+        book.error("规则集缺少编号 id", f"{layout.HEADER}!C2", text="", expected="例如 hunan/zhuzhou/lusong/2023")
+    return book
+
+
+# ------------------------------------------------------------------ ruleset data
+def _settings(book: Book, rows: list[list[Cell]]) -> None:
+    kinds = {key: (kind, label) for key, label, kind, _ in layout.SETTINGS}
+    for r, values, where in records(book, layout.HEADER, rows, layout.HEADER_COLUMNS):
+        key = values.get("key")
+        if key is None:
+            continue
+        if key not in kinds:
+            from perfrules.errors import did_you_mean
+            book.error(f"「{layout.HEADER}」表中未知的键「{key}」", where["key"], expected="、".join(kinds),
+                       suggestion=did_you_mean(str(key), kinds))
+            continue
+        kind, label = kinds[key]
+        value = convert(book, where["value"], kind, label) if "value" in where else None
+        if value is None:
+            continue
+        if key == "source":
+            book.source = str(value)
+            continue
+        target, parts = (book.cases, key.split(".")[1:]) if key.startswith("cases.") else (book.ruleset, key.split("."))
+        node = target
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        (book.case_cells if target is book.cases else book.cells)[tuple(parts)] = where["value"].ref
+        book.has_cases = book.has_cases or target is book.cases
+    for table in ("rounding", "weights"):  # their header lines point at the first of their cells
+        first = next((c for k, c in book.cells.items() if k[0] == table), None)
+        if first:
+            book.cells[(table,)] = first
+    if "weights" in book.ruleset:  # cite goes after the weights themselves
+        book.ruleset["weights"] = {"cite": book.ruleset["weights"].pop("cite")} if "cite" in book.ruleset["weights"] else {}
+
+
+def _table(book: Book, sheet: layout.Sheet, rows: list[list[Cell]]) -> None:
+    name = _SHEET_KEYS[sheet.name]
+    if rows:
+        book.cells[(name,)] = rows[0][0].ref
+    items: list[dict[str, Any]] = []
+    for _r, values, where in records(book, sheet.name, rows, sheet.columns):
+        item = _unflatten(values, name)
+        path: KeyPath = (name, len(items))
+        if name in ("documents", "weights", "grade_words"):
+            k = str(item.pop("key" if name == "documents" else "level1" if name == "weights" else "grade", ""))
+            path = (name, k)
+            value: Any = item.get("weight") if name == "weights" else item.get("words", []) if name == "grade_words" else item
+            book.ruleset.setdefault(name, {})[k] = value
+        else:
+            items.append(item)
+        first = next(iter(where.values()))
+        book.cells[path] = first.ref
+        for key, cell in where.items():
+            book.cells[path + tuple(key.split(".")[:1])] = where.get(key.split(".")[0] + ".kind", cell).ref \
+                if key.startswith("applies.") else where.get("cite.document", cell).ref if key.startswith("cite.") else cell.ref
+        if "text" in where:
+            book.cells[path + ("text",)] = where["text"].ref
+    if items:
+        book.ruleset[name] = items
+    if name == "weights" and "weights" in book.ruleset:
+        cite = book.ruleset["weights"].pop("cite", None)
+        if cite is not None:
+            book.ruleset["weights"]["cite"] = cite
+
+
+def _unflatten(values: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """{"applies.kind": [...]} → {"applies": {"kind": ...}}: one item written as text, several as a list."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        head, _, sub = key.partition(".")
+        if sub:
+            out.setdefault(head, {})[sub] = value[0] if isinstance(value, list) and len(value) == 1 else value
+        else:
+            out[key] = value
+    return out
+
+
+# ----------------------------------------------------------------------- cases
+def _cases(book: Book, rows: list[list[Cell]], explained: list[list[Cell]]) -> None:
+    book.has_cases = True
+    cases: dict[int, dict[str, Any]] = {}
+    current: int | None = None
+    fields = {c.key for c in layout.CASE_COLUMNS}
+    for _r, values, where in records(book, layout.CASES, rows, layout.CASE_COLUMNS, dynamic=True):
+        number = values.get("case", current)
+        if not isinstance(number, int):
+            book.error("用例序号缺失：第一行必须写用例序号", where.get("case", next(iter(where.values()))))
+            continue
+        current = number
+        index = list(cases).index(number) if number in cases else len(cases)
+        case = cases.setdefault(number, {})
+        path: KeyPath = ("cases", index)
+        book.case_cells.setdefault(path, where.get("case", next(iter(where.values()))).ref)
+        for key in ("name", "total", "findings", "no_findings", "note"):
+            if key in values:
+                case[key] = values[key]
+                book.case_cells[path + (key,)] = where[key].ref
+        row = {k: v for k, v in values.items() if k not in fields}
+        kind = values.get("row_kind", "指标" if row else None)
+        if kind is None:
+            continue
+        if kind not in layout.ROW_KINDS:
+            book.error(f"未知的行类型「{kind}」", where["row_kind"], expected="指标、预算执行")
+        elif kind == "预算执行":
+            case["budget"] = row
+            book.case_cells[path + ("budget",)] = where["row_kind"].ref
+        else:
+            book.case_cells[path + ("rows", len(case.setdefault("rows", [])))] = where.get("row_kind", where["case"]).ref
+            case["rows"].append(row)
+    numbers = list(cases)
+    for _r, values, where in records(book, layout.EXPLANATIONS.name, explained, layout.EXPLANATIONS.columns):
+        number = values.pop("case", None)
+        if number not in cases:
+            book.error(f"「用例」表中没有序号为 {number} 的用例", where["case"])
+            continue
+        lst = cases[number].setdefault("explanations", [])
+        book.case_cells[("cases", numbers.index(number), "explanations", len(lst))] = where["case"].ref
+        lst.append(values)
+    ordered = ("name", "rows", "budget", "total", "explanations", "findings", "no_findings", "note")
+    book.cases["cases"] = [{k: c[k] for k in ordered if k in c} for c in cases.values()]
+
+
+def _rebase_includes(book: Book, out_dir: str) -> None:
+    """Included case files are named relative to the exported file; find them from the new folder."""
+    includes = book.cases.get("include")
+    if not isinstance(includes, list):
+        return
+    src_dir = os.path.dirname(book.source) if book.source else ""
+    rebased = []
+    for inc in includes:
+        if not os.path.exists(os.path.join(out_dir, inc)) and src_dir and os.path.exists(os.path.join(src_dir, inc)):
+            inc = os.path.relpath(os.path.join(src_dir, inc), out_dir)
+        rebased.append(inc)
+    book.cases["include"] = rebased
+
+
+# ------------------------------------------------------------------ validation
+def _validate_ruleset(book: Book, writer: Writer, out: str, errors: list[PerfrulesError]) -> None:
+    from perfrules.loader import load_ruleset_text
+
+    if "id" not in book.ruleset:
+        return
+    try:
+        load_ruleset_text(writer.text(), file=out)
+    except PerfrulesError as err:
+        _add_mapped(book, writer, err, out, errors)
+
+
+def _validate_cases(book: Book, writer: Writer, cases_out: str, errors: list[PerfrulesError]) -> None:
+    import tempfile
+
+    from perfrules.casetest import load_cases
+
+    from perfrules.errors import os_reason
+
+    folder = os.path.dirname(os.path.abspath(cases_out))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".perfrules-", suffix=".cases.toml", dir=folder)
+    except OSError as exc:
+        raise PerfrulesError(f"无法写入输出文件：{os_reason(exc)}", code="io") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(writer.text())
+        load_cases(tmp)
+    except PerfrulesError as err:
+        _add_mapped(book, writer, err, tmp, errors)
+    finally:
+        os.remove(tmp)
+
+
+def _add_mapped(book: Book, writer: Writer, err: PerfrulesError, generated: str, errors: list[PerfrulesError]) -> None:
+    """Errors in the generated TOML, moved to the cells their lines came from (duplicates dropped)."""
+    seen = {e.position.cell for e in errors}
+    for e in err.errors if isinstance(err, PerfrulesErrors) else [err]:
+        line = e.position.line if e.position.file == generated else None
+        cell = _cell_of(writer, line)
+        if cell is None and e.position.file == generated:
+            cell = f"{layout.HEADER}!C2"
+        if cell is not None and cell in seen:
+            continue
+        if cell is not None:
+            in_text = e.text is not None and e.offset is not None
+            e.position = Position(file=book.file, cell=cell)
+            e.key = None
+            if not in_text:
+                e.text = e.offset = None
+        errors.append(e)
+
+
+def _cell_of(writer: Writer, line: int | None) -> str | None:
+    while line:
+        if line in writer.line_cells:
+            return writer.line_cells[line]
+        line -= 1
+    return None
