@@ -31,6 +31,7 @@ def import_workbook(path: str, out: str) -> list[str]:
     book = read_book(path)
     banner = [f"由 perfrules ruleset import 从 {os.path.basename(path)} 生成。", "改动请回到工作簿，或直接编辑本文件。"]
     rules_w = ruleset_toml(book.ruleset, book.cells, banner)
+    _check_rule_texts(book)
     errors = list(book.errors)
     _validate_ruleset(book, rules_w, out, errors)
     cases_out = os.path.join(os.path.dirname(out), _stem(out) + ".cases.toml")
@@ -132,7 +133,7 @@ def _table(book: Book, sheet: layout.Sheet, rows: list[list[Cell]]) -> None:
             book.ruleset.setdefault(name, {})[k] = value
         else:
             items.append(item)
-        first = next(iter(where.values()))
+        first = where["weight"] if name == "weights" and "weight" in where else next(iter(where.values()))
         book.cells[path] = first.ref
         for key, cell in where.items():
             book.cells[path + tuple(key.split(".")[:1])] = where.get(key.split(".")[0] + ".kind", cell).ref \
@@ -219,6 +220,33 @@ def _rebase_includes(book: Book, out_dir: str) -> None:
 
 
 # ------------------------------------------------------------------ validation
+def _check_rule_texts(book: Book) -> None:
+    """Every rule text compiled here, so a misspelt text is reported at its cell, with a caret,
+    in the same run as every other problem (the loader stops at the first stage that fails)."""
+    from perfrules import compiler
+    from perfrules.loader import load_ruleset
+
+    grades = dict(compiler.DEFAULT_GRADES)
+    parent = book.ruleset.get("extends")
+    if isinstance(parent, str):
+        try:
+            grades = dict(load_ruleset(parent).grade_words)
+        except PerfrulesError:
+            pass  # a missing parent is the loader's to report
+    for canon, words in (book.ruleset.get("grade_words") or {}).items():
+        if canon in grades and isinstance(words, list):
+            grades[canon] = tuple(dict.fromkeys([*grades[canon], *map(str, words)]))
+    for i, rule in enumerate(book.ruleset.get("rules", [])):
+        text, cell = rule.get("text"), book.cells.get(("rules", i, "text"))
+        if not isinstance(text, str) or cell is None:
+            continue
+        try:
+            compiler.compile_rule(text, grades)
+        except PerfrulesError as err:
+            err.position = Position(file=book.file, cell=cell)
+            book.errors.append(err)
+
+
 def _validate_ruleset(book: Book, writer: Writer, out: str, errors: list[PerfrulesError]) -> None:
     from perfrules.loader import load_ruleset_text
 

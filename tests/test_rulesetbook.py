@@ -1,0 +1,177 @@
+"""Rulesets through Excel: export a layer to a workbook, edit it as staff would, import it back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from conftest import DISTRICT, ROOT, SEED, cli
+from openpyxl import load_workbook
+
+from perfrules.errors import PerfrulesError, PerfrulesErrors
+from perfrules.loader import load_ruleset, ruleset_index
+from perfrules.rulesetbook import export_workbook, import_workbook
+from perfrules.ruleset import Ruleset
+
+
+def _resolved(rs: Ruleset) -> Ruleset:
+    return attrs.evolve(rs, source=None)
+
+
+def _round_trip(ref: str, tmp_path: Path) -> Path:
+    book = tmp_path / "rules.xlsx"
+    export_workbook(ref, str(book))
+    out = tmp_path / "out" / "ruleset.toml"
+    import_workbook(str(book), str(out))
+    return out
+
+
+@pytest.mark.parametrize("ruleset_id", sorted(ruleset_index()))
+def test_every_bundled_ruleset_round_trips_to_the_same_resolved_ruleset(ruleset_id: str, tmp_path: Path) -> None:
+    out = _round_trip(ruleset_id, tmp_path)
+    assert _resolved(load_ruleset(str(out))) == _resolved(load_ruleset(ruleset_id))
+    assert cli("check", str(out)).code == 0
+    original, copy = cli("test", ruleset_id), cli("test", str(out))
+    assert copy.code == 0, copy.out + copy.err
+    assert original.out.splitlines()[-1] == copy.out.splitlines()[-1]  # 通过 N 个，失败 0 个: same cases ran
+
+
+def _edit(book: Path, sheet: str, find: str, column: int, value: Any) -> None:
+    wb = load_workbook(book)
+    ws = wb[sheet]
+    row = next(r for r in ws.iter_rows() if r[0].value == find)
+    row[column].value = value
+    wb.save(book)
+
+
+def test_an_edited_weight_rescores_the_seed(tmp_path: Path) -> None:
+    book = tmp_path / "lusong.xlsx"
+    export_workbook(DISTRICT, str(book))
+    _edit(book, "分值", "成本指标", 1, 15)
+    _edit(book, "分值", "效益指标", 1, 25)
+    _edit(book, "基本信息", "id", 2, "test/lusong-edited")
+    out = tmp_path / "edited.toml"
+    assert import_workbook(str(book), str(out)) == [str(out), str(tmp_path / "edited.cases.toml")]
+    assert '"成本指标" = 15' in out.read_text(encoding="utf-8")
+    before = json.loads(cli("score", str(SEED), "--format", "json").out)
+    after = json.loads(cli("score", str(SEED), "--ruleset", str(out), "--format", "json").out)
+    assert (before["total"], after["total"]) == ("98.00", "97.50")
+    assert cli("test", str(out)).code == 0
+
+
+def test_weights_that_no_longer_total_100_are_reported_at_the_weights_sheet(tmp_path: Path) -> None:
+    book = tmp_path / "lusong.xlsx"
+    export_workbook(DISTRICT, str(book))
+    _edit(book, "分值", "成本指标", 1, 15)
+    with pytest.raises(PerfrulesError) as caught:
+        import_workbook(str(book), str(tmp_path / "x.toml"))
+    text = caught.value.render()
+    assert "（分值!A1）: 错误：一级指标分值合计应为 100，实际是 95" in text
+    assert not (tmp_path / "x.toml").exists()
+
+
+def test_an_edited_case_expectation_makes_the_cases_fail(tmp_path: Path) -> None:
+    book = tmp_path / "lusong.xlsx"
+    export_workbook(DISTRICT, str(book))
+    wb = load_workbook(book)
+    ws = wb["用例"]
+    ws["D2"].value = "9.00"  # 期望总分 of the first case: really 8.00
+    wb.save(book)
+    out = tmp_path / "edited.toml"
+    import_workbook(str(book), str(out))
+    res = cli("test", str(out))
+    assert res.code == 1
+    assert "期望总分 9.00，实际 8.00" in res.out
+
+
+def _problems(err: PerfrulesError) -> list[PerfrulesError]:
+    return err.errors if isinstance(err, PerfrulesErrors) else [err]
+
+
+def test_every_problem_is_reported_at_its_cell_in_one_run(tmp_path: Path) -> None:
+    book = tmp_path / "cz.xlsx"
+    export_workbook("national/cz2020-10", str(book))
+    wb = load_workbook(book)
+    rules = wb["规则"]
+    row = next(r for r in rules.iter_rows() if r[0].value == "quantitative-positive")
+    row[7].value = "实际值 ≥ 目标值 → 满份；否则 → 分值 × 实际值 ÷ 目标值"
+    row[7].data_type = "s"
+    rules.cell(row=1, column=16, value="负责人")
+    rules.cell(row=2, column=16, value="张三")
+    wb["分值"]["B3"].value = "五十"
+    wb["基本信息"]["C6"].value = "2020年"  # 适用年度
+    wb.save(book)
+    with pytest.raises(PerfrulesError) as caught:
+        import_workbook(str(book), str(tmp_path / "x.toml"))
+    found = {p.position.cell: p for p in _problems(caught.value)}
+    text = caught.value.render()
+    assert set(found) >= {f"规则!H{row[0].row}", "规则!P1", "规则!P2", "分值!B3", "基本信息!C6"}, text
+    assert "未知的名称「满份」" in found[f"规则!H{row[0].row}"].message
+    assert "你是否想写「满分」？" in text
+    assert f"（规则!H{row[0].row}）: 错误：" in text and "^^" in text  # the caret under 满份
+    assert found["规则!P1"].message == "「规则」表中未知的列「负责人」"
+    assert found["分值!B3"].message == "「分值」应当是数字"
+    assert found["基本信息!C6"].message == "「适用年度」应当是整数"
+
+
+def test_formula_injection_stays_text_and_formulas_are_refused(tmp_path: Path) -> None:
+    source = (ROOT / "rulesets/national/cz2020-10.toml").read_text(encoding="utf-8")
+    hostile = source.replace('name = "预算执行率"', 'name = "=HYPERLINK(\\"http://x\\",\\"点我\\")"')
+    hostile = hostile.replace('issuer = "财政部"\nissued = "2020-02"', 'issuer = "+财政部\\u0001"\nissued = "2020-02"', 1)
+    path = tmp_path / "hostile.toml"
+    path.write_text(hostile.replace('id = "national/cz2020-10"', 'id = "test/hostile"'), encoding="utf-8")
+    book = tmp_path / "hostile.xlsx"
+    export_workbook(str(path), str(book))
+    wb = load_workbook(book)
+    name = next(r[1] for r in wb["规则"].iter_rows() if r[0].value == "execution")
+    assert (name.value, name.data_type) == ('=HYPERLINK("http://x","点我")', "s")
+    issuer = wb["文件"]["D2"]
+    assert (issuer.value, issuer.data_type) == ("+财政部␁", "s")
+    assert wb["分值"]["B2"].data_type == "n"  # weights stay numbers
+    wb["规则"]["B2"].value = "=1+1"  # typed by a user: a real formula
+    wb.save(book)
+    with pytest.raises(PerfrulesError) as caught:
+        import_workbook(str(book), str(tmp_path / "x.toml"))
+    assert caught.value.position.cell == "规则!B2"
+    assert "「名称」是公式：导入时不计算公式" in caught.value.message
+
+
+def test_a_value_the_workbook_cannot_hold_is_refused_at_export(tmp_path: Path) -> None:
+    text = (ROOT / "rulesets/national/cz2020-10.toml").read_text(encoding="utf-8")
+    path = tmp_path / "odd.toml"
+    path.write_text(text.replace('name = "财政部', 'cases = ["x"]\nname = "财政部', 1), encoding="utf-8")
+    with pytest.raises(PerfrulesError) as caught:
+        export_workbook(str(path), str(tmp_path / "odd.xlsx"))
+    assert "「cases」在工作簿中没有对应的格子" in caught.value.render()
+    assert (caught.value.position.line, caught.value.position.source_line) == (7, 'cases = ["x"]')
+    assert not (tmp_path / "odd.xlsx").exists()
+
+
+def test_huge_and_broken_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = tmp_path / "cz.xlsx"
+    export_workbook("national/cz2020-10", str(book))
+    monkeypatch.setattr("perfrules.rulesetbook.reader.MAX_ROWS", 3)
+    with pytest.raises(PerfrulesError) as caught:
+        import_workbook(str(book), str(tmp_path / "x.toml"))
+    assert any("行数过多（超过 3 行）" in p.message for p in _problems(caught.value))
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(PerfrulesError, match="文件已损坏"):
+        import_workbook(str(broken), str(tmp_path / "x.toml"))
+
+
+def test_the_cli_exports_and_imports(tmp_path: Path) -> None:
+    book, out = tmp_path / "l.xlsx", tmp_path / "l.toml"
+    assert cli("ruleset", "export", DISTRICT, "-o", str(book)).out == f"已导出到 {book}\n"
+    res = cli("ruleset", "import", str(book), "-o", str(out))
+    assert (res.code, res.out) == (0, f"已写出 {out}\n已写出 {tmp_path / 'l.cases.toml'}\n")
+    wb = load_workbook(book)
+    wb["规则"]["A1"].value = "编码"
+    wb.save(book)
+    res = cli("ruleset", "import", str(book), "-o", str(out))
+    assert res.code == 2
+    assert "（规则!A1）: 错误：「规则」表中未知的列「编码」" in res.err
+    assert "你是否想写「编号」？" in res.err
