@@ -175,3 +175,116 @@ def test_the_cli_exports_and_imports(tmp_path: Path) -> None:
     assert res.code == 2
     assert "（规则!A1）: 错误：「规则」表中未知的列「编码」" in res.err
     assert "你是否想写「编号」？" in res.err
+
+
+def test_the_bench_ruleset_with_a_form_round_trips(tmp_path: Path) -> None:
+    ref = str(ROOT / "bench/workload-ruleset.toml")
+    out = _round_trip(ref, tmp_path)
+    assert _resolved(load_ruleset(str(out))) == _resolved(load_ruleset(ref))
+    assert len(load_ruleset(str(out)).form) == 20
+
+
+EVERY_KEY = '''
+id = "test/every-key"
+extends = "national/cz2020-10"
+name = "每个键都用到的规则集"
+jurisdiction = "测试省"
+year = 2024
+kind = "项目支出"
+version = "2024.1"
+note = "说明：含 \\"引号\\"、反斜杠 \\\\ 和换行\\n第二行"
+binding = ["rounding", "weights.产出指标"]
+
+[documents.local]
+number = "测财〔2024〕1号"
+title = "测试办法"
+issuer = "测试厅"
+issued = "2024-01"
+effective = "2024-02-01"
+note = "备注"
+
+[rounding]
+places = 1
+mode = "四舍五入"
+cite = { document = "local", article = "第三条", evidence = "text", note = "保留一位" }
+
+[weights]
+"产出指标" = 45.5
+"效益指标" = 34.5
+cite = { document = "local", article = "第四条", evidence = "practice" }
+
+[[grades]]
+name = "优"
+range = "[85, 100]"
+
+[[grades]]
+name = "合格"
+range = "[0, 85)"
+
+[grade_words]
+"达成" = ["全部完成", "已完成"]
+
+[[remove]]
+rule = "period"
+reason = "本地不设时间类指标"
+
+[[rules]]
+id = "local-benefit"
+name = "效益指标（本地）"
+applies = { kind = ["quantitative", "qualitative"], level1 = ["效益指标"], level2 = "社会效益指标", name = ["满意率", "覆盖率"] }
+text = "全部完成 → 满分；否则 → [0, 100%)"
+cite = { document = "local", article = "第五条", evidence = "text", note = "" }
+binding = true
+note = "本地规则"
+
+[[rules]]
+id = "qualitative"
+name = "定性指标（本地替换）"
+applies = { kind = "qualitative" }
+text = "达成 → [80%, 100%]；部分达成 → [60%, 80%)；未达成 → [0, 60%)"
+cite = { document = "local", article = "第六条", evidence = "recalled" }
+override = true
+
+[[form]]
+key = "I01"
+level1 = "效益指标"
+level2 = "社会效益指标"
+name = "满意率"
+target = "全部完成"
+weight = 7.5
+rule = "local-benefit"
+note = "表式行"
+'''
+
+
+def test_every_key_a_ruleset_can_have_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "every.toml"
+    path.write_text(EVERY_KEY, encoding="utf-8")
+    (tmp_path / "every.cases.toml").write_text(
+        'include = ["every-parent.cases.toml"]\n'
+        '[[cases]]\nname = "预算"\nbudget = { "全年预算数" = "100", "全年执行数" = 90, "分值" = 10.5, "得分" = 9 }\n'
+        'total = 9.5\nexplanations = [{ row = 0, points_lost = 1, rule = "execution" }]\nno_findings = ["rate_differs"]\n'
+        'note = "无行的用例"\n', encoding="utf-8")
+    (tmp_path / "every-parent.cases.toml").write_text("", encoding="utf-8")
+    book = tmp_path / "every.xlsx"
+    export_workbook(str(path), str(book))
+    out = tmp_path / "out" / "copy.toml"
+    import_workbook(str(book), str(out))
+    assert _resolved(load_ruleset(str(out))) == _resolved(load_ruleset(str(path)))
+    assert tomllib_equal(out, path)
+    cases = (tmp_path / "out" / "copy.cases.toml").read_text(encoding="utf-8")
+    assert 'include = ["../every-parent.cases.toml"]' in cases
+    assert 'budget = { "全年预算数" = "100", "全年执行数" = 90, "分值" = 10.5, "得分" = 9 }' in cases
+
+
+def tomllib_equal(a: Path, b: Path) -> bool:
+    """The layer as written comes back key for key, but for what a cell cannot tell apart:
+    an empty text is a blank cell, and a one-item list is that item."""
+    import tomllib
+    from decimal import Decimal
+
+    left = tomllib.loads(a.read_text(encoding="utf-8"), parse_float=Decimal)
+    right = tomllib.loads(b.read_text(encoding="utf-8"), parse_float=Decimal)
+    right["rules"][0]["cite"].pop("note")
+    right["rules"][0]["applies"]["level1"] = "效益指标"
+    return left == right

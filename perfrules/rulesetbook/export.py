@@ -199,6 +199,8 @@ def _header(ws: Any, data: Mapping[str, Any], cases: tuple[dict[str, Any], Locat
             v = case_data.get(key.split(".", 1)[1])
         else:
             v = _get(data, key)
+            if isinstance(v, Mapping) and key in ("rounding.cite", "weights.cite"):
+                v = None  # a cite table: its four rows below hold it
         put(ws, r, 3, v, kind, tuple(key.split(".")), problems)
 
 
@@ -218,7 +220,7 @@ def _check_keys(data: Mapping[str, Any], problems: _Problems) -> None:
         elif k not in known:
             problems.add(f"「{k}」在工作簿中没有对应的格子", (k,))
     cite = _get(data, "weights.cite")
-    if cite is not None:
+    if cite is not None and not isinstance(cite, str):
         if isinstance(cite, Mapping):
             _unknown(cite, {"document", "article", "evidence", "note"}, ("weights", "cite"), problems)
         else:

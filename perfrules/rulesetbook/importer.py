@@ -107,6 +107,12 @@ def _settings(book: Book, rows: list[list[Cell]]) -> None:
         node = target
         for part in parts[:-1]:
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        if not isinstance(node, dict) or isinstance(node.get(parts[-1]), dict):
+            book.error(f"「{label}」与同一出处的其他格冲突：出处要么写一句话，要么分文件、条款、依据、说明四格",
+                       where["value"])
+            continue
         node[parts[-1]] = value
         (book.case_cells if target is book.cases else book.cells)[tuple(parts)] = where["value"].ref
         book.has_cases = book.has_cases or target is book.cases
