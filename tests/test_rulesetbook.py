@@ -101,14 +101,19 @@ def test_every_problem_is_reported_at_its_cell_in_one_run(tmp_path: Path) -> Non
     row[7].data_type = "s"
     rules.cell(row=1, column=16, value="负责人")
     rules.cell(row=2, column=16, value="张三")
+    row[8].value = "cz2020-1O"  # 出处：文件, letter O for zero
     wb["分值"]["B3"].value = "五十"
     wb["基本信息"]["C6"].value = "2020年"  # 适用年度
+    wb["基本信息"]["C11"].value = "=1+1"  # 舍入位数 as a formula: one problem, not a cascade
     wb.save(book)
     with pytest.raises(PerfrulesError) as caught:
         import_workbook(str(book), str(tmp_path / "x.toml"))
     found = {p.position.cell: p for p in _problems(caught.value)}
     text = caught.value.render()
-    assert set(found) >= {f"规则!H{row[0].row}", "规则!P1", "规则!P2", "分值!B3", "基本信息!C6"}, text
+    assert set(found) == {f"规则!H{row[0].row}", f"规则!I{row[0].row}", "规则!P1", "规则!P2", "分值!B3",
+                          "基本信息!C6", "基本信息!C11"}, text
+    assert len(_problems(caught.value)) == 7
+    assert "你是否想写「cz2020-10」？" in text
     assert "未知的名称「满份」" in found[f"规则!H{row[0].row}"].message
     assert "你是否想写「满分」？" in text
     assert f"（规则!H{row[0].row}）: 错误：" in text and "^^" in text  # the caret under 满份

@@ -31,7 +31,7 @@ def import_workbook(path: str, out: str) -> list[str]:
     book = read_book(path)
     banner = [f"由 perfrules ruleset import 从 {os.path.basename(path)} 生成。", "改动请回到工作簿，或直接编辑本文件。"]
     rules_w = ruleset_toml(book.ruleset, book.cells, banner)
-    _check_rule_texts(book)
+    _check_rules(book)
     errors = list(book.errors)
     _validate_ruleset(book, rules_w, out, errors)
     cases_out = os.path.join(os.path.dirname(out), _stem(out) + ".cases.toml")
@@ -139,13 +139,13 @@ def _table(book: Book, sheet: layout.Sheet, rows: list[list[Cell]]) -> None:
             book.ruleset.setdefault(name, {})[k] = value
         else:
             items.append(item)
-        first = where["weight"] if name == "weights" and "weight" in where else next(iter(where.values()))
-        book.cells[path] = first.ref
-        for key, cell in where.items():
-            book.cells[path + tuple(key.split(".")[:1])] = where.get(key.split(".")[0] + ".kind", cell).ref \
-                if key.startswith("applies.") else where.get("cite.document", cell).ref if key.startswith("cite.") else cell.ref
-        if "text" in where:
-            book.cells[path + ("text",)] = where["text"].ref
+        lead = where["weight"] if name == "weights" and "weight" in where else next(iter(where.values()))
+        book.cells[path] = lead.ref
+        for key, cell in where.items():  # dotted keys too: the checks above look up cite.document
+            book.cells[path + (key,)] = cell.ref
+        for head, column in (("applies", "applies.kind"), ("cite", "cite.document")):  # inline-table lines
+            if column in where:
+                book.cells[path + (head,)] = where[column].ref
     if items:
         book.ruleset[name] = items
     if name == "weights" and "weights" in book.ruleset:
@@ -226,31 +226,55 @@ def _rebase_includes(book: Book, out_dir: str) -> None:
 
 
 # ------------------------------------------------------------------ validation
-def _check_rule_texts(book: Book) -> None:
-    """Every rule text compiled here, so a misspelt text is reported at its cell, with a caret,
-    in the same run as every other problem (the loader stops at the first stage that fails)."""
+def _check_rules(book: Book) -> None:
+    """Each rule's text, documents and vocabulary checked here, so every such problem is
+    reported at its cell in the same run as the others (the loader stops at the first stage
+    that fails, and places a text error in the TOML, not in the cell)."""
     from perfrules import compiler
     from perfrules.loader import load_ruleset
+    from perfrules.ruleset import DIRECTIONS, EVIDENCE, KINDS
 
-    grades = dict(compiler.DEFAULT_GRADES)
+    grades, documents = dict(compiler.DEFAULT_GRADES), set(book.ruleset.get("documents", {}))
     parent = book.ruleset.get("extends")
     if isinstance(parent, str):
         try:
-            grades = dict(load_ruleset(parent).grade_words)
+            resolved = load_ruleset(parent)
+            grades, documents = dict(resolved.grade_words), documents | set(resolved.documents)
         except PerfrulesError:
             pass  # a missing parent is the loader's to report
     for canon, words in (book.ruleset.get("grade_words") or {}).items():
         if canon in grades and isinstance(words, list):
             grades[canon] = tuple(dict.fromkeys([*grades[canon], *map(str, words)]))
     for i, rule in enumerate(book.ruleset.get("rules", [])):
-        text, cell = rule.get("text"), book.cells.get(("rules", i, "text"))
-        if not isinstance(text, str) or cell is None:
-            continue
+        _check_rule(book, rule, ("rules", i), grades, {"cite.document": documents, "cite.evidence": EVIDENCE,
+                                                      "applies.kind": KINDS, "applies.direction": DIRECTIONS})
+
+
+def _check_rule(book: Book, rule: Mapping[str, Any], path: KeyPath, grades: Mapping[str, tuple[str, ...]],
+                vocabularies: Mapping[str, Any]) -> None:
+    from perfrules import compiler
+    from perfrules.errors import did_you_mean
+
+    text, cell = rule.get("text"), book.cells.get(path + ("text",))
+    if isinstance(text, str) and cell is not None:
         try:
             compiler.compile_rule(text, grades)
         except PerfrulesError as err:
             err.position = Position(file=book.file, cell=cell)
             book.errors.append(err)
+    for dotted, vocabulary in vocabularies.items():
+        head, _, sub = dotted.partition(".")
+        value = (rule.get(head) or {}).get(sub)
+        cell = book.cells.get(path + (dotted,))
+        for word in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
+            if word not in vocabulary and cell is not None:
+                book.error(_PROBLEMS[dotted].format(word), cell, text=str(word),
+                           expected="、".join(vocabulary) if len(vocabulary) < 20 else None,
+                           suggestion=did_you_mean(str(word), vocabulary))
+
+
+_PROBLEMS = {"cite.document": "出处文件「{}」在「文件」表和上级规则集中都没有登记", "cite.evidence": "未知的依据类型「{}」",
+             "applies.kind": "未知的指标类型「{}」", "applies.direction": "未知的方向「{}」"}
 
 
 def _validate_ruleset(book: Book, writer: Writer, out: str, errors: list[PerfrulesError]) -> None:

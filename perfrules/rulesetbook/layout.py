@@ -12,7 +12,8 @@ import attrs
 # What a cell may hold.  TEXT: words; INT: a whole number (年度, 位数); NUMBER: a
 # number (分值); BOOL: 是/否; LIST: one item a line; VALUE: text or number, kept
 # as the cell holds it (用例 rows, where 10 and "10" both mean ten).
-TEXT, INT, NUMBER, BOOL, LIST, VALUE = "text", "int", "number", "bool", "list", "value"
+# RAW: left as the cell, converted later by what its row says (基本信息's 值).
+TEXT, INT, NUMBER, BOOL, LIST, VALUE, RAW = "text", "int", "number", "bool", "list", "value", "raw"
 
 
 @attrs.frozen
@@ -39,7 +40,7 @@ CASES = "用例"  # also names the dynamic row columns; see export/import
 
 # 基本信息 is a key/value sheet: one row per setting.
 HEADER_COLUMNS = (Column("key", "键", width=24), Column("label", "项目", width=20),
-                  Column("value", "值", VALUE, width=60), Column("hint", "说明", width=50))
+                  Column("value", "值", RAW, width=60), Column("hint", "说明", width=50))
 SETTINGS: tuple[tuple[str, str, str, str], ...] = (
     # key, 项目, kind, 说明
     ("id", "编号", TEXT, "规则集编号（必填），如 hunan/zhuzhou/lusong/2023"),

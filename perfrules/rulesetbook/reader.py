@@ -63,9 +63,9 @@ def convert(book: Book, cell: Cell, kind: str, label: str) -> Any:
     """The cell's value as *kind*, or None (blank, or a problem recorded in *book*)."""
     v = cell.value
     if cell.data_type == "f" or (isinstance(v, str) and cell.data_type == "f"):
-        book.error(f"「{label}」是公式：导入时不计算公式", cell, text=str(getattr(v, "text", v)),
-                   suggestion="请把公式的结果直接填成文字或数字。")
-        return None
+        formula = str(getattr(v, "text", v))
+        book.error(f"「{label}」是公式：导入时不计算公式", cell, text=formula, suggestion="请把公式的结果直接填成文字或数字。")
+        return formula  # kept as text, so a later check of this value points at this cell too
     if v is None or (isinstance(v, str) and not v.strip() and kind != VALUE):
         return None
     if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
@@ -169,10 +169,13 @@ def records(book: Book, name: str, rows: list[list[Cell]], columns: tuple[Column
                 if cell.value not in (None, ""):
                     book.error(f"「{name}」表的这一列没有列名，内容无法导入", cell)
                 continue
-            value = convert(book, cell, column.kind, column.header)
             where[column.key] = cell
+            if column.kind == layout.RAW:
+                continue
+            value = convert(book, cell, column.kind, column.header)
             if value is not None:
                 values[column.key] = value
-        if values:
+        raw = [where[c.key] for c in header if c is not None and c.kind == layout.RAW and c.key in where]
+        if values or any(c.value not in (None, "") for c in raw):
             row_number = int(re.sub(r"\D", "", cells[0].ref.split("!")[-1]))
             yield row_number, values, where
