@@ -29,7 +29,7 @@ from perfrules.tomlsource import KeyPath, Locator, load_toml, read_text
 EXCEL_CELL_CHARS = 32_767  # Excel's limit for one cell
 
 
-class _Problems:
+class Problems:
     """Values the workbook cannot hold, each at its TOML position."""
 
     def __init__(self, locator: Locator) -> None:
@@ -62,7 +62,7 @@ def workbook_bytes(data: Mapping[str, Any], locator: Locator, cases: tuple[dict[
 
     from openpyxl import Workbook
 
-    problems = _Problems(locator)
+    problems = Problems(locator)
     wb = Workbook()
     readme = wb.active
     assert readme is not None
@@ -73,8 +73,10 @@ def workbook_bytes(data: Mapping[str, Any], locator: Locator, cases: tuple[dict[
     for sheet in layout.TABLE_SHEETS:
         ws = wb.create_sheet(sheet.name)
         _table(ws, sheet, list(_records(sheet, data, problems)), problems)
-    case_problems = _Problems(cases[1]) if cases else problems
-    _cases(wb, cases[0] if cases else {}, case_problems)
+    case_problems = Problems(cases[1]) if cases else problems
+    from perfrules.rulesetbook.casesheet import write_cases
+
+    write_cases(wb, cases[0] if cases else {}, case_problems)
     raise_all(problems.errors + (case_problems.errors if cases else []))
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -82,7 +84,7 @@ def workbook_bytes(data: Mapping[str, Any], locator: Locator, cases: tuple[dict[
 
 
 # ----------------------------------------------------------------------- cells
-def put(ws: Any, row: int, col: int, v: Any, kind: str, path: KeyPath, problems: _Problems) -> None:
+def put(ws: Any, row: int, col: int, v: Any, kind: str, path: KeyPath, problems: Problems) -> None:
     """One value into one cell, as the column's kind says; text always as text."""
     if v is None:
         return
@@ -102,7 +104,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, Decimal)) and not isinstance(v, bool)
 
 
-def _as_text(v: Any, kind: str, path: KeyPath, problems: _Problems) -> str | None:
+def _as_text(v: Any, kind: str, path: KeyPath, problems: Problems) -> str | None:
     if kind == BOOL and isinstance(v, bool):
         return "是" if v else "否"
     if kind == LIST and isinstance(v, list) and all(isinstance(x, str) for x in v):
@@ -116,7 +118,7 @@ def _as_text(v: Any, kind: str, path: KeyPath, problems: _Problems) -> str | Non
     return None
 
 
-def _list_item(x: str, path: KeyPath, problems: _Problems) -> str:
+def _list_item(x: str, path: KeyPath, problems: Problems) -> str:
     if "\n" in x or x != x.strip() or not x:
         problems.add(f"列表中的文字「{x}」为空、含换行或首尾有空格：工作簿一格一行一项，无法原样表示", path)
     return x
@@ -133,7 +135,7 @@ def visible(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), text)
 
 
-def _style_header(ws: Any, columns: tuple[Column, ...]) -> None:
+def style_header(ws: Any, columns: tuple[Column, ...]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -187,8 +189,8 @@ def _get(data: Mapping[str, Any], dotted: str) -> Any:
 
 
 def _header(ws: Any, data: Mapping[str, Any], cases: tuple[dict[str, Any], Locator] | None, source: str,
-            problems: _Problems) -> None:
-    _style_header(ws, layout.HEADER_COLUMNS)
+            problems: Problems) -> None:
+    style_header(ws, layout.HEADER_COLUMNS)
     case_data = cases[0] if cases else {}
     for r, (key, label, kind, hint) in enumerate(layout.SETTINGS, start=2):
         for c, text in ((1, key), (2, label), (4, hint)):
@@ -204,7 +206,7 @@ def _header(ws: Any, data: Mapping[str, Any], cases: tuple[dict[str, Any], Locat
         put(ws, r, 3, v, kind, tuple(key.split(".")), problems)
 
 
-def _check_keys(data: Mapping[str, Any], problems: _Problems) -> None:
+def _check_keys(data: Mapping[str, Any], problems: Problems) -> None:
     """Keys of the header-like tables that no row of 基本信息 holds."""
     known = {k for k, *_ in layout.SETTINGS}
     sheets = {"documents", "weights", "grades", "grade_words", "rules", "remove", "form"}
@@ -214,7 +216,7 @@ def _check_keys(data: Mapping[str, Any], problems: _Problems) -> None:
         if isinstance(v, Mapping) and k in ("rounding",):
             for sub, sv in v.items():
                 if isinstance(sv, Mapping) and sub == "cite":
-                    _unknown(sv, {c.split(".")[-1] for c in known if c.startswith("rounding.cite.")}, (k, sub), problems)
+                    unknown_keys(sv, {c.split(".")[-1] for c in known if c.startswith("rounding.cite.")}, (k, sub), problems)
                 elif f"{k}.{sub}" not in known:
                     problems.add(f"「{k}.{sub}」在工作簿中没有对应的格子", (k, sub))
         elif k not in known:
@@ -222,18 +224,18 @@ def _check_keys(data: Mapping[str, Any], problems: _Problems) -> None:
     cite = _get(data, "weights.cite")
     if cite is not None and not isinstance(cite, str):
         if isinstance(cite, Mapping):
-            _unknown(cite, {"document", "article", "evidence", "note"}, ("weights", "cite"), problems)
+            unknown_keys(cite, {"document", "article", "evidence", "note"}, ("weights", "cite"), problems)
         else:
             problems.add("weights.cite 应当是 { document = …, article = … }", ("weights", "cite"))
 
 
-def _unknown(raw: Mapping[str, Any], allowed: set[str], path: KeyPath, problems: _Problems) -> None:
+def unknown_keys(raw: Mapping[str, Any], allowed: set[str], path: KeyPath, problems: Problems) -> None:
     for k in raw:
         if k not in allowed:
             problems.add(f"「{'.'.join(map(str, path + (k,)))}」在工作簿中没有对应的格子", path + (k,))
 
 
-def _records(sheet: Sheet, data: Mapping[str, Any], problems: _Problems) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
+def _records(sheet: Sheet, data: Mapping[str, Any], problems: Problems) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
     """The rows of one table sheet as (TOML path, {column key: value})."""
     name = {"文件": "documents", "分值": "weights", "等级": "grades", "等级同义词": "grade_words", "规则": "rules",
             "删除规则": "remove", "表式": "form"}[sheet.name]
@@ -269,7 +271,7 @@ def _flatten(item: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _table(ws: Any, sheet: Sheet, records: list[tuple[KeyPath, dict[str, Any]]], problems: _Problems) -> None:
+def _table(ws: Any, sheet: Sheet, records: list[tuple[KeyPath, dict[str, Any]]], problems: Problems) -> None:
     columns = {c.key: (i, c) for i, c in enumerate(sheet.columns, start=1)}
     for r, (path, record) in enumerate(records, start=2):
         for k, v in record.items():
@@ -278,47 +280,4 @@ def _table(ws: Any, sheet: Sheet, records: list[tuple[KeyPath, dict[str, Any]]],
                 continue
             col, column = columns[k]
             put(ws, r, col, v, column.kind, path + tuple(k.split(".")), problems)
-    _style_header(ws, sheet.columns)
-
-
-def _cases(wb: Any, data: Mapping[str, Any], problems: _Problems) -> None:
-    """用例 (one sheet row per 自评表 row of a case) and 用例失分 (one row per explanation)."""
-    raw_cases = data.get("cases", [])
-    if not isinstance(raw_cases, list):
-        problems.add("cases 应当是表格数组 [[cases]]", ("cases",))
-        raw_cases = []
-    row_keys: dict[str, None] = {}
-    for case in raw_cases:
-        for row in [*(case.get("rows") or []), case.get("budget") or {}] if isinstance(case, Mapping) else []:
-            row_keys.update(dict.fromkeys(row if isinstance(row, Mapping) else {}))
-    columns = layout.CASE_COLUMNS + tuple(Column(k, k, VALUE, 12) for k in row_keys)
-    ws = wb.create_sheet(layout.CASES)
-    explained = wb.create_sheet(layout.EXPLANATIONS.name)
-    at, at_e = 2, 2
-    for number, case in enumerate(raw_cases, start=1):
-        path: KeyPath = ("cases", number - 1)
-        if not isinstance(case, Mapping):
-            problems.add("每个用例应当是一个表 [[cases]]", path)
-            continue
-        _unknown(case, {"name", "rows", "budget", "total", "explanations", "findings", "no_findings", "note"},
-                 path, problems)
-        lines = [("指标", r, path + ("rows", j)) for j, r in enumerate(case.get("rows") or [])]
-        if "budget" in case:
-            lines.append(("预算执行", case["budget"], path + ("budget",)))
-        for j, (kind, row, row_path) in enumerate(lines or [("", {}, path)]):
-            fields = {"case": number, "row_kind": kind}
-            if j == 0:
-                fields.update({k: case.get(k) for k in ("name", "total", "findings", "no_findings", "note")})
-            fields.update(row if isinstance(row, Mapping) else {})
-            for col, column in enumerate(columns, start=1):
-                put(ws, at, col, fields.get(column.key), column.kind, row_path, problems)
-            at += 1
-        for j, e in enumerate(case.get("explanations") or []):
-            e_path = path + ("explanations", j)
-            _unknown(e, {"row", "points_lost", "rule", "clause", "layer"}, e_path, problems)
-            put(explained, at_e, 1, number, INT, e_path, problems)
-            for col, column in enumerate(layout.EXPLANATIONS.columns[1:], start=2):
-                put(explained, at_e, col, e.get(column.key), column.kind, e_path + (column.key,), problems)
-            at_e += 1
-    _style_header(ws, columns)
-    _style_header(explained, layout.EXPLANATIONS.columns)
+    style_header(ws, sheet.columns)

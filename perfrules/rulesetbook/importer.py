@@ -16,6 +16,7 @@ from typing import Any
 from perfrules.errors import PerfrulesError, PerfrulesErrors, Position, raise_all
 from perfrules.limits import MAX_FILE_BYTES
 from perfrules.rulesetbook import layout
+from perfrules.rulesetbook.casesheet import read_cases, rebase_includes
 from perfrules.rulesetbook.reader import Book, Cell, convert, read_sheets, records
 from perfrules.rulesetbook.tomlwriter import Writer, cases_toml, ruleset_toml
 from perfrules.tomlsource import KeyPath
@@ -37,7 +38,7 @@ def import_workbook(path: str, out: str) -> list[str]:
     cases_out = os.path.join(os.path.dirname(out), _stem(out) + ".cases.toml")
     cases_w = None
     if book.has_cases:
-        _rebase_includes(book, os.path.dirname(os.path.abspath(out)))
+        rebase_includes(book, os.path.dirname(os.path.abspath(out)))
         cases_w = cases_toml(book.cases, book.case_cells, banner)
         if not errors:
             _validate_cases(book, cases_w, cases_out, errors)
@@ -78,7 +79,7 @@ def read_book(path: str) -> Book:
     for sheet in layout.TABLE_SHEETS:
         _table(book, sheet, sheets.get(sheet.name, []))
     if layout.CASES in sheets:
-        _cases(book, sheets[layout.CASES], sheets.get(layout.EXPLANATIONS.name, []))
+        read_cases(book, sheets[layout.CASES], sheets.get(layout.EXPLANATIONS.name, []))
     if "id" not in book.ruleset:
         book.error("规则集缺少编号 id", f"{layout.HEADER}!C2", text="", expected="例如 hunan/zhuzhou/lusong/2023")
     return book
@@ -164,65 +165,6 @@ def _unflatten(values: Mapping[str, Any], name: str) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-# ----------------------------------------------------------------------- cases
-def _cases(book: Book, rows: list[list[Cell]], explained: list[list[Cell]]) -> None:
-    book.has_cases = True
-    cases: dict[int, dict[str, Any]] = {}
-    current: int | None = None
-    fields = {c.key for c in layout.CASE_COLUMNS}
-    for _r, values, where in records(book, layout.CASES, rows, layout.CASE_COLUMNS, dynamic=True):
-        number = values.get("case", current)
-        if not isinstance(number, int):
-            book.error("用例序号缺失：第一行必须写用例序号", where.get("case", next(iter(where.values()))))
-            continue
-        current = number
-        index = list(cases).index(number) if number in cases else len(cases)
-        case = cases.setdefault(number, {})
-        path: KeyPath = ("cases", index)
-        book.case_cells.setdefault(path, where.get("case", next(iter(where.values()))).ref)
-        for key in ("name", "total", "findings", "no_findings", "note"):
-            if key in values:
-                case[key] = values[key]
-                book.case_cells[path + (key,)] = where[key].ref
-        row = {k: v for k, v in values.items() if k not in fields}
-        kind = values.get("row_kind", "指标" if row else None)
-        if kind is None:
-            continue
-        if kind not in layout.ROW_KINDS:
-            book.error(f"未知的行类型「{kind}」", where["row_kind"], expected="指标、预算执行")
-        elif kind == "预算执行":
-            case["budget"] = row
-            book.case_cells[path + ("budget",)] = where["row_kind"].ref
-        else:
-            book.case_cells[path + ("rows", len(case.setdefault("rows", [])))] = where.get("row_kind", where["case"]).ref
-            case["rows"].append(row)
-    numbers = list(cases)
-    for _r, values, where in records(book, layout.EXPLANATIONS.name, explained, layout.EXPLANATIONS.columns):
-        number = values.pop("case", None)
-        if number not in cases:
-            book.error(f"「用例」表中没有序号为 {number} 的用例", where["case"])
-            continue
-        lst = cases[number].setdefault("explanations", [])
-        book.case_cells[("cases", numbers.index(number), "explanations", len(lst))] = where["case"].ref
-        lst.append(values)
-    ordered = ("name", "rows", "budget", "total", "explanations", "findings", "no_findings", "note")
-    book.cases["cases"] = [{k: c[k] for k in ordered if k in c} for c in cases.values()]
-
-
-def _rebase_includes(book: Book, out_dir: str) -> None:
-    """Included case files are named relative to the exported file; find them from the new folder."""
-    includes = book.cases.get("include")
-    if not isinstance(includes, list):
-        return
-    src_dir = os.path.dirname(book.source) if book.source else ""
-    rebased = []
-    for inc in includes:
-        if not os.path.exists(os.path.join(out_dir, inc)) and src_dir and os.path.exists(os.path.join(src_dir, inc)):
-            inc = os.path.relpath(os.path.join(src_dir, inc), out_dir)
-        rebased.append(inc)
-    book.cases["include"] = rebased
 
 
 # ------------------------------------------------------------------ validation
