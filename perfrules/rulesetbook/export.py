@@ -96,6 +96,9 @@ def put(ws: Any, row: int, col: int, v: Any, kind: str, path: KeyPath, problems:
     text = _as_text(v, kind, path, problems)
     if text is None:
         return
+    if len(text) > EXCEL_CELL_CHARS:
+        problems.add(f"文字过长（{len(text)} 个字符），Excel 一格最多 {EXCEL_CELL_CHARS} 个字符", path)
+        return
     cell.value = visible(text)
     cell.data_type = "s"  # never a formula, whatever the text starts with
 
