@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from perfrules.errors import PerfrulesError, PerfrulesErrors, Position, raise_all
+from perfrules.errors import PerfrulesError, PerfrulesErrors, Position, did_you_mean, raise_all
 from perfrules.limits import MAX_FILE_BYTES
 from perfrules.rulesetbook import layout
 from perfrules.rulesetbook.casesheet import read_cases, rebase_includes
@@ -88,12 +88,11 @@ def read_book(path: str) -> Book:
 # ------------------------------------------------------------------ ruleset data
 def _settings(book: Book, rows: list[list[Cell]]) -> None:
     kinds = {key: (kind, label) for key, label, kind, _ in layout.SETTINGS}
-    for r, values, where in records(book, layout.HEADER, rows, layout.HEADER_COLUMNS):
+    for _row, values, where in records(book, layout.HEADER, rows, layout.HEADER_COLUMNS):
         key = values.get("key")
         if key is None:
             continue
         if key not in kinds:
-            from perfrules.errors import did_you_mean
             book.error(f"「{layout.HEADER}」表中未知的键「{key}」", where["key"], expected="、".join(kinds),
                        suggestion=did_you_mean(str(key), kinds))
             continue
@@ -121,8 +120,6 @@ def _settings(book: Book, rows: list[list[Cell]]) -> None:
         first = next((c for k, c in book.cells.items() if k[0] == table), None)
         if first:
             book.cells[(table,)] = first
-    if "weights" in book.ruleset:  # cite goes after the weights themselves
-        book.ruleset["weights"] = {"cite": book.ruleset["weights"].pop("cite")} if "cite" in book.ruleset["weights"] else {}
 
 
 def _table(book: Book, sheet: layout.Sheet, rows: list[list[Cell]]) -> None:
@@ -195,7 +192,6 @@ def _check_rules(book: Book) -> None:
 def _check_rule(book: Book, rule: Mapping[str, Any], path: KeyPath, grades: Mapping[str, tuple[str, ...]],
                 vocabularies: Mapping[str, Any]) -> None:
     from perfrules import compiler
-    from perfrules.errors import did_you_mean
 
     text, cell = rule.get("text"), book.cells.get(path + ("text",))
     if isinstance(text, str) and cell is not None:
