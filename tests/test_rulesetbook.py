@@ -9,11 +9,14 @@ from typing import Any
 import attrs
 import pytest
 from conftest import DISTRICT, ROOT, SEED, cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from perfrules.errors import PerfrulesError, PerfrulesErrors
 from perfrules.loader import load_ruleset, ruleset_index
 from perfrules.rulesetbook import export_workbook, import_workbook
+from perfrules.rulesetbook.export import visible
 from perfrules.ruleset import Ruleset
 
 
@@ -293,3 +296,28 @@ def tomllib_equal(a: Path, b: Path) -> bool:
     right["rules"][0]["cite"].pop("note")
     right["rules"][0]["applies"]["level1"] = "效益指标"
     return left == right
+
+
+_CELLS = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**6, 10**6), st.booleans(),
+                   st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["=1+1", "是", "[0, 60)", "达成"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(["基本信息", "文件", "分值", "等级", "等级同义词", "规则", "删除规则", "表式", "用例", "用例失分"]),
+                                st.integers(1, 8), st.integers(1, 17), _CELLS), min_size=1, max_size=6))
+def test_any_edit_either_imports_or_is_an_input_error(edits: list[tuple[str, int, int, Any]], tmp_path: Path) -> None:
+    book = tmp_path / "fuzz.xlsx"
+    if not book.exists():
+        export_workbook(DISTRICT, str(book))
+    wb = load_workbook(book)
+    for sheet, row, col, value in edits:
+        cell = wb[sheet].cell(row=row, column=col)
+        cell.value = visible(value) if isinstance(value, str) else value
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    try:
+        import_workbook(str(edited), str(tmp_path / "out.toml"))
+    except PerfrulesError as err:
+        assert all(p.position.file == str(edited) for p in _problems(err)), err.render()
+    else:
+        assert cli("check", str(tmp_path / "out.toml")).code == 0

@@ -131,7 +131,13 @@ def _table(book: Book, sheet: layout.Sheet, rows: list[list[Cell]]) -> None:
         item = _unflatten(values, name)
         path: KeyPath = (name, len(items))
         if name in ("documents", "weights", "grade_words"):
-            k = str(item.pop("key" if name == "documents" else "level1" if name == "weights" else "grade", ""))
+            label = {"documents": "key", "weights": "level1", "grade_words": "grade"}[name]
+            lacking = [k for k in (label, "weight" if name == "weights" else label) if k not in item]
+            if lacking:
+                book.error(f"「{sheet.name}」表的这一行缺少「{sheet.by_header_key(lacking[0])}」",
+                           where.get(lacking[0], next(iter(where.values()))))
+                continue
+            k = str(item.pop(label))
             path = (name, k)
             value: Any = item.get("weight") if name == "weights" else item.get("words", []) if name == "grade_words" else item
             book.ruleset.setdefault(name, {})[k] = value

@@ -30,8 +30,9 @@ class Sheet:
     columns: tuple[Column, ...]
     note: str  # one line for 说明: what a row of this sheet is
 
-    def by_header(self) -> dict[str, Column]:
-        return {c.header: c for c in self.columns}
+    def by_header_key(self, key: str) -> str:
+        """The header of the column holding *key*."""
+        return next(c.header for c in self.columns if c.key == key)
 
 
 README = "说明"
@@ -118,3 +119,7 @@ EXPLANATIONS = Sheet("用例失分", (
 
 TABLE_SHEETS = (DOCUMENTS, WEIGHTS, GRADES, GRADE_WORDS, RULES, REMOVE, FORM)
 SHEET_NAMES = (README, HEADER, *(s.name for s in TABLE_SHEETS), CASES, EXPLANATIONS.name)
+
+# Columns a sheet cannot do without (its rows are keyed by them); missing → the sheet is refused.
+REQUIRED = {HEADER: ("key", "value"), "文件": ("key",), "分值": ("level1", "weight"), "等级同义词": ("grade",),
+            CASES: ("case",), "用例失分": ("case",)}

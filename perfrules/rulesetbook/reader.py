@@ -161,6 +161,12 @@ def records(book: Book, name: str, rows: list[list[Cell]], columns: tuple[Column
             header.append(None)
             book.error(f"「{name}」表中未知的列「{title}」", cell, expected="、".join(by_header),
                        suggestion=did_you_mean(str(title), by_header))
+    present = {c.key for c in header if c is not None}
+    missing = [c.header for c in columns if c.key in layout.REQUIRED.get(name, ()) and c.key not in present]
+    if missing:
+        book.error(f"「{name}」表缺少列「{'」「'.join(missing)}」，整张表无法导入", f"{name}!A1", text="",
+                   suggestion="请恢复导出时的列名（第一行）。")
+        return
     for cells in rows[1:]:
         values: dict[str, Any] = {}
         where: dict[str, Cell] = {}
