@@ -190,6 +190,7 @@ def test_the_bench_ruleset_with_a_form_round_trips(tmp_path: Path) -> None:
     out = _round_trip(ref, tmp_path)
     assert _resolved(load_ruleset(str(out))) == _resolved(load_ruleset(ref))
     assert len(load_ruleset(str(out)).form) == 20
+    assert not (out.parent / "ruleset.cases.toml").exists()  # it has none: an empty 用例 sheet writes nothing
 
 
 EVERY_KEY = '''

@@ -64,7 +64,6 @@ def write_cases(wb: Any, data: Mapping[str, Any], problems: Problems) -> None:
 
 
 def read_cases(book: Book, rows: list[list[Cell]], explained: list[list[Cell]]) -> None:
-    book.has_cases = True
     cases: dict[int, dict[str, Any]] = {}
     current: int | None = None
     fields = {c.key for c in layout.CASE_COLUMNS}
@@ -105,6 +104,7 @@ def read_cases(book: Book, rows: list[list[Cell]], explained: list[list[Cell]]) 
         lst.append(values)
     ordered = ("name", "rows", "budget", "total", "explanations", "findings", "no_findings", "note")
     book.cases["cases"] = [{k: c[k] for k in ordered if k in c} for c in cases.values()]
+    book.has_cases = book.has_cases or bool(cases)  # an empty 用例 sheet writes no cases file
 
 
 def rebase_includes(book: Book, out_dir: str) -> None:
