@@ -255,6 +255,8 @@ def _number(value: Any, path: KeyPath, where: Where, what: str) -> Decimal:
 
 
 _MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
+# What a blank cell may hold, as the grid readers clean it (a \x1f is no blank: it is kept, unreadable).
+_BLANK = " \t\r\n\u3000\u00a0\u200b\ufeff"
 
 
 def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Where,
@@ -263,7 +265,7 @@ def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Whe
     number ("IO", "/", "8分?") goes into *unreadable* under *field* (the interpreter
     reports it on its row); a TOML value of the wrong type stays an error."""
     value = raw.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and not value.strip(_BLANK)):
         return None
     if isinstance(value, str) and unreadable is not None:
         text = normalize(value).strip().replace(",", "")
