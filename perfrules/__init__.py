@@ -20,13 +20,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Explanation", "Finding", "PerfrulesError", "Result", "RowResult", "Ruleset", "Submission",
-    "load_ruleset", "read_submission", "render", "score", "select_ruleset",
+    "load_ruleset", "load_ruleset_text", "read_submission", "render", "ruleset_index", "score", "select_ruleset",
 ]
 
 # name → module that defines it
 _WHERE = {
     "load_ruleset": "perfrules.loader",
     "select_ruleset": "perfrules.loader",
+    "load_ruleset_text": "perfrules.loader",
+    "ruleset_index": "perfrules.loader",
     "read_submission": "perfrules.readers",
     "score": "perfrules.interpreter",
     "render": "perfrules.render",
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     from perfrules.errors import PerfrulesError
     from perfrules.explain import Explanation, Finding, Result, RowResult
     from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset, select_ruleset
+    from perfrules.loader import load_ruleset, load_ruleset_text, ruleset_index, select_ruleset
     from perfrules.model import Submission
     from perfrules.readers import read_submission
     from perfrules.render import render
