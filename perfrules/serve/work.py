@@ -132,7 +132,8 @@ def _row_changes(a: perfrules.Result, b: perfrules.Result) -> list[str]:
     why = []
     for ra, rb in zip(a.rows, b.rows):
         if ra.score != rb.score:
-            why.append(f"第{ra.row}行「{ra.name or ra.level2}」{_pts(ra.score)} → {_pts(rb.score)}"
+            label = " ".join((ra.name or ra.level2).split())[:40]
+            why.append(f"第{ra.row}行「{label}」{_pts(ra.score)} → {_pts(rb.score)}"
                        + (f"（分值 {_pts(ra.weight)} → {_pts(rb.weight)}）" if ra.weight != rb.weight else ""))
     if a.grade != b.grade:
         why.append(f"等级 {a.grade or '—'} → {b.grade or '—'}")
@@ -150,7 +151,7 @@ def impact(corpus: Corpus, old: perfrules.Ruleset, new: perfrules.Ruleset) -> di
     for path, sub in corpus.submissions():
         name = os.path.relpath(path, corpus.folder or ".")
         if isinstance(sub, PerfrulesError):
-            failures.append({"file": name, **error_json(sub)})
+            failures.append({**error_json(sub), "file": name})
             continue
         a, b = perfrules.score(sub, old), perfrules.score(sub, new)
         units.append(Unit(name, sub.unit, a.total, a.grade, b.total, b.grade,
