@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Explanation", "Finding", "PerfrulesError", "Result", "RowResult", "Ruleset", "Submission",
-    "load_ruleset", "load_ruleset_text", "read_submission", "render", "ruleset_index", "score", "select_ruleset",
+    "bundled_dir", "load_ruleset", "load_ruleset_text", "read_submission", "render", "ruleset_index", "score", "select_ruleset",
 ]
 
 # name → module that defines it
@@ -29,6 +29,7 @@ _WHERE = {
     "select_ruleset": "perfrules.loader",
     "load_ruleset_text": "perfrules.loader",
     "ruleset_index": "perfrules.loader",
+    "bundled_dir": "perfrules.loader",
     "read_submission": "perfrules.readers",
     "score": "perfrules.interpreter",
     "render": "perfrules.render",
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from perfrules.errors import PerfrulesError
     from perfrules.explain import Explanation, Finding, Result, RowResult
     from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset, load_ruleset_text, ruleset_index, select_ruleset
+    from perfrules.loader import bundled_dir, load_ruleset, load_ruleset_text, ruleset_index, select_ruleset
     from perfrules.model import Submission
     from perfrules.readers import read_submission
     from perfrules.render import render

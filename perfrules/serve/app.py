@@ -129,7 +129,13 @@ class Api:
         return text
 
     def _file_label(self, path: str | None) -> str:
-        return work._shown(path) or "<规则集>"
+        """A ruleset file as staff know it: relative to its rulesets folder, never the server's full path."""
+        if path is None:
+            return "<规则集>"
+        for root in (*self.config.search, str(perfrules.bundled_dir())):
+            if work.within(path, [root]):
+                return os.path.relpath(os.path.realpath(path), os.path.realpath(root)).replace(os.sep, "/")
+        return os.path.basename(path)
 
     # -- pages ----------------------------------------------------------------------
     async def studio(self, request: Request) -> Response:

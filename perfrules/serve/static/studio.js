@@ -34,7 +34,9 @@ async function loadList() {
   state.corpus = data.corpus;
   const sel = $("#ruleset-id");
   sel.replaceChildren(...data.rulesets.map((r) => el("option", {value: r.id}, `${r.id}　${r.name || ""}${r.writable ? "" : "（只读）"}`)));
-  const district = data.rulesets.find((r) => r.writable) || data.rulesets.find((r) => r.id.split("/").length > 3) || data.rulesets[0];
+  // the most local ruleset first (the longest chain), a writable one if there is one
+  const byDepth = [...data.rulesets].sort((a, b) => (b.chain || []).length - (a.chain || []).length);
+  const district = byDepth.find((r) => r.writable) || byDepth[0];
   if (district) sel.value = district.id;
   sel.addEventListener("change", () => openRuleset(sel.value));
   await openRuleset(sel.value);
