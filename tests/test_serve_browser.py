@@ -103,7 +103,7 @@ def test_studio_flow_in_chromium(server: tuple[str, Path]) -> None:
         page.click(".cm-content")
         page.keyboard.press("Control+End")
         rule = ('\n[[rules]]\nid = "local-threshold"\ntext = "实际值 ≥ 目标值 → 满份"\n'
-                'cite = { document = "lusong-form-2023", evidence = "local" }\n')
+                'cite = { document = "lusong-form-2023", evidence = "recalled" }\n')
         page.keyboard.insert_text(rule)
         shown = page.locator(".cm-line").all_inner_texts()  # the editor's lines as displayed (35: all rendered)
         line = next(i for i, t in enumerate(shown, 1) if "满份" in t)

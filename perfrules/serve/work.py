@@ -103,6 +103,9 @@ class Corpus:
     def __init__(self, folder: str | None) -> None:
         self.folder = folder
         self._cache: dict[str, tuple[float, perfrules.Submission | PerfrulesError]] = {}
+        # the saved ruleset's results: it stays the same object while its file is unchanged
+        # (load_ruleset caches by path and mtime), so each edit re-scores under B only
+        self._saved: dict[str, tuple[perfrules.Submission, perfrules.Ruleset, perfrules.Result]] = {}
 
     def files(self) -> list[str]:
         if not self.folder or not os.path.isdir(self.folder):
@@ -112,6 +115,14 @@ class Corpus:
             dirs.sort()
             found += [os.path.join(root, n) for n in sorted(names) if n.lower().endswith(SUBMISSION_SUFFIXES)]
         return found
+
+    def score_saved(self, path: str, sub: perfrules.Submission, rs: perfrules.Ruleset) -> perfrules.Result:
+        hit = self._saved.get(path)
+        if hit is not None and hit[0] is sub and hit[1] is rs:
+            return hit[2]
+        result = perfrules.score(sub, rs)
+        self._saved[path] = (sub, rs, result)
+        return result
 
     def submissions(self) -> Iterator[tuple[str, perfrules.Submission | PerfrulesError]]:
         for path in self.files():
@@ -153,7 +164,7 @@ def impact(corpus: Corpus, old: perfrules.Ruleset, new: perfrules.Ruleset) -> di
         if isinstance(sub, PerfrulesError):
             failures.append({**error_json(sub), "file": name})
             continue
-        a, b = perfrules.score(sub, old), perfrules.score(sub, new)
+        a, b = corpus.score_saved(path, sub, old), perfrules.score(sub, new)
         units.append(Unit(name, sub.unit, a.total, a.grade, b.total, b.grade,
                           tuple(_row_changes(a, b)) if (a.total, a.grade) != (b.total, b.grade) else ()))
     grades = [g.name for g in new.grades] or [g.name for g in old.grades]

@@ -166,14 +166,14 @@ function chart(grades) {
   const s = (tag, attrs, text) => { const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); if (text != null) e.textContent = text; return e; };
   const max = Math.max(1, ...grades.flatMap((g) => [g.before, g.after]));
-  const W = 90, H = 160, svg = s("svg", {width: grades.length * W + 180, height: H + 50, role: "img", "aria-label": "等级分布：改前与改后"});
+  const W = 90, H = 160, svg = s("svg", {width: grades.length * W + 180, height: H + 64, role: "img", "aria-label": "等级分布：改前与改后"});
   grades.forEach((g, i) => {
     [["before", "#9fb3c8", 0], ["after", "#1d4e89", 32]].forEach(([k, color, dx]) => {
       const h = Math.round((g[k] / max) * H), x = 20 + i * W + dx;
-      svg.append(s("rect", {x, y: 10 + H - h, width: 28, height: h, fill: color}));
-      svg.append(s("text", {x: x + 14, y: 6 + H - h, "text-anchor": "middle", "font-size": 12}, g[k]));
+      svg.append(s("rect", {x, y: 24 + H - h, width: 28, height: h, fill: color}));
+      svg.append(s("text", {x: x + 14, y: 19 + H - h, "text-anchor": "middle", "font-size": 12}, g[k]));
     });
-    svg.append(s("text", {x: 20 + i * W + 30, y: H + 30, "text-anchor": "middle", "font-size": 14}, g.grade));
+    svg.append(s("text", {x: 20 + i * W + 30, y: H + 46, "text-anchor": "middle", "font-size": 14}, g.grade));
   });
   const lx = 20 + grades.length * W;
   svg.append(s("rect", {x: lx, y: 20, width: 14, height: 14, fill: "#9fb3c8"}), s("text", {x: lx + 20, y: 32, "font-size": 13}, "已保存"));
