@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import perfrules
-from perfrules.errors import PerfrulesError, Position
+from perfrules.errors import PerfrulesError
 from perfrules.limits import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES
 from perfrules.serve import work
 from perfrules.serve.openapi import document
@@ -162,7 +162,7 @@ class Api:
 
     # -- API ------------------------------------------------------------------------
     async def rulesets(self, request: Request) -> Response:
-        out = []
+        out: list[dict[str, Any]] = []
         search = self.config.search
         for rid, path in sorted(work.index(search).items()):
             try:
@@ -355,5 +355,3 @@ def create_app(config: ServeConfig | None = None, guard: Guard | None = None) ->
     hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"] if is_loopback(config.host) else ["*"]
     return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])
 
-
-__all__ = ["Problem", "ServeConfig", "create_app", "_problem", "Position"]

@@ -12,9 +12,13 @@ def _json(desc: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"description": desc, "content": {"application/json": {"schema": schema or {"type": "object"}}}}
 
 
+def _body(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": props, "required": required}}}}
+
+
 def document(version: str) -> dict[str, Any]:
-    body = lambda props, req: {"required": True, "content": {"application/json": {"schema": {  # noqa: E731
-        "type": "object", "properties": props, "required": req}}}}
+    body = _body
     text = {"type": "string", "description": "规则集 TOML 全文"}
     rid = {"type": "string", "description": "规则集编号，如 hunan/zhuzhou/lusong/2023"}
     return {
