@@ -51,8 +51,14 @@ def test_score_the_seed_gives_98_and_you(client: TestClient) -> None:
     assert xlsx.status_code == 200
     html = client.post("/api/score?format=html", files={"file": ("自评表.toml", SEED.read_bytes())}, headers=H)
     assert "98.00" in html.text and "attachment" in html.headers["content-disposition"]
+    assert "自评表.toml（toml）" in html.text and "perfrules-serve-" not in html.text
     book = client.post("/api/score?format=xlsx", files={"file": ("a.toml", SEED.read_bytes())}, headers=H)
     assert book.content[:2] == b"PK"
+    import openpyxl
+    cells = [str(c.value) for ws in openpyxl.load_workbook(io.BytesIO(book.content)).worksheets
+             for row in ws.iter_rows() for c in row if c.value is not None]
+    assert any("a.toml:" in c for c in cells) and not any("perfrules-serve-" in c for c in cells)
+    assert "perfrules-serve-" not in data.__repr__() and "perfrules-serve-" not in r.text
 
 
 def test_input_errors_are_json_with_the_cli_position(client: TestClient, tmp_path: Path) -> None:
@@ -190,6 +196,8 @@ def test_openapi_and_schemas(client: TestClient) -> None:
     resolved = client.get(f"/api/rulesets/{DISTRICT}?resolved=1").json()
     w = {x["level1"]: x for x in resolved["weights"]}
     assert w["成本指标"]["origin"]["layer"] == DISTRICT and resolved["chain"][-1] == DISTRICT
+    assert w["成本指标"]["origin"]["file"] == "hunan/zhuzhou/lusong/2023.toml"
+    assert w["预算执行率"]["origin"] == {"layer": "national/cz2020-10", "file": "national/cz2020-10.toml", "line": 32}
 
 
 def test_bump_version() -> None:

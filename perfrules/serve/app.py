@@ -180,7 +180,7 @@ class Api:
     async def ruleset(self, request: Request) -> Response:
         path = self._path_of(request.path_params["rid"])
         rs = perfrules.load_ruleset(path, self.config.search)
-        data = work.resolved(rs)
+        data = work.resolved(rs, self._file_label)
         if request.query_params.get("resolved") not in ("1", "true"):
             data = {k: data[k] for k in ("id", "name", "jurisdiction", "year", "version", "chain")}
         data["source"] = Path(path).read_text(encoding="utf-8-sig")
@@ -223,10 +223,11 @@ class Api:
                     rs = perfrules.load_ruleset(self._path_of(ruleset_id), self.config.search)
                 else:
                     rs, _why = perfrules.select_ruleset(sub, self.config.search)
-                result = perfrules.score(sub, rs)
+                # the report names the upload as the user called it, not the server's temporary path
+                result = attrs.evolve(perfrules.score(sub, rs), source=name)
             except PerfrulesError as err:
                 raise _renamed(err, path, name) from None
-            out = perfrules.render(result, fmt)
+            out = _scrub(perfrules.render(result, fmt), tmp + os.sep)
         headers = {}
         if fmt != "json":
             stem = name.rsplit(".", 1)[0]
@@ -301,6 +302,25 @@ def _safe_name(name: str) -> str:
     base = re.split(r"[\\/]", name)[-1]
     base = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", base).strip(". ") or "自评表"
     return base[-120:]
+
+
+def _scrub(out: str | bytes, prefix: str) -> str | bytes:
+    """Reports name cells as file:line; the file is the upload's name, never the server's temporary folder."""
+    if isinstance(out, str):
+        return out.replace(prefix, "")
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(out))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and prefix in cell.value:
+                    cell.value = cell.value.replace(prefix, "")
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
 
 
 def _quote(name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -179,11 +179,11 @@ def impact(corpus: Corpus, old: perfrules.Ruleset, new: perfrules.Ruleset) -> di
 
 
 # ------------------------------------------------------------------- resolved view
-def resolved(rs: perfrules.Ruleset) -> dict[str, Any]:
-    """Every setting of a ruleset with the layer (and file:line) it comes from."""
+def resolved(rs: perfrules.Ruleset, label: Callable[[str], str]) -> dict[str, Any]:
+    """Every setting of a ruleset with the layer (and file:line) it comes from; *label* names files."""
     def origin(key: str) -> dict[str, Any]:
         layer, pos = rs.origins.get(key, ("", None))
-        return {"layer": layer, "file": _shown(pos.file) if pos else None, "line": pos.line if pos else None}
+        return {"layer": layer, "file": label(pos.file) if pos and pos.file else None, "line": pos.line if pos else None}
 
     return {
         "id": rs.id, "name": rs.name, "jurisdiction": rs.jurisdiction, "year": rs.year, "version": rs.version,
@@ -198,13 +198,6 @@ def resolved(rs: perfrules.Ruleset) -> dict[str, Any]:
                    "origin": origin(f"rules.{r.id}")} for r in rs.rules],
         "documents": [{"key": k, "title": str(d), "issuer": d.issuer, "issued": d.issued} for k, d in rs.documents.items()],
     }
-
-
-def _shown(path: str | None) -> str | None:
-    if not path:
-        return path
-    parts = path.replace("\\", "/").split("/")
-    return "/".join(parts[-4:]) if len(parts) > 4 else path
 
 
 # --------------------------------------------------------------------------- save
