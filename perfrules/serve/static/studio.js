@@ -184,7 +184,9 @@ function chart(grades) {
 // ---------------------------------------------------------------- 保存
 $("#diff-button").addEventListener("click", async () => {
   const data = await api("/api/diff", {id: state.id, ruleset: state.text, bump: $("#save-bump").checked});
-  $("#diff-view").textContent = data.diff || "（没有改动）";
+  const lines = (data.diff || "（没有改动）\n").split("\n");
+  $("#diff-view").replaceChildren(...lines.map((l) => el("span", {class: l.startsWith("+") && !l.startsWith("+++") ? "add"
+    : l.startsWith("-") && !l.startsWith("---") ? "del" : ""}, l + "\n")));
 });
 $("#save-button").addEventListener("click", async () => {
   const msg = $("#save-message");
