@@ -91,6 +91,13 @@ def test_hostile_uploads(client: TestClient, tmp_path: Path) -> None:
     assert picture.status_code == 400 and picture.json()["error"]["message"]
     missing = client.post("/api/score", data={"x": "1"}, headers=H)
     assert missing.status_code == 400
+    garbled = client.post("/api/score", content=b"--zz\r\nContent-Disposition: form-data\r\n\r\nx",
+                          headers={**H, "Content-Type": "multipart/form-data; boundary=zz"})
+    assert garbled.status_code == 400 and garbled.json()["error"]["message"]
+    two = client.post("/api/score", files=[("file", ("a.toml", b"x")), ("file", ("b.toml", b"y"))], headers=H)
+    assert two.status_code == 400
+    for body in ({"ruleset": 5}, {"id": ["x"]}, [1, 2]):
+        assert client.post("/api/test", json=body, headers=H).status_code in (400, 404)
 
 
 def test_path_tricks_are_refused(client: TestClient) -> None:

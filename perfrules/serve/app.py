@@ -17,6 +17,8 @@ from typing import Any
 
 import attrs
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -84,6 +86,9 @@ class Api:
             except PerfrulesError as err:
                 errors = [work.error_json(e) for e in work.flat_errors(err)]
                 return JSONResponse({"error": errors[0], "errors": errors}, status_code=400)
+            except (MultiPartException, HTTPException) as exc:  # a malformed or oversized form
+                status = getattr(exc, "status_code", 400)
+                return _problem(status, f"上传的表单无法读取：{getattr(exc, 'detail', None) or getattr(exc, 'message', exc)}")
             except Exception as exc:  # a bug: say so, no traceback to the client
                 return _problem(500, f"perfrules 内部错误（这是程序的缺陷，不是输入的问题）：{type(exc).__name__}")
         return endpoint
