@@ -7,14 +7,15 @@ import {StreamLanguage, syntaxHighlighting, defaultHighlightStyle} from "@codemi
 import {linter, lintGutter, setDiagnostics} from "@codemirror/lint";
 import {toml} from "@codemirror/legacy-modes/mode/toml";
 
-const RULE_WORDS = /^(满分|分值|实际值|目标值|否则|完成率|执行率|预算数|执行数|得分|且|或|不|达成|未达成)/;
+// Keywords of perfrules/grammar.lark and the names of perfrules/compiler.py (longest first).
+const RULE_WORDS = /^(实际完成值|全年执行数|全年预算数|累计最多|否则|并且|或者|其余|其他|取大|取小|较大值|较小值|最多|最高|至多|扣减|满分|分值|实际值|目标值|完成率|执行率|且|或|扣|每)/;
 const perfrulesMode = {
   name: "perfrules",
   startState: () => ({inRule: false, base: toml.startState(2)}),
   token(stream, state) {
     if (stream.sol()) state.inRule = /^\s*text\s*=/.test(stream.string);
     if (state.inRule) {
-      if (stream.match(/^(→|；|;|≥|≤|×|÷|−)/)) return "operator";
+      if (stream.match(/^(→|⇒|；|;|≥|≤|≦|≧|≠|×|÷|·|−)/)) return "operator";
       if (stream.match(RULE_WORDS)) return "keyword";
     }
     return toml.token(stream, state.base);
