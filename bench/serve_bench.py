@@ -64,7 +64,7 @@ def main() -> None:
         seed = (ROOT / "examples/2023-dongjiaduan/submission.toml").read_text(encoding="utf-8")
         for i in range(300):
             Path(tmp, f"{i:03d}.toml").write_text(variant(seed, i), encoding="utf-8")
-        client = TestClient(create_app(ServeConfig(corpus=tmp), Guard(None, "b")))
+        client = TestClient(create_app(ServeConfig(corpus=tmp), Guard(None, "b")), base_url="http://127.0.0.1")
         h = {"X-Perfrules-CSRF": "b"}
 
         def edit_http() -> None:

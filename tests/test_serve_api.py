@@ -21,6 +21,10 @@ CSRF = "test-csrf-token"
 H = {"X-Perfrules-CSRF": CSRF}
 
 
+def _client(config: ServeConfig, guard: Guard) -> TestClient:
+    return TestClient(create_app(config, guard), base_url="http://127.0.0.1")  # a loopback Host, as a browser sends
+
+
 @pytest.fixture()
 def folders(tmp_path: Path) -> tuple[Path, Path]:
     rulesets = tmp_path / "rulesets"
@@ -35,7 +39,7 @@ def folders(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture()
 def client(folders: tuple[Path, Path]) -> TestClient:
     rulesets, corpus = folders
-    return TestClient(create_app(ServeConfig(rulesets=str(rulesets), corpus=str(corpus)), Guard(None, CSRF)))
+    return _client(ServeConfig(rulesets=str(rulesets), corpus=str(corpus)), Guard(None, CSRF))
 
 
 def _score(client: TestClient, name: str, data: bytes, **extra: str) -> object:
@@ -169,13 +173,13 @@ def test_save_refuses_errors_writes_atomically_and_bumps(client: TestClient, fol
 
 
 def test_bundled_rulesets_are_read_only() -> None:
-    client = TestClient(create_app(ServeConfig(), Guard(None, CSRF)))
+    client = _client(ServeConfig(), Guard(None, CSRF))
     r = client.post("/api/save", json={"id": DISTRICT, "ruleset": "x"}, headers=H)
     assert r.status_code == 403 and "只读" in r.json()["error"]["message"]
 
 
 def test_csrf_origin_and_token(folders: tuple[Path, Path]) -> None:
-    client = TestClient(create_app(ServeConfig(rulesets=str(folders[0])), Guard(None, CSRF)))
+    client = _client(ServeConfig(rulesets=str(folders[0])), Guard(None, CSRF))
     assert client.post("/api/check", json={"ruleset": ""}).status_code == 403
     assert client.post("/api/check", json={"ruleset": ""}, headers={"X-Perfrules-CSRF": "guess"}).status_code == 403
     evil = {**H, "Origin": "https://evil.example"}
@@ -183,7 +187,7 @@ def test_csrf_origin_and_token(folders: tuple[Path, Path]) -> None:
     assert client.get("/api/rulesets", headers={"Host": "evil.example"}).status_code == 400
     page = client.get("/")
     assert CSRF in page.text and "frame-ancestors 'none'" in page.headers["content-security-policy"]
-    locked = TestClient(create_app(ServeConfig(token="s3cret"), Guard("s3cret", CSRF)))
+    locked = _client(ServeConfig(token="s3cret"), Guard("s3cret", CSRF))
     assert locked.get("/api/rulesets").status_code == 401
     assert locked.get("/").status_code == 401
     ok = {"Authorization": "Bearer s3cret"}

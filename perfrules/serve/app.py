@@ -377,6 +377,7 @@ def create_app(config: ServeConfig | None = None, guard: Guard | None = None) ->
         Route("/api/save", g(api.save, True), methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"] if is_loopback(config.host) else ["*"]
+    # DNS rebinding: on loopback only the loopback names are answered
+    hosts = ["127.0.0.1", "localhost", "[::1]"] if is_loopback(config.host) else ["*"]
     return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])
 
