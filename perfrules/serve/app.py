@@ -329,8 +329,9 @@ def _scrub(out: str | bytes, prefix: str) -> str | bytes:
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-    return quote(name)
+    """RFC 5987 percent-encoding for ``filename*=UTF-8''…`` (Chinese file names in downloads)."""
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+    return "".join(c if c in safe else "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in name)
 
 
 def _renamed(err: PerfrulesError, tmp_path: str, name: str) -> PerfrulesError:
