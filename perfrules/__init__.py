@@ -21,7 +21,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Explanation", "Finding", "PerfrulesError", "Result", "RowResult", "Ruleset", "Submission",
-    "load_ruleset", "read_submission", "render", "score", "select_ruleset", "choose_ruleset", "Selection",
+    "bundled_dir", "load_ruleset", "load_ruleset_text", "read_submission", "render", "ruleset_index", "score", "select_ruleset",
+    "choose_ruleset", "Selection",
 ]
 
 # name → module that defines it
@@ -30,6 +31,9 @@ _WHERE = {
     "select_ruleset": "perfrules.loader",
     "choose_ruleset": "perfrules.catalog",
     "Selection": "perfrules.catalog",
+    "load_ruleset_text": "perfrules.loader",
+    "ruleset_index": "perfrules.loader",
+    "bundled_dir": "perfrules.loader",
     "score": "perfrules.interpreter",
     "render": "perfrules.render",
     "PerfrulesError": "perfrules.errors",
@@ -46,7 +50,7 @@ if TYPE_CHECKING:
     from perfrules.explain import Explanation, Finding, Result, RowResult
     from perfrules.interpreter import score
     from perfrules.catalog import Selection, choose_ruleset
-    from perfrules.loader import load_ruleset, select_ruleset
+    from perfrules.loader import bundled_dir, load_ruleset, load_ruleset_text, ruleset_index, select_ruleset
     from perfrules.model import Submission
     from perfrules.render import render
     from perfrules.ruleset import Ruleset

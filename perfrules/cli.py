@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 #: One module per command, each with ``register(subparsers)`` and ``run(args, stdout, stderr)``.
 #: Command modules import only argparse at the top; their work is imported when they run.
-COMMAND_MODULES = ("score", "check", "import_", "stream", "test", "ruleset", "schema")
+COMMAND_MODULES = ("score", "check", "import_", "stream", "test", "ruleset", "schema", "serve")
 
 
 def _parser() -> _Parser:

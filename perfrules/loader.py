@@ -123,10 +123,14 @@ def _chain(leaf: Layer, search: tuple[str, ...]) -> list[Layer]:
             raise child.error(
                 f"规则集继承成环：「{parent_id}」已在链中（{first.path}）", ("extends",),
                 suggestion="每个规则集只能继承更上一级的规则集。")
-        try:
-            parent_path = resolve_ruleset_path(parent_id, search)
-        except PerfrulesError as err:
-            raise child.error(f"找不到上级规则集「{parent_id}」", ("extends",), suggestion=err.suggestion) from None
+        # extends names a ruleset by id, looked up only in the rulesets roots (the bundled
+        # folder and *search*): never a file path, so "../../etc/passwd" is not read.
+        index = ruleset_index(search)
+        if parent_id not in index:
+            raise child.error(f"找不到上级规则集「{parent_id}」", ("extends",),
+                              expected="上级规则集的编号（perfrules ruleset list 列出的编号，不是文件路径）",
+                              suggestion=did_you_mean(parent_id, index)) from None
+        parent_path = index[parent_id]
         parent = _read_layer(parent_path)
         if parent.id != parent_id:  # pragma: no cover - the index reads the same id line
             raise child.error(f"上级规则集编号不符：{parent.id}", ("extends",))

@@ -77,6 +77,9 @@ def convert(book: Book, cell: Cell, kind: str, label: str) -> Any:
         return None
     if isinstance(v, float):
         v = Decimal(repr(v))  # the figure Excel shows, never the binary float
+        if not v.is_finite():  # 1.8e308 comes back from Excel as inf
+            book.error(f"「{label}」不是有限的数字", cell, text=str(v))
+            return None
         v = int(v) if v == v.to_integral_value() and kind != TEXT else v
     return _as_kind(book, cell, v, kind, label)
 
