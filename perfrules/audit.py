@@ -22,7 +22,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from perfrules import model
 from perfrules.explain import Finding, RowResult
 from perfrules.ruleset import AuditSetting, Ruleset
-from perfrules.values import Quantity, Text, Value, read_value, squash
+from perfrules.values import Quantity, Text, Value, placeholder, read_value, squash
 from perfrules.words import fmt, percent
 
 ZERO, HUNDRED = Decimal(0), Decimal(100)
@@ -30,15 +30,6 @@ ZERO, HUNDRED = Decimal(0), Decimal(100)
 EMPTY_REASONS = {"0", "无", "/", "／", "-", "—", "——", "无偏差", "无。", "不适用"}
 # Actuals that restate the grade instead of a measured value.
 BOILERPLATE = re.compile(r"^(达成|达到|完成|实现)(了)?(预期|年度)?(指标|目标)(值)?[。.]?$|^(已完成|已达成|已达到|完成|达标)[。.]?$")
-PLACEHOLDER = re.compile(r"\*{2,}|[xX×]{2,}|＊{2,}|…{2,}|\?{2,}|？{2,}")
-
-
-def placeholder(text: str) -> str | None:
-    """The template placeholder left in a cell (``≥**``, ``XX%``), or None."""
-    m = PLACEHOLDER.search(text)
-    return m.group(0) if m else None
-
-
 def shown_rate(text: str, computed: Decimal) -> tuple[Decimal, int] | None:
     """A printed 执行率 as a share and its printed decimals, or None if not a number.
 

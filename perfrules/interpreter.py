@@ -24,7 +24,7 @@ from perfrules.words import fmt, percent
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.ruleset import Rule, Ruleset
-from perfrules.values import Malformed, Period, Quantity, Value, read_value, repeats, squash
+from perfrules.values import Malformed, Period, Quantity, Value, placeholder, read_value, repeats, squash
 
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow],
                   Emax=999_999, Emin=-999_999)
@@ -423,7 +423,7 @@ class _Scorer:
             self._find("warning", "malformed_name", f"指标名称「{row.name}」中有残缺的比较式「{m.group(0)}」", number, row,
                        field=model.NAME)
         for field, value in ((model.TARGET, target), (model.ACTUAL, actual)):
-            if isinstance(value, Malformed) and not audit.placeholder(value.text):  # a placeholder has its own finding
+            if isinstance(value, Malformed) and not placeholder(value.text):  # a placeholder has its own finding
                 self._find("warning", "malformed_value", f"「{row.label}」的{field}「{value.text}」无法识别：{value.problem}",
                            number, row, field=field)
         if row.self_score is not None and row.weight is not None and row.self_score > row.weight:

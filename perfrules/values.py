@@ -172,6 +172,12 @@ _PERIOD = re.compile(r"^(?P<year>(?:19|20)\d\d)?\s*(?P<suffix>年度全年|年�
 _DEADLINE = re.compile(r"^(\d{1,2})(月|日)(?:底|末)?(?:前|之前|以前)$")
 # What a template prints where a figure goes (≥**, XX%, ≤××): never a value.
 _PLACEHOLDER = re.compile(r"\*{2,}|[xX×]{2,}|…{2,}|\?{2,}")
+
+
+def placeholder(text: str) -> str | None:
+    """The template placeholder left in a cell (``≥**``, ``XX%``, ``＊＊``) as printed, or None."""
+    m = _PLACEHOLDER.search(normalize(text))  # normalize is one for one: the span is the printed text's
+    return text[m.start():m.end()] if m else None
 _PARTS = re.compile(r"(?:^|[;；。\n]\s*)(\d+)[.、．]\s*")
 
 
