@@ -16,7 +16,7 @@ the ruleset states (``Rounding.show``); numbers the unit filed are shown as file
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from perfrules import model
@@ -90,6 +90,44 @@ def fund_findings(block: model.BudgetBlock) -> Iterator[Finding]:
 
 
 _ATTR = {model.BUDGET: "budget", model.EXECUTED: "executed", model.INITIAL_BUDGET: "initial_budget"}
+
+# 资金构成 (湖南 部门整体支出 form, 年度预算申请): one budget split two ways, each with its parts.
+_STRUCTURE = (
+    ("按收入性质分", ("一般公共预算", "政府性基金拨款", "纳入专户管理的非税收入拨款", "其他资金")),
+    ("按支出性质分", ("基本支出", "项目支出")),
+)
+
+
+def _amount(text: str | None) -> Decimal | None:
+    value = read_value(text or "")
+    return value.number if isinstance(value, Quantity) and value.comparator is None else None
+
+
+def structure_findings(extra: Mapping[str, str], block: model.BudgetBlock) -> Iterator[Finding]:
+    """资金构成: 按收入性质分 and 按支出性质分 are the same 年度预算 split two ways, so their
+    totals agree, and each total is the sum of the parts printed under it.  Warnings, not
+    errors: the form (H5 in STANDARDS.md) is known from filed tables only."""
+    totals: dict[str, Decimal] = {}
+    unit = block.money_unit
+    for total_name, part_names in _STRUCTURE:
+        total = _amount(extra.get(f"资金构成.{total_name}"))
+        if total is None:
+            continue
+        totals[total_name] = total
+        parts = {n: a for n in part_names if (a := _amount(extra.get(f"资金构成.{n}"))) is not None}
+        if parts and sum(parts.values(), ZERO) != total:
+            named = "＋".join(f"{n} {fmt(a)}" for n, a in parts.items())
+            yield Finding("warning", "fund_structure_differs",
+                          f"资金构成{total_name} {fmt(total)}{unit}，其下各项合计 {fmt(sum(parts.values(), ZERO))}{unit}（{named}）",
+                          0, model.EXECUTION_LABEL)
+    if len(totals) == 2 and len(set(totals.values())) == 2:
+        income, spending = totals["按收入性质分"], totals["按支出性质分"]
+        agrees = [f"{field} {fmt(v)}" for field, v in ((model.BUDGET, block.budget), (model.EXECUTED, block.executed))
+                  if v is not None and v in (income, spending)]
+        also = f"；表中{'、'.join(agrees)}" if agrees else ""
+        yield Finding("warning", "fund_structure_differs",
+                      f"资金构成按收入性质分 {fmt(income)}{unit}，按支出性质分 {fmt(spending)}{unit}，相差 {fmt(abs(income - spending))}"
+                      f"{unit}：同一笔年度预算的两种分法，合计应当相等{also}", 0, model.EXECUTION_LABEL)
 
 
 def source(setting: AuditSetting) -> str:

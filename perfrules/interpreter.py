@@ -237,6 +237,7 @@ class _Scorer:
                                          0, EXECUTION, block.where(model.INITIAL_BUDGET)))
             block = attrs.evolve(block, budget=block.initial_budget)
         self.findings.extend(audit.fund_findings(block))
+        self.findings.extend(audit.structure_findings(self.sub.extra, block))
         weight = block.weight if block.weight is not None else self.rs.weights.get(EXECUTION)
         if self.execution_row is not None and block.weight is None:
             self._find("info", "execution_inside_level",

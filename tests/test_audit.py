@@ -255,3 +255,38 @@ def test_a_table_as_printed_reads_from_toml(tmp_path: Path) -> None:
     assert ("fund_parts_mismatch", 0) in codes(result, "error")
     assert ("level_inferred", None) in codes(result, "info")
     assert ("level_weight_mismatch", None) not in codes(result)  # the 产出 block has an unreadable 分值
+
+
+def structure(**amounts: str) -> Submission:
+    return attrs.evolve(table(*CONSISTENT, budget=FULL, total="100", kind="部门整体支出"),
+                        extra={f"资金构成.{k}": v for k, v in amounts.items()})
+
+
+def test_fund_structure_two_splits_of_one_budget() -> None:
+    """衡山 as filed: each split adds up, but 按支出性质分 is 104.45 short of 按收入性质分 (and of
+    全年预算数/执行数); the seed's 9999.81 both ways is consistent."""
+    hengshan = run(structure(按收入性质分="2030.12", 按支出性质分="1925.67", 一般公共预算="1325.68",
+                             政府性基金拨款="118.82", 纳入专户管理的非税收入拨款="", 其他资金="585.62",
+                             基本支出="900.47", 项目支出="1025.20"))
+    found = [f for f in hengshan.findings if f.code == "fund_structure_differs"]
+    assert [(f.severity, f.row) for f in found] == [("warning", 0)]
+    assert "按收入性质分 2030.12万元，按支出性质分 1925.67万元，相差 104.45万元" in found[0].message
+    seed = run(structure(按收入性质分="9999.81", 按支出性质分="9999.81", 一般公共预算="5448.08",
+                         政府性基金拨款="4533.93", 其他资金="17.8", 基本支出="358.79", 项目支出="9641.02"))
+    assert "fund_structure_differs" not in {f.code for f in seed.findings}
+    parts = run(structure(按支出性质分="100", 基本支出="30", 项目支出="60"))
+    assert [f.message for f in parts.findings if f.code == "fund_structure_differs"] == [
+        "资金构成按支出性质分 100万元，其下各项合计 90万元（基本支出 30＋项目支出 60）"]
+
+
+def test_a_blank_level1_cell_is_inferred_from_its_level2_and_not_merged_above() -> None:
+    """鄂州 2019: 社会效益指标 printed under a blank 一级 cell below the 产出指标 block."""
+    from perfrules.readers.levels import name_levels, strays
+
+    assert strays("产出指标", "社会效益指标") and strays("产出指标(50分)", "服务对象满意度指标")
+    assert not strays("产出目标", "数量目标") and not strays("效益指标", "服务对象满意度指标")
+    assert not strays("（50分）", "社会效益指标") and not strays("项目管理", "资金管理")
+    rows = (row("人数", "100人", "100人", "10", "10"),
+            attrs.evolve(row("运行效率", "≥80%", "≥80%", "15", "15", level1=""), level2="社会效益指标"))
+    named, _ = name_levels(rows)
+    assert [(r.level1, r.level1_inferred) for r in named] == [("产出指标", False), ("效益指标", True)]

@@ -9,6 +9,7 @@ says (``9,999.81万元`` too); an amount or score that is no number is kept as p
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Mapping, Sequence
 
 import attrs
@@ -20,10 +21,11 @@ from perfrules.values import normalize, squash
 
 
 _BUDGET_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (model.INITIAL_BUDGET, ("年初预算",)),
-    (model.BUDGET, ("全年预算", "调整后预算", "调整预算", "预算数")),
-    (model.EXECUTED, ("全年执行", "实际执行", "执行数", "实际支出", "预算执行数", "全年支出")),
-    (model.RATE, ("执行率", "预算执行率")),
+    (model.INITIAL_BUDGET, ("年初预算", "年初部门预算")),
+    # 福建 资金结构: 年初部门预算安排金额① … 小计③=①+② | 年度拨付金额④ | 支出实现率(%)⑤=④/③
+    (model.BUDGET, ("全年预算", "调整后预算", "调整预算", "预算数", "小计")),
+    (model.EXECUTED, ("全年执行", "实际执行", "执行数", "实际支出", "预算执行数", "全年支出", "年度拨付")),
+    (model.RATE, ("执行率", "预算执行率", "支出实现率")),
     (model.WEIGHT, ("分值", "权重")),
     (model.SCORE, ("得分", "自评得分")),
 )
@@ -31,13 +33,17 @@ _BUDGET_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def budget_field(text: str) -> str | None:
     key = header_key(text)
+    if key.startswith("执行率") and key.endswith(("权重", "分值")):  # 重庆: 执行率权重 | 执行率得分(分)
+        return model.WEIGHT
+    if key.startswith("执行率") and key.endswith("得分"):
+        return model.SCORE
     for field, prefixes in _BUDGET_HEADERS:
         if key.startswith(prefixes):
             return field
     return None
 
 
-_PART_LABEL = re.compile(r"拨款|资金|结转|财政|其他|单位|专户|自筹")
+_PART_LABEL = re.compile(r"拨款|资金|结转|财政|其他|其它|单位|专户|自筹|支出|收入")
 
 
 def read_budget(rows: Sequence[Sequence[Cell]], ragged: bool) -> model.BudgetBlock | None:
@@ -51,15 +57,23 @@ def read_budget(rows: Sequence[Sequence[Cell]], ragged: bool) -> model.BudgetBlo
                 return None
             at, values = found
             block = _budget_block(values, cols, width)
+            if block.weight is None and model.SCORE in cols:  # 湖北: 得分（20分*执行率）
+                block = attrs.evolve(block, weight=_points_in(row[cols[model.SCORE]].text))
             unit = _money_unit([*row, *rows[index + 1 + at]])
             parts = _parts(rows[index + 2 + at :], cols, width)
             return attrs.evolve(block, parts=parts, money_unit=unit)
     return None
 
 
+def _points_in(header: str) -> Decimal | None:
+    """The execution's points printed in its 得分 header (``得分 (20分*执行率)``), or None."""
+    found = re.search(r"(\d+(?:\.\d+)?)\s*分", normalize(header))
+    return Decimal(found.group(1)) if found else None
+
+
 def _money_unit(cells: Sequence[Cell]) -> str:
     """万元 unless the block's header says 元 (``金额单位：元``, ``（元）``)."""
-    texts = [normalize(c.text) for c in cells]
+    texts = [simplified(normalize(c.text)) for c in cells]
     if any("万元" in t for t in texts):
         return "万元"
     if any(re.search(r"\(元\)|单位[:：]?元", t) for t in texts):

@@ -39,7 +39,7 @@ from perfrules.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
 from perfrules.readers.fund import read_budget
 from perfrules.readers.grid import UNCACHED, Cell, Document, Table, cell_at, clean, header_key, read_number
 from perfrules.readers.hanzi import simplified
-from perfrules.readers.levels import block_weights, name_levels, split_points
+from perfrules.readers.levels import block_weights, name_levels, split_points, strays
 from perfrules.values import normalize, squash, to_decimal
 
 LEVEL1_WEIGHT = "一级指标分值"  # a column some forms add beside 一级指标
@@ -50,7 +50,8 @@ SPLIT_TARGET = ("指标性质", "指标值", "度量单位")
 MORE = ("调整指标值", "得分系数", RUBRIC)
 # A form without 分值 (weights only in the block headers) or without 实际完成值 (a
 # scorecard whose rows carry a 评分标准) is still a 自评表.
-REQUIRED = (model.LEVEL1, model.NAME, model.SCORE)
+# Chongqing's form has no 一级 column at all (指标名称 | 计量单位 | 指标性质 | 年初指标值 …).
+REQUIRED = (model.NAME, model.SCORE)
 _TOTAL_LABELS = {"总分", "总计", "合计", "自评总分", "综合得分", "总得分", "分值合计"}
 
 
@@ -62,7 +63,7 @@ _INDICATOR_HEADERS: dict[str, str] = {
     **dict.fromkeys(["二级指标"], model.LEVEL2),
     **dict.fromkeys(["三级指标", "三级指标名称", "指标名称", "绩效指标名称"], model.NAME),
     **dict.fromkeys(["年度指标值", "指标值", "年度目标值", "目标值", "预期指标值", "年度绩效指标值",
-                     "年初目标值", "年初指标值", "绩效指标值"], model.TARGET),
+                     "年初目标值", "年初指标值", "绩效指标值", "绩效目标值", "年度绩效目标值"], model.TARGET),
     **dict.fromkeys(["实际完成值", "实际值", "完成值", "全年实际值", "实际完成指标值",
                      "全年完成值", "全年实际完成值"], model.ACTUAL),
     **dict.fromkeys(["分值", "权重", "指标分值", "指标权重", "权重分", "标准分值", "分数"], model.WEIGHT),
@@ -106,7 +107,7 @@ def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
             found.setdefault(LEVEL1_WEIGHT if level == model.LEVEL1 else LEVEL2_WEIGHT, index)
     if weights:
         found[model.WEIGHT] = weights[-1][0]
-    if "指标性质" in found and model.TARGET in found:
+    if "指标性质" in found and model.TARGET in found and header_key(row[found[model.TARGET]].text) == "指标值":
         found["指标值"] = found.pop(model.TARGET)
     return found
 
@@ -130,7 +131,7 @@ class _Found:
 
     @property
     def width(self) -> int | None:
-        return len(self.table.rows[self.header]) if self.table.ragged else None
+        return len(self.table.rows[self.header]) if self.table.ragged and self.header < len(self.table.rows) else None
 
 
 def find_form(doc: Document) -> _Found:
@@ -143,8 +144,13 @@ def find_form(doc: Document) -> _Found:
                 if _complete(found.columns):
                     return found
                 incomplete = incomplete or found
+    if incomplete is not None and all(f in incomplete.columns for f in REQUIRED) and model.TARGET not in incomplete.columns:
+        return incomplete  # a 得分表: 一级/二级/三级/得分 with the points in the names (达州), no actual
     if incomplete is not None:
         _missing_column(incomplete)
+    for table in doc.tables:  # cut before its indicators (衡山 as published): the fund block is still read
+        if read_budget(table.rows, table.ragged) is not None:
+            return _Found(table, len(table.rows), {})
     count = len(doc.tables)
     raise PerfrulesError(
         f"未找到自评表（文件中有 {count} 个表格，都没有「一级指标」「三级指标」「年度指标值」这样的表头）",
@@ -181,15 +187,16 @@ def build_submission(doc: Document) -> model.Submission:
     labels = _labels(top)
     kind = _kind(found.table, labels)
     locations: dict[str, Position] = {}
-    unit = _unit(kind, labels, found.table, doc, locations)
-    year = _year(found.table.before, top, doc)
+    unit = _unit(kind, labels, found.table, found.header, doc, locations)
+    goals = _goals(top, found.table.ragged)
+    year = _year(found.table.before, top, doc, goals.values())
     rows, level_weights, total_row = _indicators(found, locations)
     header: dict[str, str] = {k: clean(v.text) for k, v in labels.items() if k in ("项目名称", "主管部门", "实施单位")}
     title = _title(found.table, top)
     if title:
         header["标题"] = title
     extra: dict[str, str] = {k: v for k, v in header.items() if k != "标题"}
-    for name, cell in [*_goals(top, found.table.ragged).items(), *_fund_parts(top).items()]:
+    for name, cell in [*goals.items(), *_fund_parts(top).items()]:
         extra[name] = clean(cell.text)
         locations[name] = cell.position
     if doc.paragraphs:  # kept (not scored) so the jurisdiction can be read from the report
@@ -283,7 +290,7 @@ def _kind(table: Table, labels: Mapping[str, Cell]) -> str:
     return model.KIND_DEPARTMENT
 
 
-def _unit(kind: str, labels: Mapping[str, Cell], table: Table, doc: Document,
+def _unit(kind: str, labels: Mapping[str, Cell], table: Table, header: int, doc: Document,
           locations: dict[str, Position]) -> str:
     order = ("实施单位", "主管部门", "单位名称") if kind == model.KIND_PROJECT else ("单位名称", "实施单位", "主管部门")
     for label in order:
@@ -293,6 +300,9 @@ def _unit(kind: str, labels: Mapping[str, Cell], table: Table, doc: Document,
     unit = unit_from_text(doc.paragraphs)
     if unit:
         return unit
+    title = _title(table, table.rows[:header])
+    if title:
+        return title  # no unit printed anywhere (达州's 得分表): the title stands for it, as in the TOML reader
     raise PerfrulesError(
         "未找到单位名称：自评表中没有「单位名称」一栏，标题和正文中也没有",
         position=Position(file=doc.file),
@@ -302,6 +312,9 @@ def _unit(kind: str, labels: Mapping[str, Cell], table: Table, doc: Document,
 
 
 _TITLE_TAIL = re.compile(r"(?:部门)?(?:整体支出|项目支出)?(?:绩效)?(?:自评|评价)(?:报告|表)$")
+
+
+_FORM_WORDS = {"", "部门整体", "部门", "项目", "单位", "整体支出", "项目支出"}
 
 
 def unit_from_text(paragraphs: Sequence[str]) -> str:
@@ -314,13 +327,16 @@ def unit_from_text(paragraphs: Sequence[str]) -> str:
     for para in [p for p in paragraphs if clean(p)][:5]:
         title += squash(para)
         if _TITLE_TAIL.search(title):
-            return re.sub(r"^(?:19|20)\d\d年度?", "", _TITLE_TAIL.sub("", title))
+            unit = re.sub(r"^(?:19|20)\d\d年度?", "", _TITLE_TAIL.sub("", title))
+            return "" if unit in _FORM_WORDS else unit  # 部门整体绩效自评表 names no unit
     return ""
 
 
-def _year(before: Sequence[str], top: Sequence[Sequence[Cell]], doc: Document) -> int | None:
-    """The year from the table's title, else from the narrative (``2023年度…``)."""
-    texts = [*before, *(c.text for row in top for c in row), *doc.paragraphs]
+def _year(before: Sequence[str], top: Sequence[Sequence[Cell]], doc: Document, goals: Iterable[Cell]) -> int | None:
+    """The year from the table's title, else from the narrative (``2023年度…``); never from
+    the 年度总体目标 text (``中心2021年较好地完成了…`` says what was done, not the form's year)."""
+    skip = {id(c) for c in goals}
+    texts = [*before, *(c.text for row in top for c in row if id(c) not in skip), *doc.paragraphs]
     for pattern in (r"((?:19|20)\d\d)\s*年度", r"((?:19|20)\d\d)\s*年"):
         for text in texts:
             m = re.search(pattern, normalize(text))
@@ -401,6 +417,9 @@ def _indicators(found: _Found, locations: dict[str, Position],
             continue
         new_block = model.LEVEL1 in own and (level1 is None or carried
                                              or clean(own[model.LEVEL1].text) != clean(level1.text))
+        if model.LEVEL1 not in own and model.LEVEL2 in own and level1 is not None and strays(
+                _level_text(level1, points1), clean(own[model.LEVEL2].text)):
+            level1, points1, new_block = None, None, True  # a blank 一级 cell that starts a block of its own
         if model.LEVEL1 in own:
             level1, level2, points1, points2 = own[model.LEVEL1], None, None, None
         carried = model.LEVEL1 not in own

@@ -56,6 +56,20 @@ def infer_level(level2_names: Sequence[str]) -> str | None:
     return votes.most_common(1)[0][0] if votes else None
 
 
+def _level_of(name: str) -> str | None:
+    """The national 一级 a printed 一级 name is (产出目标 → 产出指标), or None (决策, 管理 …)."""
+    word = simplified(squash(name))
+    return next((level for level in ("产出指标", "效益指标", "满意度指标", "成本指标") if level[:-2] in word), None)
+
+
+def strays(level1: str, level2: str) -> bool:
+    """A row whose 一级 cell is blank belongs to the block above unless its 二级 is the
+    national taxonomy's under another 一级 (产出指标 above, 社会效益指标 here).  The older
+    form's 服务对象满意度 under 效益指标 is not a stray."""
+    above, here = _level_of(split_points(level1)[0]), infer_level([level2])
+    return above is not None and here is not None and here != above and (above, here) != ("效益指标", "满意度指标")
+
+
 def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
                 ) -> tuple[tuple[model.IndicatorRow, ...], dict[str, Decimal]]:
     """Rows with their 一级 names as names (points split off, unprinted names inferred),
@@ -76,9 +90,12 @@ def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
     for number, block in enumerate(blocks, start=1):
         name, weight = split_points(rows[block[0]].level1)
         inferred = False
-        if not name and (weight is not None or rows[block[0]].level1.strip()):
+        if not name:  # （50分） with no name, or a 一级 cell left blank (鄂州: 社会效益指标 under a blank 一级)
             guess = infer_level([rows[i].level2 for i in block])
-            name, inferred = (guess or f"一级指标{number}"), True
+            if weight is not None or rows[block[0]].level1.strip():
+                name, inferred = (guess or f"一级指标{number}"), True
+            elif guess:
+                name, inferred = guess, True
         if name and weight is not None and name in taken:
             name = f"{name}(第{number}组)"  # never merge two printed blocks (half-width: stable when read back)
         if name:

@@ -17,6 +17,7 @@ from perfrules import model
 from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.limits import MAX_CELL_CHARS, MAX_DATA_NESTING, MAX_ROWS
 from perfrules.tomlsource import KeyPath, Locator, error_at, load_toml, nesting_offset, newlines, render_path
+from perfrules.readers.hanzi import simplified
 from perfrules.readers.levels import block_weights, name_levels
 from perfrules.values import normalize, points, to_decimal
 
@@ -190,7 +191,7 @@ def _budget(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.Budget
         locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
         parts=parts,
         unreadable=unreadable,
-        money_unit=_text(raw, "金额单位", path, where) or "万元",
+        money_unit=simplified(_text(raw, "金额单位", path, where)) or "万元",  # 萬元 is 万元
         reason=_text(raw, "偏差原因", path, where),
     )
 

@@ -35,21 +35,24 @@ from make_fixtures import UP, Grid, Item, _set_cell, write_csv  # noqa: E402
 
 # Printed indicator header (its words, (A)/(B) and spaces removed) → table.toml key.
 ROW_COLUMNS = {
-    "一级指标": "一级指标", "二级指标": "二级指标", "三级指标": "三级指标",
+    "一级指标": "一级指标", "二级指标": "二级指标", "三级指标": "三级指标", "指标名称": "三级指标",
     "年度指标值": "年度指标值", "指标值": "年度指标值", "年初目标值": "年度指标值", "年初指标值": "年度指标值",
     "实际完成值": "实际完成值", "全年实际值": "实际完成值", "完成值": "实际完成值", "全年完成值": "实际完成值",
-    "分值": "分值", "权重": "分值", "指标权重": "分值",
+    "分值": "分值", "权重": "分值", "指标权重": "分值", "指标分值": "分值", "绩效目标值": "年度指标值",
     "得分": "得分", "指标得分": "得分", "自评得分": "得分",
-    "指标性质": "指标性质", "度量单位": "度量单位",
+    "指标性质": "指标性质", "度量单位": "度量单位", "计量单位": "度量单位",
     "调整指标值": "调整指标值", "得分系数": "得分系数",
     "评分标准": "评分标准", "评价标准": "评分标准", "评扣分标准": "评分标准", "得分计算方法": "评分标准",
 }
 MONEY_COLUMNS = {
     "年初预算数": "年初预算数", "年初预算": "年初预算数",
     "全年预算数": "全年预算数", "调整后预算数": "全年预算数", "调整预算数": "全年预算数",
-    "全年执行数": "全年执行数", "预算执行数": "全年执行数",
+    "全年执行数": "全年执行数", "预算执行数": "全年执行数", "预算数": "全年预算数", "执行数": "全年执行数",
     "执行率": "执行率", "预算执行率": "执行率",
-    "分值": "分值", "权重": "分值", "得分": "得分", "原因": "偏差原因",
+    # 福建 资金结构 (circled numbers and "=①+②" dropped by _word)
+    "年初部门预算安排金额": "年初预算数", "小计": "全年预算数", "年度拨付金额": "全年执行数", "支出实现率": "执行率",
+    "分值": "分值", "权重": "分值", "得分": "得分", "自评得分": "得分", "原因": "偏差原因",
+    "执行率权重": "分值", "执行率得分": "得分",
 }
 DEFAULT_MONEY = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
 NUMBER_KEYS = {"分值", "得分", "年初预算数", "全年预算数", "全年执行数"}
@@ -61,7 +64,7 @@ def _word(header: str) -> str:
     simplified (績效指標 → 绩效指标; the form's vocabulary only, perfrules/readers/hanzi.py)."""
     from perfrules.readers.hanzi import simplified
 
-    return simplified(re.sub(r"[(（][^)）]*[)）]|\s", "", header))
+    return simplified(re.sub(r"[(（][^)）]*[)）]|\s|[①-⑳]|=.*$", "", header))
 
 
 def row_key(header: str) -> str | None:
@@ -81,6 +84,8 @@ def money_key(header: str) -> str | None:
 def layout(table: dict[str, Any], provenance: dict[str, Any]) -> tuple[list[str], Grid]:
     """The paragraphs above the table (its title) and the table's grid."""
     columns: list[str] = list(provenance["columns"])
+    if "偏差原因" not in _row_keys(columns) and any(r.get("偏差原因") for r in table.get("指标", [])):
+        columns.append("偏差原因")  # transcribed with no printed column (provenance says where): nothing is lost
     money = list(provenance.get("money_columns") or []) or DEFAULT_MONEY
     keys = _row_keys(columns)
     width = max(len(columns), 2 + len(money))
@@ -88,6 +93,8 @@ def layout(table: dict[str, Any], provenance: dict[str, Any]) -> tuple[list[str]
     rows += _labels(table, width)
     if "预算执行" in table:
         rows += _budget(table["预算执行"], money, width)
+    if table.get("资金构成"):
+        rows += _structure(table["资金构成"], width)
     goals = table.get("年度总体目标", {})
     if goals:
         half = (width - 1) // 2
@@ -131,6 +138,20 @@ def _budget(block: dict[str, Any], money: list[str], width: int) -> list[list[It
     for index, part in enumerate(block.get("其中", [])):
         name = ("其中：" if index == 0 else "") + part.get("名称", "")
         rows.append([UP, name, *(_cell(part, k) for k in keys), *pad])
+    return rows
+
+
+def _structure(block: dict[str, Any], width: int) -> list[list[Item]]:
+    """湖南 年度预算申请: 按收入性质分：X | 按支出性质分：Y, then their parts side by side,
+    each cell ``名称：金额`` as the seed prints them."""
+    income = [k for k in block if k not in ("按收入性质分", "按支出性质分", "基本支出", "项目支出")]
+    spending = [k for k in ("基本支出", "项目支出") if k in block]
+    rows: list[list[Item]] = [["年度预算申请", f"按收入性质分：{block.get('按收入性质分', '')}",
+                               (f"按支出性质分：{block.get('按支出性质分', '')}", width - 2)]]
+    for i in range(max(len(income), len(spending))):
+        left = f"{'其中：' if i == 0 else ''}{income[i]}：{block[income[i]]}" if i < len(income) else ""
+        right = f"{'其中：' if i == 0 else ''}{spending[i]}：{block[spending[i]]}" if i < len(spending) else ""
+        rows.append([UP, left, (right, width - 2)])
     return rows
 
 
