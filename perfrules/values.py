@@ -9,6 +9,7 @@ each into one of a few frozen value types; nothing here scores anything.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Union
@@ -31,14 +32,31 @@ _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 
 
 
+_NORMAL = {**_FULL_WIDTH, **{k: 0x20 for k in _ZERO_WIDTH}}
+_SPACES = re.compile(r"\s+")
+# Cell texts repeat across tables (level names, 满意度 targets, 100%): the short ones are
+# normalised once.  Long texts are not kept, so a 40 MB cell costs no memory here.
+_SHORT = 200
+
+
 def normalize(text: str) -> str:
     """Half-width punctuation and digits, same length (zero-width marks become spaces)."""
-    return text.translate(_FULL_WIDTH).translate({k: 0x20 for k in _ZERO_WIDTH})
+    return _normal_short(text) if len(text) < _SHORT else text.translate(_NORMAL)
 
 
 def squash(text: str) -> str:
     """Normalised text without any white space, for comparing cells."""
-    return re.sub(r"\s+", "", normalize(text))
+    return _squash_short(text) if len(text) < _SHORT else _SPACES.sub("", text.translate(_NORMAL))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _normal_short(text: str) -> str:
+    return text.translate(_NORMAL)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _squash_short(text: str) -> str:
+    return _SPACES.sub("", text.translate(_NORMAL))
 
 
 # ----------------------------------------------------------------------------- units
@@ -182,10 +200,21 @@ _PARTS = re.compile(r"(?:^|[;；。\n]\s*)(\d+)[.、．]\s*")
 
 
 def read_value(text: str | None) -> Value:
-    """Read one target or actual cell.  Never raises: odd cells become Text or Malformed."""
+    """Read one target or actual cell.  Never raises: odd cells become Text or Malformed.
+
+    Values are frozen, so a short cell text (≥90%, 100人次, 好) is read once per process."""
     if text is None:
         return Empty()
     raw = str(text)
+    return _read_short(raw) if len(raw) < _SHORT else _read(raw)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _read_short(raw: str) -> Value:
+    return _read(raw)
+
+
+def _read(raw: str) -> Value:
     flat = normalize(raw).strip()
     if not flat:
         return Empty(raw)
