@@ -123,7 +123,8 @@ async function lintSource(view) {
   catch (err) { $("#check-status").textContent = errorText(err); return []; }
   if (seq !== state.seq) return [];
   showChecks(data);
-  if (data.ok && state.corpus) scheduleImpact();
+  if (data.ok && state.corpus) scheduleImpact(text);
+  else clearTimeout(impactTimer);  // the text now has errors: no impact of it, nor of an older text
   const doc = view.state.doc;
   return data.diagnostics.map((d) => {
     const line = doc.line(Math.min(Math.max(d.line, 1), doc.lines));
@@ -146,12 +147,13 @@ function showChecks(data) {
 
 // ---------------------------------------------------------------- 影响
 let impactTimer = null;
-function scheduleImpact() { clearTimeout(impactTimer); impactTimer = setTimeout(runImpact, 300); }
-async function runImpact() {
+// The impact of the text the check passed, not of whatever the editor holds 300 ms later.
+function scheduleImpact(text) { clearTimeout(impactTimer); impactTimer = setTimeout(() => runImpact(text), 300); }
+async function runImpact(text = state.text) {
   if (!state.id) return;
   if (!state.corpus) { $("#impact-status").textContent = "没有语料文件夹：请用 perfrules serve --corpus 文件夹 启动。"; return; }
   let data;
-  try { data = await api("/api/impact", {id: state.id, ruleset: state.text}); }
+  try { data = await api("/api/impact", {id: state.id, ruleset: text}); }
   catch (err) { $("#impact-status").textContent = "规则集有错误，无法计算影响：" + errorText(err); return; }
   $("#impact-status").textContent = `共 ${data.units.length} 个单位，${data.changed} 个总分或等级有变化` +
     (data.failures.length ? `；${data.failures.length} 个文件读取失败` : "") + "。";
