@@ -131,7 +131,7 @@ class _Scorer:
             unit=self.sub.unit, year=self.sub.year, kind=self.sub.kind,
             ruleset=RulesetRecord(rs.id, rs.name, rs.version, rs.chain, rs.source),
             rows=tuple(self.rows), total=total, total_exact=total_exact, full_marks=full,
-            places=rs.rounding.places, grade=None if self._incomplete() else rs.grade_of(total),
+            places=rs.rounding.places, grade=None if self._incomplete() or not self._grade_certain(total) else rs.grade_of(total),
             self_reported_total=self.sub.self_total,
             explanations=tuple(self.explanations), findings=tuple(self.findings),
             source=self.sub.source, reader=self.sub.reader,
@@ -214,6 +214,18 @@ class _Scorer:
         self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, row.weight, None,
                                    row.self_score, method, None, row.reason, row.where(model.ACTUAL)))
 
+    def _grade_certain(self, total: Decimal) -> bool:
+        """Rows left unscored could still move the total: the grade is given only when the
+        total with all of them at full marks falls in the same grade (湖北工程学院: a table
+        nearly blank is not 差)."""
+        left = [r for r in self.rows if r.method == "unscored"]
+        if not left:
+            return True
+        if any(r.weight is None for r in left):
+            return False
+        most = total + exact_sum(r.weight for r in left if r.weight is not None)
+        return self.rs.grade_of(total) == self.rs.grade_of(self.rs.rounding.apply(most))
+
     def _unscored(self) -> Iterator[Finding]:
         """Which rows could not be scored, and the most the total could then be."""
         left = [r for r in self.rows if r.method == "unscored"]
@@ -223,8 +235,10 @@ class _Scorer:
             most = self.rs.rounding.show(scored + known)
             names = "、".join(f"第{r.row}行" for r in left)
             unknown = "（其中有分值空缺或无法读取的行，上限不确定）" if any(r.weight is None for r in left) else ""
+            total = self.rs.rounding.apply(scored)
+            graded = "" if self._grade_certain(total) else "；总分可能落在不同等级，不评等级"
             yield Finding("warning", "rows_not_scored",
-                          f"{len(left)} 行未能计分（{names}），不计入复核总分；这些行全部得分时总分最多为 {most}{unknown}")
+                          f"{len(left)} 行未能计分（{names}），不计入复核总分；这些行全部得分时总分最多为 {most}{unknown}{graded}")
         if self.no_weight:
             yield Finding("info", "no_weight_column",
                           f"表中没有逐行分值，{self.no_weight} 行按单位自评得分计，无法按规则复核")
@@ -491,13 +505,15 @@ class _Scorer:
         yield from audit.total_findings(self.sub, self.rows, self.rs, total)
         if self._incomplete():
             filed = sum(self.filed.values(), ZERO)
+            read = f"读到的各项分值合计 {fmt(filed)} 分" if self.filed else "表中没有填写分值"
+            rows = "" if any(not r.is_blank for r in self.sub.indicators) else "，也没有读到任何指标行"
             yield Finding("warning", "table_incomplete",
-                          f"表没有总分行（读到的各项分值合计 {fmt(filed)} 分）：表可能被截短，"
-                          "复核总分只反映读到的部分，不评等级")
+                          f"表没有总分行（{read}{rows}）：表可能被截短，复核总分只反映读到的部分，不评等级")
 
     def _incomplete(self) -> bool:
         """No 总分 row: a table cut short, or a fragment; its total is not a grade's."""
-        return not self._printed_whole() and not self.no_weight and bool(self.filed)
+        no_rows = not any(not r.is_blank for r in self.sub.indicators)  # 福建 2018: cut before its first row
+        return not self._printed_whole() and not self.no_weight and (bool(self.filed) or no_rows)
 
     def _weights_total(self) -> Iterator[Finding]:
         """The filed 分值 (before any rescaling) against 100, on a table printed whole."""
