@@ -12,26 +12,23 @@ is the exact sum, rounded once as the ruleset says.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, DivisionByZero, DivisionUndefined, InvalidOperation, Overflow, localcontext
 
 import attrs
-from collections.abc import Iterator, Mapping, Sequence
-from decimal import (DivisionByZero, DivisionUndefined, InvalidOperation, Overflow, ROUND_HALF_EVEN, Context, Decimal,
-                     localcontext)
 
 from perfrules import audit, model
 from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum
 from perfrules.words import fmt, percent
 from perfrules.errors import PerfrulesError, Position
-from perfrules.explain import CitationRecord, Explanation, Finding, Result, RowResult, RulesetRecord
+from perfrules.explain import Explanation, Finding, Result, RowResult, RulesetRecord
+from perfrules.policy import (CONTEXT, EXECUTION, ZERO, applicable_factor, citation, classify, classify_value, group,
+                              execution_row, filed_sums, level_scales, meets, refuse_unfilled, rescaled, select_rule)
 from perfrules.ruleset import Rule, Ruleset
+from perfrules.tablecheck import TableChecks
 from perfrules.values import Malformed, Period, Quantity, Value, placeholder, read_value, repeats, squash
 
-CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow],
-                  Emax=999_999, Emin=-999_999)
-ZERO = Decimal(0)
-HUNDRED = Decimal(100)
-EXECUTION = "预算执行率"
-NO_CITATION = CitationRecord("", "无适用规则", "", "", "")
+__all__ = ["CONTEXT", "EXECUTION", "classify", "level_scales", "rescaled", "score", "select_rule"]
 _BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥≤]\s*$")
 
 
@@ -48,38 +45,13 @@ def score(submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, 
 
     A table whose every actual and score is blank is not graded: it raises a
     :class:`PerfrulesError` with code ``unfilled`` (exit 2 in the CLI)."""
-    _refuse_unfilled(submission)
+    refuse_unfilled(submission)
     with localcontext(CONTEXT):
         try:
             return _Scorer(submission, ruleset, rule_of or {}, scale_levels, notes).run()
         except (InvalidOperation, DivisionByZero, Overflow) as exc:  # CONTEXT's traps: never a traceback
             raise PerfrulesError(f"数值超出可计算的范围（{type(exc).__name__}）", position=Position(file=submission.source),
                                  expected="合理大小的分值、得分和金额", code="arithmetic") from None
-
-
-def select_rule(ruleset: Ruleset, kind: str, direction: str | None, level1: str, level2: str, name: str) -> Rule | None:
-    """The first rule whose ``applies`` matches a row of this kind, direction and names."""
-    for rule in ruleset.rules:
-        sel = rule.applies
-        if sel.kinds and kind not in sel.kinds:
-            continue
-        if sel.directions and direction not in sel.directions:
-            continue
-        if sel.level1 and squash(level1) not in map(squash, sel.level1):
-            continue
-        if sel.level2 and squash(level2) not in map(squash, sel.level2):
-            continue
-        if sel.names and squash(name) not in map(squash, sel.names):
-            continue
-        if kind != "execution" and not sel.kinds and rule.compiled.uses & {"rate", "executed", "budget"}:
-            continue
-        return rule
-    return None
-
-
-def classify(target_text: str) -> tuple[str, str | None]:
-    """(kind, direction) of a row from its 年度指标值 cell, as rules' ``applies`` name them."""
-    return _classify(read_value(target_text))
 
 
 class _Scorer:
@@ -93,11 +65,11 @@ class _Scorer:
         self.findings: list[Finding] = list(notes)
         self.scale_levels = scale_levels
         self.grades = {squash(w): canon for canon, words in ruleset.grade_words.items() for w in words}
-        self.filed = _filed_sums(submission)
+        self.filed = filed_sums(submission)
         self.filed_rows: dict[int, tuple[Decimal, Decimal | None]] = {}  # row number → the unit's 分值, 得分
         self.scales = self._scales() if scale_levels else {}
-        self.not_applicable = _applicable_factor(submission)
-        self.execution_row = _execution_row(submission)
+        self.not_applicable = applicable_factor(submission)
+        self.execution_row = execution_row(submission)
         self.rate: Decimal | None = None
         self.rate_block: model.BudgetBlock | None = None  # the block the rate was computed from
         self.no_weight = 0  # rows scored from the unit's score alone (no 分值 column)
@@ -108,7 +80,7 @@ class _Scorer:
         than the ruleset's weight, each row's 分值 and 自评得分 are scaled to it.  Not
         where the table is of another template (a level the ruleset does not know), nor
         in a level with rows not applicable (F4 rescales those to 100 instead)."""
-        known = {squash(m) for k in self.rs.weights for m in _group(k)}
+        known = {squash(m) for k in self.rs.weights for m in group(k)}
         if any(level not in known for level in self.filed):
             return {}  # another template (决策/管理/产出/效益 …): its levels are scored as filed
         na_levels = {squash(r.level1) for r in self.sub.indicators if r.not_applicable}
@@ -119,8 +91,10 @@ class _Scorer:
             self._execution(self.sub.budget)
         for number, row in enumerate(self.sub.indicators, start=1):
             self._row(number, row)
-        self.findings.extend(self._table_findings())
-        self.findings.extend(self._unscored())
+        checks = TableChecks(self.sub, self.rs, tuple(self.rows), self.filed, self.scales, self.scale_levels,
+                             self.not_applicable, self.no_weight)
+        self.findings.extend(checks.table_findings())
+        self.findings.extend(checks.unscored())
         if self.sub.budget is not None and self.rate is not None:
             self.findings.extend(audit.execution_findings(self.sub.budget, self.rate, self.rs, self.rows))
         total_exact = exact_sum(r.score for r in self.rows if r.score is not None)
@@ -131,7 +105,7 @@ class _Scorer:
             unit=self.sub.unit, year=self.sub.year, kind=self.sub.kind,
             ruleset=RulesetRecord(rs.id, rs.name, rs.version, rs.chain, rs.source),
             rows=tuple(self.rows), total=total, total_exact=total_exact, full_marks=full,
-            places=rs.rounding.places, grade=None if self._incomplete() or not self._grade_certain(total) else rs.grade_of(total),
+            places=rs.rounding.places, grade=None if checks.incomplete() or not checks.grade_certain(total) else rs.grade_of(total),
             self_reported_total=self.sub.self_total,
             explanations=tuple(self.explanations), findings=tuple(self.findings),
             source=self.sub.source, reader=self.sub.reader,
@@ -157,7 +131,7 @@ class _Scorer:
             if row.self_score is not None:  # a form with no per-row 分值 (湖北): the score is the unit's
                 self.no_weight += 1
                 target, actual = read_value(row.target), read_value(row.actual)
-                self._cell_findings(number, row, target, actual, _classify(target)[0])
+                self._cell_findings(number, row, target, actual, classify_value(target)[0])
                 return self._record(number, row, None, row.self_score, "self_assessed", {})
             self._find("warning", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row, field=model.WEIGHT)
             return self._unscored_row(number, row)
@@ -170,7 +144,7 @@ class _Scorer:
         if number == self.execution_row and self.rate_block is not None:
             return self._execution_indicator(number, row, self.rate_block)
         target, actual = read_value(row.target), read_value(row.actual)
-        kind, direction = _classify(target)
+        kind, direction = classify_value(target)
         env = Env(row.weight, self_score=row.self_score, reason_missing=not row.reason.strip(),
                   grade=self.grades.get(squash(row.actual)))
         self._cell_findings(number, row, target, actual, kind)
@@ -213,35 +187,6 @@ class _Scorer:
         """A row left out of the computed total: not applicable, or its points unreadable or unfilled."""
         self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, row.weight, None,
                                    row.self_score, method, None, row.reason, row.where(model.ACTUAL)))
-
-    def _grade_certain(self, total: Decimal) -> bool:
-        """Rows left unscored could still move the total: the grade is given only when the
-        total with all of them at full marks falls in the same grade (湖北工程学院: a table
-        nearly blank is not 差)."""
-        left = [r for r in self.rows if r.method == "unscored"]
-        if not left:
-            return True
-        if any(r.weight is None for r in left):
-            return False
-        most = total + exact_sum(r.weight for r in left if r.weight is not None)
-        return self.rs.grade_of(total) == self.rs.grade_of(self.rs.rounding.apply(most))
-
-    def _unscored(self) -> Iterator[Finding]:
-        """Which rows could not be scored, and the most the total could then be."""
-        left = [r for r in self.rows if r.method == "unscored"]
-        if left:
-            scored = exact_sum(r.score for r in self.rows if r.score is not None)
-            known = exact_sum(r.weight for r in left if r.weight is not None)
-            most = self.rs.rounding.show(scored + known)
-            names = "、".join(f"第{r.row}行" for r in left)
-            unknown = "（其中有分值空缺或无法读取的行，上限不确定）" if any(r.weight is None for r in left) else ""
-            total = self.rs.rounding.apply(scored)
-            graded = "" if self._grade_certain(total) else "；总分可能落在不同等级，不评等级"
-            yield Finding("warning", "rows_not_scored",
-                          f"{len(left)} 行未能计分（{names}），不计入复核总分；这些行全部得分时总分最多为 {most}{unknown}{graded}")
-        if self.no_weight:
-            yield Finding("info", "no_weight_column",
-                          f"表中没有逐行分值，{self.no_weight} 行按单位自评得分计，无法按规则复核")
 
     def _execution(self, block: model.BudgetBlock) -> None:
         self._unreadable_cells(0, block, block.unreadable, skip=model.NOT_APPLICABLE)
@@ -341,7 +286,7 @@ class _Scorer:
         if score < row.weight:
             self.explanations.append(Explanation(
                 number, row.label, EXACT.subtract(row.weight, score), rule.id if rule else "", f"（{why}，采用自评得分 {fmt(score)} 分）",
-                _citation(rule), values, row.reason, location=row.where(model.SCORE),
+                citation(rule), values, row.reason, location=row.where(model.SCORE),
                 level1=row.level1, level2=row.level2))
 
     def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str,
@@ -366,7 +311,7 @@ class _Scorer:
                     filed = f"自评得分 {fmt(row.self_score)} 分" if row.self_score is not None else "没有自评得分"
                     note = f"{filed}，不在{grade}档 {outcome.band} 内，按该档下限 {fmt(outcome.band.low)} 分计"
             self.explanations.append(Explanation(
-                number, row.label, charge.points, rule.id, charge.text, _citation(rule), shown, row.reason,
+                number, row.label, charge.points, rule.id, charge.text, citation(rule), shown, row.reason,
                 note=note, location=row.where(model.SCORE), level1=row.level1, level2=row.level2))
         if outcome.charges and not row.reason.strip() and number:
             self._find("warning", "missing_reason", f"「{row.label}」失分但未填写偏差原因", number, row, field=model.REASON)
@@ -413,7 +358,7 @@ class _Scorer:
                        f"「{row.label}」实际完成值 {actual.text} 换算为 {fmt(actual.in_unit(target.unit))}{target.unit} 与目标比较",
                        number, row, field=model.ACTUAL)
         env.actual = actual.in_unit(target.unit)
-        env.met = _meets(env.actual, target)
+        env.met = meets(env.actual, target)
         return None
 
     # ------------------------------------------------------------------ findings
@@ -466,189 +411,10 @@ class _Scorer:
                    f"成本指标「{row.label}」的年度指标值写成「{row.target}」（≥），成本指标应当是上限（≤）{lose}", number, row,
                    field=model.TARGET)
 
-    def _table_findings(self) -> Iterator[Finding]:
-        for level, header in self.sub.level_weights.items():
-            found = self.filed.get(squash(level), ZERO)
-            if found != header and not self._level_incomplete(level):
-                yield Finding("error", "level_weight_mismatch",
-                              f"「{level}」表头写 {fmt(header)} 分，下属指标分值合计 {fmt(found)} 分", None, level,
-                              self.sub.where("一级指标分值"))
-        for level, points in self.rs.weights.items():
-            found_sum = _filed_for(self.filed, level)
-            if found_sum is None or found_sum == points or found_sum <= 0:
-                continue
-            if any(squash(m) in self.scales for m in _group(level)):
-                yield Finding("warning", "weight_differs_from_ruleset",
-                              f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」规定 {fmt(points)} 分；"
-                              f"本级各行分值与自评得分按 {fmt(points)}/{fmt(found_sum)} 折算", None, level)
-            else:
-                yield Finding("info", "weight_differs_from_ruleset",
-                              f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」定为 {fmt(points)} 分；"
-                              f"{'没有本地规则集' if not self.scale_levels else '表不完整或表式不同'}，按表中分值计", None, level)
-        known = {squash(m) for k in self.rs.weights for m in _group(k)}
-        if known:
-            for level in self.filed:
-                if level not in known:
-                    yield Finding("info", "level_not_in_ruleset",
-                                  f"一级指标「{level}」不在规则集「{self.rs.name}」的分值表中：本表是另一种表式，"
-                                  "各一级指标按表中分值计，不折算", None, level)
-        inferred = dict.fromkeys(r.level1 for r in self.sub.indicators if r.level1_inferred)
-        for level in inferred:
-            yield Finding("info", "level_inferred", f"表中没有印一级指标名称，按其二级指标推定为「{level}」", None, level)
-        yield from self._weights_total()
-        yield from self._weights_over()
-        if self.not_applicable is not None:
-            applicable = sum(self.filed.values(), ZERO) - self._na_weights()
-            yield Finding("info", "not_applicable_rescaled",
-                          f"不适用的指标不考核，其余指标分值合计 {fmt(applicable)} 分，各项按百分制折算（×100/{fmt(applicable)}）")
-        total = self.rs.rounding.apply(exact_sum(r.score for r in self.rows if r.score is not None))
-        yield from audit.total_findings(self.sub, self.rows, self.rs, total)
-        if self._incomplete():
-            filed = sum(self.filed.values(), ZERO)
-            read = f"读到的各项分值合计 {fmt(filed)} 分" if self.filed else "表中没有填写分值"
-            rows = "" if any(not r.is_blank for r in self.sub.indicators) else "，也没有读到任何指标行"
-            yield Finding("warning", "table_incomplete",
-                          f"表没有总分行（{read}{rows}）：表可能被截短，复核总分只反映读到的部分，不评等级")
-
-    def _incomplete(self) -> bool:
-        """No 总分 row: a table cut short, or a fragment; its total is not a grade's."""
-        no_rows = not any(not r.is_blank for r in self.sub.indicators)  # 福建 2018: cut before its first row
-        return not self._printed_whole() and not self.no_weight and (bool(self.filed) or no_rows)
-
-    def _weights_total(self) -> Iterator[Finding]:
-        """The filed 分值 (before any rescaling) against 100, on a table printed whole."""
-        if self.no_weight or not self._printed_whole():
-            return
-        if any(model.WEIGHT in r.unreadable or (r.not_applicable and r.weight is None) for r in self.sub.indicators):
-            return  # a weight unreadable or left out as not applicable: the sum proves nothing
-        if self.sub.budget is not None and model.WEIGHT in self.sub.budget.unreadable:
-            return
-        filed = sum(self.filed.values(), ZERO)
-        if filed and filed != HUNDRED:
-            yield Finding("error", "weights_not_100", f"各项分值合计 {fmt(filed)} 分，不是 100 分")
-
-    def _weights_over(self) -> Iterator[Finding]:
-        """A table cut short whose points already pass 100: that much is certain."""
-        filed = sum(self.filed.values(), ZERO)
-        if not self._printed_whole() and filed > self.rs.full_marks:
-            yield Finding("error", "weights_not_100", f"读到的各项分值已合计 {fmt(filed)} 分，超过 {fmt(self.rs.full_marks)} 分")
-
-    def _level_incomplete(self, level: str) -> bool:
-        """A level with a row whose 分值 is unreadable or not applicable, or the last level
-        of a table with no 总分 row (cut short where the text ends): its sum proves nothing."""
-        rows = [r for r in self.sub.indicators if not r.is_blank]
-        if not self._printed_whole() and rows and squash(rows[-1].level1) == squash(level):
-            return True
-        return any(squash(r.level1) == squash(level) and (model.WEIGHT in r.unreadable or r.not_applicable)
-                   for r in self.sub.indicators)
-
-    def _printed_whole(self) -> bool:
-        """The table has its 总分 row (its 分值 cell, or a filed total read from it; a total
-        printed in the header, 自评得分, says nothing of where the table ends)."""
-        from_total_row = self.sub.self_total is not None and "自评得分" not in self.sub.header
-        return from_total_row or bool(self.sub.header.get("总分"))
-
-    def _na_weights(self) -> Decimal:
-        return sum((r.weight for r in self.sub.indicators if r.not_applicable and r.weight is not None), ZERO)
-
-
 # ----------------------------------------------------------------------- helpers
-def level_scales(ruleset: Ruleset, filed: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    """一级指标 (squashed) → the factor that brings the filed rows to the ruleset's weight.
-    A weight shared by several levels (``效益指标+满意度指标``) scales them together."""
-    scales: dict[str, Decimal] = {}
-    with localcontext(CONTEXT):
-        for key, weight in ruleset.weights.items():
-            members = [squash(m) for m in _group(key)]
-            total = sum((filed[m] for m in members if m in filed), ZERO)
-            if total > 0 and weight != total:
-                factor = (weight / total).quantize(PLACES)
-                scales.update((m, factor) for m in members if m in filed)
-    return scales
-
-
-def _group(key: str) -> tuple[str, ...]:
-    return tuple(part for part in re.split(r"[+＋]", key) if part.strip())
-
-
-def _filed_for(filed: Mapping[str, Decimal], key: str) -> Decimal | None:
-    """The filed points of a ruleset weight key (a level, or a group of levels)."""
-    found = [filed[squash(m)] for m in _group(key) if squash(m) in filed]
-    return sum(found, ZERO) if found else None
-
-
-def rescaled(value: Decimal, factor: Decimal) -> Decimal:
-    """A filed 分值 or 自评得分 brought to the ruleset's level weight (held to PLACES)."""
-    with localcontext(CONTEXT):
-        return (value * factor).quantize(PLACES)
-
-
-def _refuse_unfilled(sub: model.Submission) -> None:
-    """A table whose every actual and score (the execution score too) is blank was never
-    filled in: no total, no grade.  Amounts alone do not count: the finance system prints them."""
-    rows = [r for r in sub.indicators if not r.is_blank]
-    filled = any(r.actual.strip() or r.self_score is not None or model.SCORE in r.unreadable for r in rows)
-    filled = filled or (sub.budget is not None and (sub.budget.self_score is not None or model.SCORE in sub.budget.unreadable))
-    if rows and not filled:
-        raise PerfrulesError(f"自评表未填写：{len(rows)} 行指标的实际完成值和得分全部为空，不计总分、不评等级",
-                             position=Position(file=sub.source), code="unfilled",
-                             suggestion="请先填写实际完成值和自评得分（空白不按 0 分计）。")
-
-
-def _applicable_factor(sub: model.Submission) -> Decimal | None:
-    """Form note F4: with rows not applicable, the applicable rows are scored out of 100.
-    The factor that brings their points (and the execution row's) to 100, or None."""
-    if not any(r.not_applicable for r in sub.indicators):
-        return None
-    weights = [r.weight for r in sub.indicators if not r.not_applicable and not r.is_blank]
-    if any(w is None for w in weights):
-        return None
-    applicable = sum((w for w in weights if w is not None), ZERO)
-    if sub.budget is not None and sub.budget.weight is not None and _execution_row(sub) is None:
-        applicable += sub.budget.weight
-    if applicable <= 0 or applicable == HUNDRED:
-        return None
-    with localcontext(CONTEXT):
-        return (HUNDRED / applicable).quantize(PLACES)
 
 
 _SPECIFIC = frozenset({"full_marks_when_missed", "ceiling_broken_full_marks", "deducted_when_met"})
-_EXECUTION_NAME = re.compile(r"(预算|资金)?执行率|预算执行")
-
-
-def _execution_row(sub: model.Submission) -> int | None:
-    """The indicator row (1-based) that scores execution inside a level (宁夏 决策/管理/产出/效益
-    forms score it under 管理), or None."""
-    for number, row in enumerate(sub.indicators, start=1):
-        if row.weight is not None and _EXECUTION_NAME.search(squash(row.name or row.level2)):
-            return number
-    return None
-
-
-def _filed_sums(sub: model.Submission) -> dict[str, Decimal]:
-    """Points per 一级指标 as the unit filed them (the budget block as 预算执行率)."""
-    sums: dict[str, Decimal] = {}
-    for row in sub.indicators:
-        if row.weight is not None and not row.is_blank:
-            sums[squash(row.level1)] = sums.get(squash(row.level1), ZERO) + row.weight
-    if sub.budget is not None and sub.budget.weight is not None:
-        sums[squash(EXECUTION)] = sub.budget.weight
-    return sums
-
-
-def _classify(target: Value) -> tuple[str, str | None]:
-    if isinstance(target, Period):
-        return "period", None
-    if isinstance(target, Quantity):
-        return "quantitative", {">=": "positive", ">": "positive", "<=": "negative", "<": "negative",
-                                "=": "exact", None: "positive"}[target.comparator]
-    return "qualitative", None
-
-
-def _meets(actual: Decimal, target: Quantity) -> bool:
-    t = target.number
-    return {">=": actual >= t, ">": actual > t, "<=": actual <= t, "<": actual < t, "=": actual == t,
-            None: actual >= t}[target.comparator]
 
 
 def _values(row: model.IndicatorRow, env: Env, kind: str) -> dict[str, str]:
@@ -676,13 +442,6 @@ def _why(exc: Exception) -> str:
 
 def _money(label: str, value: Decimal | None) -> str:
     return f"{label} {fmt(value)}万元" if value is not None else ""
-
-
-def _citation(rule: Rule | None) -> CitationRecord:
-    if rule is None:
-        return NO_CITATION
-    c = rule.citation
-    return CitationRecord(c.document.number, c.document.title, c.article, c.evidence, rule.layer, c.document.issued)
 
 
 def _short(text: str, width: int = 20) -> str:

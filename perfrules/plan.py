@@ -38,7 +38,8 @@ from perfrules.words import fmt
 from perfrules.rowplan import Charged, Grades, Ladder, RowProgram, Threshold, compile_row
 from perfrules.errors import PerfrulesError
 from perfrules.explain import CitationRecord, Explanation, Finding, ShownValues
-from perfrules.interpreter import CONTEXT, EXECUTION, _citation, classify, level_scales, rescaled, score, select_rule
+from perfrules.interpreter import score
+from perfrules.policy import CONTEXT, EXECUTION, citation, classify, level_scales, rescaled, select_rule
 from perfrules.ruleset import FormRow, Rule, Ruleset
 from perfrules.values import Quantity, read_value, squash, to_decimal
 
@@ -471,7 +472,7 @@ def _plan_row(form: FormRow, rule: Rule, execution: bool, number: int) -> PlanRo
     else:
         label = " ".join(form.name.split()) or form.level2 or form.level1
         level1, level2 = form.level1, form.level2
-    return PlanRow(form, number, execution, rule, program, scorer, target, label, level1, level2, _citation(rule),
+    return PlanRow(form, number, execution, rule, program, scorer, target, label, level1, level2, citation(rule),
                    fmt(form.weight), cases_only, _losing_case(program, form.weight) if cases_only else None)
 
 
