@@ -8,7 +8,8 @@ resolution, network access and huge trees off.  A part that declares a DTD (wher
 entity declarations live: billion laughs, external entities) is refused, as
 defusedxml refuses it.
 
-Structural problems (a missing part, a relationship pointing nowhere, a number
+Content types and relationships are read by their local names, as openpyxl reads
+them (a damaged namespace there does not hide the sheets).  Structural problems (a missing part, a relationship pointing nowhere, a number
 that is no number) raise :class:`Broken`; the readers turn it, and lxml's and
 zipfile's own errors, into one Chinese message naming the file.
 """
@@ -23,8 +24,6 @@ from lxml import etree
 
 from perfrules.readers import files
 
-PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 def parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
@@ -75,9 +74,9 @@ class Package:
         if self._types is None:
             root = self.xml("[Content_Types].xml")
             defaults = {str(e.get("Extension", "")).lower(): str(e.get("ContentType", ""))
-                        for e in root.iterchildren(f"{{{CONTENT_TYPES}}}Default")}
+                        for e in root.iterchildren("{*}Default")}
             self.overrides = [(str(e.get("PartName", "")), str(e.get("ContentType", "")))
-                              for e in root.iterchildren(f"{{{CONTENT_TYPES}}}Override")]
+                              for e in root.iterchildren("{*}Override")]
             overrides = {name.lower(): kind for name, kind in self.overrides}
             self._types = (defaults, overrides)
         return self._types
@@ -101,7 +100,7 @@ class Package:
         if name not in self.names:
             return {}
         out: dict[str, tuple[str, str]] = {}
-        for rel in self.xml(name).iterchildren(f"{{{PKG_RELS}}}Relationship"):
+        for rel in self.xml(name).iterchildren("{*}Relationship"):
             if rel.get("TargetMode") == "External":
                 out[str(rel.get("Id", ""))] = (str(rel.get("Type", "")), "")  # no member: skipped
                 continue

@@ -73,7 +73,7 @@ def xlsx_document(path: str) -> Document:
         raise files.error("Excel 文件含有 DTD（XML 实体声明），为防止 XML 炸弹拒绝读取", path,
                           suggestion="请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
     except (ooxml.Broken, etree.LxmlError, zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError,
-            TypeError, EOFError, NotImplementedError, RuntimeError, UnicodeError, OverflowError) as exc:
+            TypeError, EOFError, NotImplementedError, RuntimeError, UnicodeError, ArithmeticError) as exc:
         if phase == "open":
             raise files.error(f"无法打开 Excel 文件：文件已损坏或不是 .xlsx（{type(exc).__name__}）", path,
                               suggestion="请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
