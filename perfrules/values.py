@@ -31,14 +31,19 @@ _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 
 
 
+# Both tables in one: no full-width character maps to a zero-width mark.
+_NORMALIZE = {**_FULL_WIDTH, **{k: 0x20 for k in _ZERO_WIDTH}}
+_BLANKS = re.compile(r"\s+")
+
+
 def normalize(text: str) -> str:
     """Half-width punctuation and digits, same length (zero-width marks become spaces)."""
-    return text.translate(_FULL_WIDTH).translate({k: 0x20 for k in _ZERO_WIDTH})
+    return text.translate(_NORMALIZE) if not text.isascii() else text
 
 
 def squash(text: str) -> str:
     """Normalised text without any white space, for comparing cells."""
-    return re.sub(r"\s+", "", normalize(text))
+    return _BLANKS.sub("", normalize(text))
 
 
 # ----------------------------------------------------------------------------- units

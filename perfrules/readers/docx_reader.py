@@ -96,18 +96,20 @@ def _tag(element: Any) -> str:
 
 def _walk(body: Any, path: str) -> Document:
     """Paragraphs and tables of the body in document order."""
+    blocks = _blocks(body)
+    texts = _texts(body, blocks)
     tables: list[Table] = []
     paragraphs: list[str] = []
     recent: list[str] = []
-    for block in _blocks(body):
+    for block in blocks:
         if _tag(block) == "p":
-            text = clean(paragraph_text(block))
+            text = clean(texts[block])
             if text:
                 paragraphs.append(text)
                 recent.append(text)
         else:
             number = len(tables) + 1
-            tables.append(Table(_grid(block, number, path), f"表{number}", tuple(recent[-3:])))
+            tables.append(Table(_grid(block, number, path, texts), f"表{number}", tuple(recent[-3:])))
             recent = []
     return Document(file=path, reader=NAME, tables=tuple(tables), paragraphs=tuple(paragraphs))
 
@@ -115,51 +117,66 @@ def _walk(body: Any, path: str) -> Document:
 _BREAKS = {"br": "\n", "cr": "\n", "tab": "\t", "noBreakHyphen": "-"}
 _SKIP = ("Fallback", "del")
 _TEXT_TAGS = ("{*}t", *(f"{{*}}{b}" for b in _BREAKS))
-_SKIP_TAGS = tuple(f"{{*}}{s}" for s in _SKIP)
+
+
+def _texts(body: Any, blocks: list[Any]) -> dict[Any, str]:
+    """The text of every paragraph read (body paragraphs, table cells' own paragraphs).
+
+    A paragraph's text is every ``t`` inside it (breaks and tabs of a run as ``\\n``
+    and ``\\t``), tracked changes accepted: ``w:ins`` kept, ``w:del`` dropped, and text
+    boxes' fallback copies (``mc:Fallback``) skipped so nothing is read twice.  One
+    pass over the body's text elements gives them all; each run's paragraph is found
+    once, walking up from the run.
+    """
+    parts: dict[Any, list[str]] = {}
+    for block in blocks:
+        if _tag(block) == "p":
+            parts[block] = []
+            continue
+        for tr in block:
+            if _tag(tr) == "tr":
+                for tc in tr.iterchildren(_TC):
+                    for p in tc:
+                        if _tag(p) == "p":
+                            parts[p] = []
+    owners: dict[Any, list[str] | None] = {}
+    for element in body.iter(*_TEXT_TAGS):
+        parent = element.getparent()
+        tag = _tag(element)
+        if tag != "t" and _tag(parent) != "r":
+            continue
+        if parent in owners:
+            owner = owners[parent]
+        else:
+            owner = owners[parent] = _owner(parent, parts, body)
+        if owner is not None:
+            owner.append((element.text or "") if tag == "t" else _BREAKS[tag])
+    return {p: "".join(text) for p, text in parts.items()}
+
+
+def _owner(element: Any, parts: dict[Any, list[str]], body: Any) -> list[str] | None:
+    """The text of the read paragraph *element* sits in; None when it sits in no read
+    paragraph (a nested table) or inside a deletion or a fallback copy."""
+    while element is not None:
+        if element in parts:
+            return parts[element]
+        if element is body or _tag(element) in _SKIP:
+            return None
+        element = element.getparent()
+    return None
 
 
 def paragraph_text(p: Any) -> str:
-    """A paragraph's text with tracked changes accepted (w:ins kept, w:del dropped).
-
-    Runs inside ``w:ins`` are read (python-docx's ``Paragraph.text`` skipped them);
-    text boxes' fallback copies (``mc:Fallback``) are skipped so nothing is read
-    twice.  The paragraph's own ancestors (body, content controls, table cells) are
-    never one of those: the document's root is checked to be w:document.
-    """
-    out: list[str] = []
-    if next(p.iter(*_SKIP_TAGS), None) is None:  # the usual case: read every text in order
-        for element in p.iter(*_TEXT_TAGS):
-            tag = _tag(element)
-            if tag == "t":
-                out.append(element.text or "")
-            elif _tag(element.getparent()) == "r":
-                out.append(_BREAKS[tag])
-    else:
-        _collect(p, False, out)
-    return "".join(out)
+    """One paragraph's text, read as :func:`_texts` reads it."""
+    return _texts(p, [p])[p]
 
 
-def _collect(element: Any, hidden: bool, out: list[str]) -> None:
-    """Text of *element*'s descendants in document order, none inside w:del or mc:Fallback."""
-    tag = _tag(element)
-    if not hidden:
-        if tag == "t":
-            out.append(element.text or "")
-        elif tag in _BREAKS:
-            parent = element.getparent()
-            if parent is not None and _tag(parent) == "r":
-                out.append(_BREAKS[tag])
-    hidden = hidden or tag in _SKIP
-    for child in element:
-        _collect(child, hidden, out)
-
-
-def _cell_text(tc: Any) -> str:
+def _cell_text(tc: Any, texts: dict[Any, str]) -> str:
     """The cell's own paragraphs, one per line (nested tables are not read)."""
-    return "\n".join(paragraph_text(p) for p in tc if _tag(p) == "p")
+    return "\n".join(texts[p] for p in tc if _tag(p) == "p")
 
 
-def _grid(tbl: Any, number: int, path: str) -> tuple[tuple[Cell, ...], ...]:
+def _grid(tbl: Any, number: int, path: str, texts: dict[Any, str]) -> tuple[tuple[Cell, ...], ...]:
     """The table as rows of grid cells; merged-over positions are empty cells."""
     rows: list[tuple[Cell, ...]] = []
     for r, tr in enumerate((c for c in tbl if _tag(c) == "tr"), start=1):
@@ -174,7 +191,7 @@ def _grid(tbl: Any, number: int, path: str) -> tuple[tuple[Cell, ...], ...]:
             if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
                 row.append(_empty(path, number, r, col, merged=True))
             else:
-                row.append(Cell(_cell_text(tc), _position(path, number, r, col)))
+                row.append(Cell(_cell_text(tc, texts), _position(path, number, r, col)))
             span = _child(tcpr, _GRID_SPAN)
             width = 1 if span is None else _decimal(span)
             if width != 1:

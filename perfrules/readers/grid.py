@@ -8,6 +8,7 @@ number (``IO``, ``/``, a formula Excel never computed) is recorded, never an err
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -55,10 +56,17 @@ def clean(text: str) -> str:
     return text.strip(_STRIP)
 
 
+_BRACKETED = re.compile(r"\([^)]*\)")
+
+
+@functools.lru_cache(maxsize=4096)
 def header_key(text: str) -> str:
-    """A header cell reduced for matching: half-width, simplified, no spaces, no (…) or colon."""
+    """A header cell reduced for matching: half-width, simplified, no spaces, no (…) or colon.
+
+    The layout asks this of the same few dozen header and label cells many times
+    while it looks for the form; the answers are kept (a pure function of the text)."""
     flat = simplified(squash(text))
-    flat = re.sub(r"\([^)]*\)", "", flat)
+    flat = _BRACKETED.sub("", flat)
     return flat.rstrip(":")
 
 
