@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "tests" / "corpus"))
 
 from perfrules.readers import read_submission  # noqa: E402
 from perfrules.readers.grid import header_key  # noqa: E402
+from perfrules.values import squash  # noqa: E402
 
 CORPUS = ["hunan-dongjiaduan-2023-department", "anhui-tangxi-2022-commission", "beijing-haidian-2016-cleaning",
           "ningxia-yinchuan-2021-school"]
@@ -54,6 +55,7 @@ def floor(path: str) -> None:
 def cold() -> None:
     """Forget what earlier reads taught (a batch would keep it; a first file has nothing)."""
     header_key.cache_clear()
+    squash.cache_clear()
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -9,6 +9,7 @@ each into one of a few frozen value types; nothing here scores anything.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Union
@@ -41,8 +42,10 @@ def normalize(text: str) -> str:
     return text.translate(_NORMALIZE) if not text.isascii() else text
 
 
+@functools.lru_cache(maxsize=8192)
 def squash(text: str) -> str:
-    """Normalised text without any white space, for comparing cells."""
+    """Normalised text without any white space, for comparing cells (a pure function of
+    the text, kept: the readers ask it of the same label cells many times)."""
     return _BLANKS.sub("", normalize(text))
 
 

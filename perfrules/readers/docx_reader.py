@@ -171,28 +171,34 @@ def paragraph_text(p: Any) -> str:
     return _texts(p, [p])[p]
 
 
-def _cell_text(tc: Any, texts: dict[Any, str]) -> str:
-    """The cell's own paragraphs, one per line (nested tables are not read)."""
-    return "\n".join(texts[p] for p in tc if _tag(p) == "p")
-
-
 def _grid(tbl: Any, number: int, path: str, texts: dict[Any, str]) -> tuple[tuple[Cell, ...], ...]:
     """The table as rows of grid cells; merged-over positions are empty cells."""
     rows: list[tuple[Cell, ...]] = []
     for r, tr in enumerate((c for c in tbl if _tag(c) == "tr"), start=1):
         if r > MAX_ROWS:
             raise files.error(f"表{number} 行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
-        before = _child(_child(tr, _TRPR), _GRID_BEFORE)
+        before = _first(_first(tr, _TRPR), _GRID_BEFORE)
         row: list[Cell] = [_empty(path, number, r, c + 1, merged=False) for c in range(_int(_decimal(before)))]
         for tc in tr.iterchildren(_TC):
             col = len(row) + 1
-            tcpr = _child(tc, _TCPR)
-            vmerge = _child(tcpr, _VMERGE)
+            tcpr = None
+            lines: list[str] = []
+            for child in tc:  # its properties (the first w:tcPr) and its own paragraphs
+                if child.tag == _TCPR:
+                    tcpr = child if tcpr is None else tcpr
+                elif child in texts:
+                    lines.append(texts[child])
+            vmerge = span = None
+            if tcpr is not None:
+                for prop in tcpr:
+                    if prop.tag == _VMERGE and vmerge is None:
+                        vmerge = prop
+                    elif prop.tag == _GRID_SPAN and span is None:
+                        span = prop
             if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
                 row.append(_empty(path, number, r, col, merged=True))
             else:
-                row.append(Cell(_cell_text(tc, texts), _position(path, number, r, col)))
-            span = _child(tcpr, _GRID_SPAN)
+                row.append(Cell("\n".join(lines), _position(path, number, r, col)))
             width = 1 if span is None else _decimal(span)
             if width != 1:
                 row.extend(_empty(path, number, r, len(row) + 1 + k, merged=True) for k in range(_int(width) - 1))
@@ -202,9 +208,13 @@ def _grid(tbl: Any, number: int, path: str, texts: dict[Any, str]) -> tuple[tupl
     return tuple(rows)
 
 
-def _child(element: Any, tag: str) -> Any:
+def _first(element: Any, tag: str) -> Any:
     """The first child of *element* with *tag* (None for none, or no element)."""
-    return None if element is None else next(element.iterchildren(tag), None)
+    if element is not None:
+        for child in element:
+            if child.tag == tag:
+                return child
+    return None
 
 
 def _decimal(element: Any) -> int:

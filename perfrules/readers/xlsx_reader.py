@@ -176,9 +176,10 @@ def _sheet_rows(book: _Book, title: str, member: str, path: str) -> Rows:
         texts.pop()
     width = max((len(t) for t in texts), default=0)
     formulas = _formulas(uncached, len(texts), width, path) if uncached else {}
+    letters = [f"{title}!{_letter(c + 1)}" for c in range(width)]
     return tuple(
-        tuple(Cell(t[c] if c < len(t) else "", Position(file=path, cell=f"{title}!{_letter(c + 1)}{r + 1}"),
-                   formula=formulas.get((r, c), "")) for c in range(width))
+        tuple(Cell(t[c] if c < len(t) else "", Position(file=path, cell=f"{letters[c]}{r + 1}"),
+                   formula=formulas.get((r, c), "") if formulas else "") for c in range(width))
         for r, t in enumerate(texts))
 
 
@@ -268,6 +269,9 @@ _LETTERS = {letter: i for i, letter in enumerate(ascii_uppercase, start=1)}
 
 def _column(coordinate: str) -> int:
     """The column of ``E12`` (5), as openpyxl reads it; the row part must be a number."""
+    letters = coordinate.rstrip(digits)
+    if letters != coordinate and letters in _COLUMNS:  # the usual E12
+        return _COLUMNS[letters]
     idx = 0
     for idx, ch in enumerate(coordinate):
         if ch in digits:
@@ -285,9 +289,19 @@ def _column(coordinate: str) -> int:
 
 
 def _letter(index: int) -> str:
+    if index < len(_NAMES):
+        return _NAMES[index]
+    return _letter_of(index)
+
+
+def _letter_of(index: int) -> str:
     """5 → E, 27 → AA."""
     out = ""
     while index:
         index, rest = divmod(index - 1, 26)
         out = ascii_uppercase[rest] + out
     return out
+
+
+_NAMES = [""] + [_letter_of(i) for i in range(1, 703)]  # A … ZZ
+_COLUMNS = {name: i for i, name in enumerate(_NAMES) if name}
