@@ -20,7 +20,7 @@ import posixpath
 import zipfile
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 from perfrules.readers import files
 
@@ -115,8 +115,7 @@ class Package:
 
 def open_package(path: str, what: str, xml_parser: etree.XMLParser) -> tuple[zipfile.ZipFile, Package]:
     """Check the zip (size, entries, encryption), then open it."""
-    files.check_zip(path, what)
-    zf = zipfile.ZipFile(path)
+    zf = files.open_checked_zip(path, what)
     return zf, Package(zf, xml_parser)
 
 
