@@ -32,6 +32,7 @@ _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 
 
 
+# Both tables in one: no full-width character maps to a zero-width mark.
 _NORMAL = {**_FULL_WIDTH, **{k: 0x20 for k in _ZERO_WIDTH}}
 _SPACES = re.compile(r"\s+")
 # Cell texts repeat across tables (level names, 满意度 targets, 100%): the short ones are
@@ -41,6 +42,8 @@ _SHORT = 200
 
 def normalize(text: str) -> str:
     """Half-width punctuation and digits, same length (zero-width marks become spaces)."""
+    if text.isascii():
+        return text
     return _normal_short(text) if len(text) < _SHORT else text.translate(_NORMAL)
 
 

@@ -106,7 +106,7 @@ def read_submission(path: str) -> Submission:
 # --------------------------------------------------------------- the table readers
 # Binary formats are told apart by content, before the text formats look at names:
 # a .docx renamed .txt is still read as Word.  Each read imports its module (and
-# python-docx / openpyxl) only when used, so reading TOML never loads them.
+# lxml) only when used, so reading TOML never loads them.
 def _sniff_ole(head: bytes, path: str) -> bool:
     from perfrules.readers.files import OLE_SIGNATURE
 

@@ -111,12 +111,25 @@ def check_zip(path: str, what: str) -> None:
     The sizes come from the central directory; zipfile will not inflate a member
     past its declared size, so the declared total bounds what parsing can cost.
     """
+    open_checked_zip(path, what).close()
+
+
+def open_checked_zip(path: str, what: str) -> zipfile.ZipFile:
+    """The zip, open, once :func:`check_zip`'s checks pass (the caller closes it)."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
+        zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         raise error(f"文件已损坏：不是有效的 {what} 文件（zip 结构无法读取）", path,
                     suggestion=f"请用 Office/WPS 打开后重新另存为 {what}。") from None
+    try:
+        _check_members(zf.infolist(), path, what)
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def _check_members(infos: list[zipfile.ZipInfo], path: str, what: str) -> None:
     if len(infos) > MAX_ZIP_ENTRIES:
         raise error(f"文件内部条目过多（{len(infos)} 个），拒绝读取", path)
     total = sum(info.file_size for info in infos)

@@ -8,6 +8,7 @@ number (``IO``, ``/``, a formula Excel never computed) is recorded, never an err
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -55,10 +56,22 @@ def clean(text: str) -> str:
     return text.strip(_STRIP)
 
 
+_BRACKETED = re.compile(r"\([^)]*\)")
+
+
 def header_key(text: str) -> str:
-    """A header cell reduced for matching: half-width, simplified, no spaces, no (…) or colon."""
+    """A header cell reduced for matching: half-width, simplified, no spaces, no (…) or colon.
+
+    The layout asks this of the same few dozen header and label cells many times
+    while it looks for the form; the answers for short cells are kept (a pure function
+    of the text; a long cell is never a header, and is not kept)."""
+    return _header_key(text) if len(text) < 200 else _header_key.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_key(text: str) -> str:
     flat = simplified(squash(text))
-    flat = re.sub(r"\([^)]*\)", "", flat)
+    flat = _BRACKETED.sub("", flat)
     return flat.rstrip(":")
 
 
