@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -23,14 +22,14 @@ import attrs
 
 from perfrules import compiler
 from perfrules.errors import PerfrulesError, Position, did_you_mean, raise_all
-from perfrules.ruleset import (
-    AuditSetting, DIRECTIONS, EVIDENCE, KINDS, ROUNDING_MODES, Citation, Document, FormRow, GradeBand, Rounding, Rule, Ruleset, Selector,
-)
+from perfrules.ruleset import AuditSetting, Document, GradeBand, Rounding, Rule, Ruleset
 from perfrules.catalog import (  # re-exported: the loader is where callers look
     Selection, bundled_dir, choose_ruleset, guess_jurisdiction, is_ruleset_file, resolve_ruleset_path, ruleset_files,
     ruleset_index, select_ruleset,
 )
-from perfrules.tomlsource import KeyPath, Locator, load_toml, read_text
+from perfrules import rulesections as sections
+from perfrules.rulesections import Layer, level_group
+from perfrules.tomlsource import KeyPath, load_toml, read_text
 from perfrules.limits import MAX_CHAIN
 from perfrules.values import points, to_decimal
 
@@ -40,34 +39,10 @@ TOP_KEYS = {"id", "name", "jurisdiction", "year", "version", "extends", "kind", 
 AUDIT_CHECKS = {"over_completion": "超额完成需说明原因的比例", "execution_reason": "执行率低于此值需说明原因",
                 "low_execution": "执行率低于此值而产出全部满分时提示"}
 AUDIT_KEYS = {"threshold", "cite"}
-RULE_KEYS = {"id", "name", "text", "applies", "cite", "override", "binding", "note"}
-APPLIES_KEYS = {"kind", "direction", "level1", "level2", "name"}
-CITE_KEYS = {"document", "article", "evidence", "note"}
-DOC_KEYS = {"number", "title", "issuer", "issued", "effective", "note"}
-GRADE_KEYS = {"name", "range"}
-ROUNDING_KEYS = {"places", "mode", "cite"}
 REMOVE_KEYS = {"rule", "reason"}
-FORM_KEYS = {"key", "level1", "level2", "name", "target", "weight", "rule", "note"}
-
 __all__ = ["load_ruleset", "load_ruleset_text", "build", "Layer", "bundled_dir", "guess_jurisdiction",
            "is_ruleset_file", "resolve_ruleset_path", "ruleset_files", "ruleset_index", "select_ruleset",
            "choose_ruleset", "Selection"]
-
-
-@attrs.frozen
-class Layer:
-    """One ruleset file as written, before merging."""
-
-    id: str
-    path: str
-    data: Mapping[str, Any]
-    locator: Locator
-
-    def pos(self, path: KeyPath, value: bool = True) -> Position:
-        return self.locator.position(path, value=value)
-
-    def error(self, message: str, path: KeyPath, **kw: Any) -> PerfrulesError:
-        return self.locator.error(message, path, **kw)
 
 
 # ---------------------------------------------------------------------- loading
@@ -170,12 +145,12 @@ def build(layers: list[Layer]) -> Ruleset:
         raise_all(errors + rule_errors)
     errors = rule_errors
     errors.extend(_check_weights(merged, leaf))
-    selector_errors, warnings = _check_selectors(rules)
+    selector_errors, warnings = sections.check_selectors(rules)
     errors.extend(selector_errors)
     audit, audit_errors = _audit(merged, {k: v[0] for k, v in merged.documents.items()})
     errors.extend(audit_errors)
     form_layer = next((layer for layer in reversed(layers) if "form" in layer.data), None)
-    form = _form(form_layer, {r.id for r in rules}, errors) if form_layer is not None else ()
+    form = sections.form(form_layer, {r.id for r in rules}, errors) if form_layer is not None else ()
     raise_all(errors)
     warnings = [w for rule in rules for w in rule.compiled.warnings] + warnings
     if merged.rounding is None:
@@ -218,21 +193,21 @@ def build(layers: list[Layer]) -> Ruleset:
 
 def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
     data = layer.data
-    yield from _unknown_keys(layer, data, TOP_KEYS, ())
-    for key, raw in _table(layer, data, "documents", ()).items():
-        doc = _document(layer, key, raw)
+    yield from sections.unknown_keys(layer, data, TOP_KEYS, ())
+    for key, raw in sections.table(layer, data, "documents", ()).items():
+        doc = sections.document(layer, key, raw)
         if isinstance(doc, PerfrulesError):
             yield doc
         else:
             m.documents[key] = (doc, layer.id, layer.pos(("documents", key), value=False))
     if "rounding" in data:
         yield from _guard(m, layer, "rounding", ("rounding",))
-        result = _rounding(layer, _table(layer, data, "rounding", ()))
+        result = sections.rounding(layer, sections.table(layer, data, "rounding", ()))
         if isinstance(result, list):
             yield from result
         else:
             m.rounding = (result, layer.id, layer.pos(("rounding",), value=False))
-    weights = _table(layer, data, "weights", ())
+    weights = sections.table(layer, data, "weights", ())
     for name, raw in weights.items():
         if name == "cite":
             continue
@@ -243,26 +218,26 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
             for member in level_group(name)[1:] and level_group(name):  # 效益指标+满意度指标: one share for both
                 m.weights.pop(member, None)
         except PerfrulesError as err:
-            yield _at(err, layer, ("weights", name))
+            yield sections.at(err, layer, ("weights", name))
     if "grades" in data:
         yield from _guard(m, layer, "grades", ("grades",))
-        grades = _grades(layer, data["grades"])
+        grades = sections.grades(layer, data["grades"])
         if isinstance(grades, PerfrulesError):
             yield grades
         else:
             m.grades = (grades, layer.id, layer.pos(("grades",), value=False))
-    for canon, words in _table(layer, data, "grade_words", ()).items():
+    for canon, words in sections.table(layer, data, "grade_words", ()).items():
         if canon not in m.grade_words or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
             yield layer.error(f"等级同义词「{canon}」应当对应已有等级（{'、'.join(m.grade_words)}）的文字列表",
                               ("grade_words", canon))
             continue
         m.grade_words[canon] = tuple(dict.fromkeys([*m.grade_words[canon], *words]))
-    for binding in _list(layer, data, "binding", ()):
+    for binding in sections.list_at(layer, data, "binding", ()):
         m.binding[str(binding)] = (layer.id, layer.pos(("binding",)))
     yield from _merge_removals(m, layer)
     yield from _merge_rules(m, layer)
     yield from _merge_kinds(m, layer)
-    for name, raw in _table(layer, data, "audit", ()).items():
+    for name, raw in sections.table(layer, data, "audit", ()).items():
         path: KeyPath = ("audit", name)
         if name not in AUDIT_CHECKS:
             yield layer.error(f"未知的审核设置「{name}」", path, value=False,
@@ -270,7 +245,7 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
         elif not isinstance(raw, dict):
             yield layer.error(f"审核设置「{name}」应当是 {{ threshold = \"130%\", cite = {{…}} }}", path)
         else:
-            yield from _unknown_keys(layer, raw, AUDIT_KEYS, path)
+            yield from sections.unknown_keys(layer, raw, AUDIT_KEYS, path)
             m.audit[name] = (raw, layer, path)
 
 
@@ -300,9 +275,9 @@ def _audit(m: _Merged, docs: Mapping[str, Document]) -> tuple[dict[str, AuditSet
             threshold = to_decimal(str(text).strip()[:-1] if share else text, f"审核设置「{name}」的 threshold")
             threshold = threshold / 100 if share else threshold
         except PerfrulesError as err:
-            errors.append(_at(err, layer, path + ("threshold",)))
+            errors.append(sections.at(err, layer, path + ("threshold",)))
             continue
-        cite = _citation(layer, {"id": name, **raw}, path, docs)
+        cite = sections.citation_of(layer, {"id": name, **raw}, path, docs)
         if isinstance(cite, PerfrulesError):
             errors.append(cite)
             continue
@@ -320,12 +295,12 @@ def _guard(m: _Merged, layer: Layer, setting: str, path: KeyPath) -> Iterator[Pe
 
 
 def _merge_removals(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
-    for i, raw in enumerate(_list(layer, layer.data, "remove", ())):
+    for i, raw in enumerate(sections.list_at(layer, layer.data, "remove", ())):
         path: KeyPath = ("remove", i)
         if not isinstance(raw, dict):
             yield layer.error("remove 的每一项应当是 { rule = \"…\", reason = \"…\" }", path)
             continue
-        yield from _unknown_keys(layer, raw, REMOVE_KEYS, path)
+        yield from sections.unknown_keys(layer, raw, REMOVE_KEYS, path)
         rid, reason = raw.get("rule"), raw.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             yield layer.error("删除上级规则必须写明理由 reason", path, value=False)
@@ -342,7 +317,7 @@ def _merge_removals(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
 def _merge_rules(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
     own: dict[str, KeyPath] = {}
     added: list[tuple[str, tuple[Mapping[str, Any], Layer, KeyPath]]] = []
-    for i, raw in enumerate(_list(layer, layer.data, "rules", ())):
+    for i, raw in enumerate(sections.list_at(layer, layer.data, "rules", ())):
         path: KeyPath = ("rules", i)
         if not isinstance(raw, dict):
             yield layer.error("rules 的每一项应当是一个表 [[rules]]", path)
@@ -382,230 +357,17 @@ def _merge_rules(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
 
 
 # -------------------------------------------------------------------- settings
-def _document(layer: Layer, key: str, raw: Any) -> Document | PerfrulesError:
-    path: KeyPath = ("documents", key)
-    if not isinstance(raw, dict):
-        return layer.error(f"文件「{key}」应当是一个表 [documents.{key}]", path)
-    for err in _unknown_keys(layer, raw, DOC_KEYS, path):
-        return err
-    title = raw.get("title")
-    if not isinstance(title, str) or not title:
-        return layer.error(f"文件「{key}」缺少标题 title", path, value=False)
-    fields = {k: str(raw.get(k, "")) for k in ("number", "issuer", "issued", "effective", "note")}
-    return Document(key=key, title=title, **fields)
-
-
-def _rounding(layer: Layer, raw: Mapping[str, Any]) -> Rounding | list[PerfrulesError]:
-    errors = list(_unknown_keys(layer, raw, ROUNDING_KEYS, ("rounding",)))
-    places, mode = raw.get("places"), raw.get("mode")
-    if not isinstance(places, int) or isinstance(places, bool) or not 0 <= places <= 10:
-        errors.append(layer.error("舍入位数 places 应当是 0 到 10 的整数", ("rounding", "places"), expected="places = 2"))
-    if not isinstance(mode, str) or mode not in ROUNDING_MODES:
-        errors.append(layer.error(f"未知的舍入方式「{mode}」", ("rounding", "mode"), expected="、".join(ROUNDING_MODES),
-                                  suggestion=did_you_mean(str(mode), ROUNDING_MODES)))
-    if errors:
-        return errors
-    assert isinstance(places, int) and isinstance(mode, str)
-    return Rounding(places, mode)
-
-
-_RANGE = re.compile(r"^\s*([\[【])\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*([\])）】])\s*$")
-
-
-def _grades(layer: Layer, raw: Any) -> tuple[GradeBand, ...] | PerfrulesError:
-    if not isinstance(raw, list):
-        return layer.error("grades 应当是表格数组 [[grades]]", ("grades",))
-    bands: list[GradeBand] = []
-    for i, item in enumerate(raw):
-        path: KeyPath = ("grades", i)
-        if not isinstance(item, dict):
-            return layer.error("每个等级应当是 { name = \"优\", range = \"[90, 100]\" }", path)
-        for err in _unknown_keys(layer, item, GRADE_KEYS, path):
-            return err
-        m = _RANGE.match(str(item.get("range", "")))
-        if not m:
-            return layer.error(f"等级区间写法不对：「{item.get('range', '')}」", path + ("range",),
-                               expected="[下限, 上限] 或 [下限, 上限)，例如 \"[80, 90)\"")
-        low, high = Decimal(m.group(2)), Decimal(m.group(3))
-        if low >= high:
-            return layer.error("等级区间下限应小于上限", path + ("range",))
-        bands.append(GradeBand(str(item.get("name", "")), low, high, m.group(4) in "]】"))
-    ordered = sorted(bands, key=lambda b: b.low)
-    for a, b in zip(ordered, ordered[1:]):
-        overlap = a.high > b.low or (a.high == b.low and a.high_closed)
-        if overlap or a.high < b.low:
-            what = "重叠" if overlap else f"之间有空档（{a.high} 到 {b.low}）"
-            return layer.error(f"等级「{a.name}」{a.range_text} 与「{b.name}」{b.range_text} 的区间{what}",
-                               ("grades", bands.index(a), "range"),
-                               suggestion="相邻等级应首尾相接，例如 良 [80, 90)、优 [90, 100]。")
-    return tuple(sorted(bands, key=lambda b: b.low, reverse=True))
-
-
 def _compile_rules(m: _Merged) -> tuple[list[Rule], list[PerfrulesError]]:
     rules: list[Rule] = []
     errors: list[PerfrulesError] = []
     docs = {k: v[0] for k, v in m.documents.items()}
     for rid, (raw, layer, path) in m.rules.items():
-        result = _rule(layer, raw, path, docs, m.grade_words)
+        result = sections.rule(layer, raw, path, docs, m.grade_words)
         if isinstance(result, list):
             errors.extend(result)
         else:
             rules.append(result)
     return rules, errors
-
-
-def _rule(layer: Layer, raw: Mapping[str, Any], path: KeyPath, docs: Mapping[str, Document],
-          grade_words: Mapping[str, tuple[str, ...]]) -> Rule | list[PerfrulesError]:
-    errors = list(_unknown_keys(layer, raw, RULE_KEYS, path))
-    text = raw.get("text")
-    if not isinstance(text, str) or not text.strip():
-        errors.append(layer.error(f"规则「{raw['id']}」缺少规则文字 text", path, value=False,
-                                  expected='text = "实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 目标值"'))
-        return errors
-    compiled = None
-    try:
-        compiled = compiler.compile_rule(text, grade_words)
-        for warning in compiled.warnings:
-            _place_in_text(warning, layer, path)
-    except PerfrulesError as err:
-        errors.append(_place_in_text(err, layer, path))
-    citation = _citation(layer, raw, path, docs)
-    if isinstance(citation, PerfrulesError):
-        errors.append(citation)
-    applies = _selector(layer, raw.get("applies", {}), path + ("applies",))
-    if isinstance(applies, PerfrulesError):
-        errors.append(applies)
-    if errors or compiled is None or isinstance(citation, PerfrulesError) or isinstance(applies, PerfrulesError):
-        return errors
-    return Rule(id=str(raw["id"]), name=str(raw.get("name", raw["id"])), text=text, applies=applies,
-                citation=citation, compiled=compiled, origin=layer.pos(path, value=False), layer=layer.id)
-
-
-def _place_in_text(err: PerfrulesError, layer: Layer, path: KeyPath) -> PerfrulesError:
-    """An error found inside a rule text, placed at its line and column in the file."""
-    spot = layer.locator.text_position(path + ("text",), err.offset) if err.offset is not None else None
-    if spot and err.position.line is None:
-        err.located(file=layer.path, line=spot[0], column=spot[1], source_line=layer.locator.lines[spot[0] - 1])
-    return err.located(file=layer.path, key=f"rules[{path[1] + 1 if isinstance(path[1], int) else ''}].text")
-
-
-def _check_selectors(rules: list[Rule]) -> tuple[list[PerfrulesError], list[PerfrulesError]]:
-    """(errors, warnings): selectors that match nothing, rules an earlier rule hides."""
-    errors: list[PerfrulesError] = []
-    warnings: list[PerfrulesError] = []
-    for i, rule in enumerate(rules):
-        sel = rule.applies
-        if sel.directions and sel.kinds and "quantitative" not in sel.kinds:
-            errors.append(PerfrulesError(f"规则「{rule.id}」永远不会适用：只有定量指标才有方向（direction）",
-                                         position=rule.origin or Position(), code="ruleset_check"))
-        for earlier in rules[:i]:
-            if _covers(earlier.applies, sel):
-                pos = earlier.origin
-                where = f"（{pos.file}:{pos.line}）" if pos is not None and pos.line else ""
-                warnings.append(PerfrulesError(
-                    f"规则「{rule.id}」永远不会被用到：排在前面的规则「{earlier.id}」{where}适用于{earlier.applies.describe()}，已包含它的适用范围",
-                    position=rule.origin or Position(), code="ruleset_check",
-                    suggestion="把更具体的规则放在前面，或缩小前一条规则的 applies。"))
-                break
-    return errors, warnings
-
-
-def _covers(a: Selector, b: Selector) -> bool:
-    pairs = ((a.kinds, b.kinds), (a.directions, b.directions), (a.level1, b.level1), (a.level2, b.level2),
-             (a.names, b.names))
-    return all(not x or (bool(y) and set(y) <= set(x)) for x, y in pairs)
-
-
-def _citation(layer: Layer, raw: Mapping[str, Any], path: KeyPath, docs: Mapping[str, Document]) -> Citation | PerfrulesError:
-    cite = raw.get("cite")
-    if cite is None:
-        return layer.error(f"规则「{raw['id']}」没有注明出处 cite", path, value=False,
-                           expected='cite = { document = "cz2020-10", article = "第十四条", evidence = "recalled" }')
-    if not isinstance(cite, dict):
-        return layer.error("cite 应当是 { document = …, article = …, evidence = … }", path + ("cite",))
-    for err in _unknown_keys(layer, cite, CITE_KEYS, path + ("cite",)):
-        return err
-    key = cite.get("document")
-    if key not in docs:
-        return layer.error(f"出处中的文件「{key}」没有在 [documents] 中登记", path + ("cite", "document"),
-                           suggestion=did_you_mean(str(key), docs))
-    evidence = cite.get("evidence", "")
-    if evidence not in EVIDENCE:
-        return layer.error(f"未知的依据类型「{evidence}」", path + ("cite", "evidence"),
-                           expected="text（原文）、form（表式附注原文）、secondary（二手资料）、recalled（据记忆）、practice（本地做法）",
-                           suggestion=did_you_mean(str(evidence), EVIDENCE))
-    return Citation(document=docs[str(key)], article=str(cite.get("article", "")), evidence=EVIDENCE[evidence],
-                    note=str(cite.get("note", "")), layer=layer.id)
-
-
-def _selector(layer: Layer, raw: Any, path: KeyPath) -> Selector | PerfrulesError:
-    if not isinstance(raw, dict):
-        return layer.error("applies 应当是 { kind = …, direction = … }", path)
-    for err in _unknown_keys(layer, raw, APPLIES_KEYS, path):
-        return err
-    values: dict[str, tuple[str, ...]] = {}
-    for key in APPLIES_KEYS:
-        item = raw.get(key, [])
-        items = [item] if isinstance(item, str) else item
-        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
-            return layer.error(f"applies.{key} 应当是文字或文字列表", path + (key,))
-        values[key] = tuple(items)
-    for key, vocab in (("kind", KINDS), ("direction", DIRECTIONS)):
-        for word in values[key]:
-            if word not in vocab:
-                return layer.error(f"未知的{'类型' if key == 'kind' else '方向'}「{word}」", path + (key,),
-                                   expected="、".join(vocab), suggestion=did_you_mean(word, vocab))
-    return Selector(
-        kinds=tuple(KINDS[k] for k in values["kind"]),
-        directions=tuple(DIRECTIONS[d] for d in values["direction"]),
-        level1=values["level1"], level2=values["level2"], names=values["name"],
-    )
-
-
-def _form(layer: Layer, rule_ids: set[str], errors: list[PerfrulesError]) -> tuple[FormRow, ...]:
-    """``[[form]]``: the rows of the 自评表 this ruleset is for (key, names, target, weight,
-    optionally the rule), so a plan can be compiled for them; the most local layer's form wins."""
-    raw_rows = layer.data["form"]
-    if not isinstance(raw_rows, list):
-        errors.append(layer.error("form 应当是表格数组 [[form]]", ("form",)))
-        return ()
-    rows: list[FormRow] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(raw_rows):
-        path: KeyPath = ("form", i)
-        if not isinstance(raw, dict):
-            errors.append(layer.error("form 的每一项应当是一个表 [[form]]", path))
-            continue
-        problems = list(_unknown_keys(layer, raw, FORM_KEYS, path))
-        texts = {k: raw.get(k, "") for k in ("key", "level1", "level2", "name", "target")}
-        for k, v in texts.items():
-            if not isinstance(v, str) or (k in ("key", "name") and not v.strip()):
-                problems.append(layer.error(f"form 的 {k} 应当是文字" + ("，且不能为空" if k in ("key", "name") else ""),
-                                            path + (k,), value=k in raw))
-        rule = raw.get("rule")
-        if rule is not None and rule not in rule_ids:
-            problems.append(layer.error(f"form 中的规则「{rule}」不存在", path + ("rule",),
-                                        suggestion=did_you_mean(str(rule), rule_ids)))
-        weight = Decimal(0)
-        try:
-            weight = to_decimal(raw.get("weight"), "form 的分值")
-        except PerfrulesError as err:
-            problems.append(_at(err, layer, path + ("weight",)))
-        if not problems and texts["key"] in seen:
-            problems.append(layer.error(f"form 的 key「{texts['key']}」重复", path + ("key",)))
-        if problems:
-            errors.extend(problems)
-            continue
-        seen.add(str(texts["key"]))
-        rows.append(FormRow(key=str(texts["key"]), level1=str(texts["level1"]), level2=str(texts["level2"]),
-                            name=str(texts["name"]), target=str(texts["target"]), weight=weight,
-                            rule=str(rule) if rule is not None else None, origin=layer.pos(path, value=False)))
-    return tuple(rows)
-
-
-def level_group(name: str) -> tuple[str, ...]:
-    """The 一级指标 a weight key covers: ``效益指标+满意度指标`` shares its points between two."""
-    return tuple(part.strip() for part in re.split(r"[+＋]", name) if part.strip())
 
 
 def _check_weights(m: _Merged, leaf: Layer) -> Iterator[PerfrulesError]:
@@ -618,22 +380,3 @@ def _check_weights(m: _Merged, leaf: Layer) -> Iterator[PerfrulesError]:
 
 
 # ----------------------------------------------------------------------- helpers
-def _unknown_keys(layer: Layer, raw: Mapping[str, Any], allowed: set[str], path: KeyPath) -> Iterator[PerfrulesError]:
-    for key in raw:
-        if key not in allowed:
-            yield layer.error(f"未知的键「{key}」", path + (key,), value=False,
-                              expected="、".join(sorted(allowed)), suggestion=did_you_mean(str(key), allowed))
-
-
-def _table(layer: Layer, data: Mapping[str, Any], key: str, path: KeyPath) -> Mapping[str, Any]:
-    value = data.get(key, {})
-    return value if isinstance(value, dict) else {}
-
-
-def _list(layer: Layer, data: Mapping[str, Any], key: str, path: KeyPath) -> list[Any]:
-    value = data.get(key, [])
-    return value if isinstance(value, list) else [value]
-
-
-def _at(err: PerfrulesError, layer: Layer, path: KeyPath) -> PerfrulesError:
-    return err.at(layer.pos(path))
