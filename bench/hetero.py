@@ -380,3 +380,48 @@ def _value(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"no TOML for {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------- .docx / .xlsx
+def write_layouts(table: Table, folder: Path, kinds: tuple[str, ...] = ("docx", "xlsx")) -> list[Path]:
+    """*table* as the .docx / .xlsx a unit files, in its printed layout (tests/corpus/make_layouts.py)."""
+    ml = _make_layouts()
+    ml._KEYS_IN_USE.clear()
+    ml._KEYS_IN_USE.update(k for k in ml._row_keys(list(table.provenance["columns"])) if k)
+    ml._LEVEL_POINTS.clear()
+    ml._LEVEL_POINTS.update((k, str(v)) for k, v in table.data.get("一级指标分值", {}).items())
+    title, grid = ml.layout(table.data, table.provenance)
+    out = []
+    for kind in kinds:
+        path = folder / f"{table.name}.{kind}"
+        (write_docx if kind == "docx" else ml.write_xlsx)(path, title, grid)
+        out.append(path)
+    return out
+
+
+def write_docx(path: Path, title: list[str], grid: Any) -> None:
+    """make_layouts.write_docx, the same document, without its quadratic cell look-ups:
+    python-docx's ``table.cell(r, c)`` walks the whole table on every call (0.4 s a table);
+    here the merged cells are listed once, after the merges."""
+    from docx import Document  # type: ignore[import-untyped,unused-ignore]
+
+    ml = _make_layouts()
+    doc = Document()
+    for line in title:
+        doc.add_paragraph(line)
+    table = doc.add_table(rows=len(grid.cells), cols=grid.width)
+    for r0, c0, r1, c1 in grid.spans():
+        table.cell(r0, c0).merge(table.cell(r1, c1))
+    cells = table._cells  # row-major, a merged cell repeated over its span, as table.cell() reads it
+    for r, c in grid.merges:
+        ml._set_cell(cells[r * grid.width + c], grid.cells[r][c])
+    doc.save(str(path))
+
+
+def _make_layouts() -> Any:
+    folder = str(ROOT / "tests" / "corpus")
+    if folder not in __import__("sys").path:
+        __import__("sys").path.insert(0, folder)
+    import make_layouts  # type: ignore[import-not-found]
+
+    return make_layouts
