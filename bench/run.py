@@ -1,7 +1,8 @@
 """perfrules' own benchmark: speed against hand-written Python, start-up, memory, cores.
 
-    .venv/bin/python bench/run.py            # full: N=20000, 1,000,000 streamed
-    .venv/bin/python bench/run.py --quick    # smaller N, 100,000 streamed
+    .venv/bin/python bench/run.py            # full: N=20000, 1,000,000 streamed, 10,000 varied tables
+    .venv/bin/python bench/run.py --quick    # smaller N, 100,000 streamed, 800 varied tables (about 2 min)
+    .venv/bin/python bench/run.py --hetero [--quick] [--profile]   # only the heterogeneous section
 
 Prints one table and writes the figures to bench/results/run.json.  Every ratio is
 against the hand-written Decimal reference of the peer benchmark (reference.py in
@@ -16,7 +17,18 @@ Figures:
   * cold ``perfrules score`` of the seed: whole-process wall time, median of runs;
   * peak RSS of ``perfrules stream`` scoring N submissions JSON Lines → JSON Lines
     (input generated into a temp dir; the child's RSS from getrusage(RUSAGE_CHILDREN));
-  * batch speed-up on all cores versus one (processes over chunks of plan scoring).
+  * batch speed-up on all cores versus one (processes over chunks of plan scoring);
+  * heterogeneous tables (bench/hetero.py: 10,000 distinct tables varied from the seed, the
+    ruleset cases and the corpus), each figure against a floor measured in the same run:
+    ``read_submission`` of their TOML files vs ``tomllib.loads`` of the same files;
+    ``score()`` (findings and explanations are always built) vs ``tomllib.loads`` of the same
+    table; JSON rendering in tables/s; 1,000 .docx and 1,000 .xlsx of them in the printed
+    layout (tests/corpus/make_layouts.py) read as a ratio to zipfile + lxml parsing the
+    document XML (docx) or the sheet and shared strings (xlsx), and scored end to end
+    (read, choose the ruleset, score, render JSON) on one core and on all cores.
+    ``--profile`` adds cProfile of ``score()`` over those tables (bench/results/hetero-profile.txt).
+
+A last table lists the goals of issue 14 and whether each is met.
 """
 
 from __future__ import annotations
@@ -45,6 +57,8 @@ OUT = ROOT / "bench" / "results" / "run.json"
 GOALS = {
     "totals_ratio": (">=", 1.0), "explained_ratio": (">=", 0.5), "cold_score_ms": ("<=", 150.0),
     "warm_load_ms": ("<=", 20.0), "stream_peak_rss_mb": ("<=", 200.0), "speedup": (">=", 1.8),
+    # issue 14, on the heterogeneous tables
+    "score_ratio": ("<=", 0.2), "read_ratio": ("<=", 1.5), "docx_read_ratio": ("<=", 4.0), "xlsx_read_ratio": ("<=", 10.0),
 }
 
 
@@ -93,10 +107,20 @@ def throughput(n: int, rounds: int) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------- start-up
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process, PYTHONPATH made absolute: ``PYTHONPATH=. bench/run.py``
+    measures the checkout's perfrules in the children too, although they run elsewhere
+    (with a relative PYTHONPATH they would import whatever perfrules is installed)."""
+    env = {**os.environ, **extra}
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    return env
+
+
 def _child(code: str, **env: str) -> str:
     # not from the checkout: a release install must not import ./perfrules instead of itself
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tempfile.gettempdir(), check=True,
-                          env={**os.environ, **env})
+                          env=child_env(**env))
     return proc.stdout.strip().splitlines()[-1]
 
 
@@ -139,19 +163,20 @@ def cold_score(repeats: int) -> dict[str, Any]:
     """Whole-process wall time of ``perfrules score`` on the seed, fresh each time."""
     exe = Path(sys.executable).parent / "perfrules"
     cmd = [str(exe), "score", str(SEED)] if exe.exists() else [sys.executable, "-m", "perfrules.cli", "score", str(SEED)]
-    subprocess.run(cmd, capture_output=True, check=True)  # OS file cache and lark's parser cache warm
+    subprocess.run(cmd, capture_output=True, check=True, env=child_env())  # OS file cache and lark's parser cache warm
     samples = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
+        subprocess.run(cmd, capture_output=True, check=True, env=child_env())
         samples.append((time.perf_counter() - t0) * 1000)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     bare = (time.perf_counter() - t0) * 1000
     modules = _child("import sys, perfrules.cli; from perfrules.commands import score; "
                      "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lark', 'perfrules')))")
+    where = _child("import perfrules; print(perfrules.__file__)")
     return {"cmd": " ".join(cmd[-3:]), "median_ms": statistics.median(samples), "runs_ms": samples,
-            "bare_python_ms": bare, "modules_after_import_cli": modules}
+            "bare_python_ms": bare, "modules_after_import_cli": modules, "perfrules_in_child": where}
 
 
 # --------------------------------------------------------------------- memory
@@ -181,7 +206,7 @@ def stream_rss(n: int) -> dict[str, Any]:
         cmd = [str(exe) if exe.exists() else "perfrules", "stream", "--ruleset", str(RULESET)]
         t0 = time.perf_counter()
         with src.open("rb") as fin, dst.open("wb") as fout:
-            subprocess.run(cmd, stdin=fin, stdout=fout, check=True)
+            subprocess.run(cmd, stdin=fin, stdout=fout, check=True, env=child_env())
         wall = time.perf_counter() - t0
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         lines = 0
@@ -254,6 +279,257 @@ def speedup(n: int, rounds: int) -> dict[str, Any]:
             "subs_per_s_one": n / t1, "subs_per_s_all": n / tn}
 
 
+# ------------------------------------------------------------- heterogeneous tables
+def _say(what: str, since: float) -> None:
+    print(f"  [hetero] {what} ({time.perf_counter() - since:.1f} s)", file=sys.stderr, flush=True)
+
+
+def _timed(fn: Any, items: list[Any]) -> float:
+    gc.collect()
+    t0 = time.perf_counter()
+    for item in items:
+        fn(item)
+    return time.perf_counter() - t0
+
+
+def _interleaved(fns: dict[str, Any], items: list[Any], rounds: int) -> dict[str, float]:
+    """Median seconds of each fn over all items, rounds interleaved, order rotating."""
+    runs: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            runs[name].append(_timed(fns[name], items))
+    return {name: statistics.median(v) for name, v in runs.items()}
+
+
+_REFUSED: dict[str, str] = {}  # file → error code, for the inputs perfrules refuses
+_READ: dict[Path, Any] = {}  # file → its Submission, from the last timed read
+
+
+def _read_or_none(path: Path) -> Any:
+    from perfrules.errors import PerfrulesError
+    from perfrules.readers import read_submission
+
+    try:
+        sub = _READ[path] = read_submission(str(path))
+        return sub
+    except PerfrulesError as err:
+        _REFUSED[str(path)] = err.code
+        _READ[path] = None
+        return None
+
+
+def _score_one(job: tuple[Any, Any]) -> Any:
+    from perfrules.errors import PerfrulesError
+    from perfrules.interpreter import score
+
+    sub, chosen = job
+    try:
+        return score(sub, chosen.ruleset, notes=chosen.findings, scale_levels=not chosen.fallback)
+    except PerfrulesError as err:
+        _REFUSED[str(sub.source)] = err.code
+        return None
+
+
+def _end_to_end(path: str) -> int:
+    """``perfrules score FILE -f json`` through the library: read, choose, score, render."""
+    from perfrules.catalog import choose_ruleset
+    from perfrules.errors import PerfrulesError
+    from perfrules.explain import described
+    from perfrules.interpreter import score
+    from perfrules.readers import read_submission
+    from perfrules.render import render
+
+    try:
+        sub = read_submission(path)
+        chosen = choose_ruleset(sub)
+        result = score(sub, chosen.ruleset, notes=chosen.findings, scale_levels=not chosen.fallback)
+        return len(render(described(result, chosen.ruleset, chosen.why), "json"))
+    except PerfrulesError:
+        return 0  # refused (counted by the read figure): the work up to the refusal is timed
+
+
+def _end_to_end_chunk(paths: list[str]) -> int:
+    for path in paths:
+        _end_to_end(path)
+    return len(paths)
+
+
+def _xml_floor(kind: str) -> Any:
+    """What any reader must do at least: open the zip, inflate and parse the table's XML."""
+    import zipfile
+
+    from lxml import etree
+
+    members = ("word/document.xml",) if kind == "docx" else ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml")
+
+    def floor(path: Path) -> None:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())  # openpyxl writes no sharedStrings.xml when its strings are inline
+            for member in members:
+                if member in names:
+                    etree.fromstring(z.read(member))
+    return floor
+
+
+def _render_files(job: tuple[int, int, str, str]) -> int:
+    import hetero
+
+    start, stop, folder, kind = job
+    tables = hetero.generate(stop, seed=_HETERO_SEED)[start:stop]
+    for table in tables:
+        hetero.write_layouts(table, Path(folder), (kind,))
+    return len(tables)
+
+
+_HETERO_SEED = 20231231
+
+
+def heterogeneous(n: int, n_files: int, rounds: int, profile: bool) -> dict[str, Any]:
+    """The issue-14 figures on n distinct varied tables (bench/hetero.py), floors in the same run."""
+    import tomllib
+
+    import hetero
+    from perfrules.catalog import choose_ruleset
+    from perfrules.explain import described
+    from perfrules.render import render
+
+    out: dict[str, Any] = {"n": n, "seed": _HETERO_SEED, "rounds": rounds}
+    t0 = time.perf_counter()
+    tables = hetero.generate(n, seed=_HETERO_SEED)
+    texts = [t.toml() for t in tables]
+    assert len(set(texts)) == n, "bench/hetero.py drew two equal tables"
+    out["generate_s"] = time.perf_counter() - t0
+    _say(f"{n:,} tables drawn", t0)
+    t_all = time.perf_counter()
+    out["templates"] = {k: sum(1 for t in tables if t.template.split(":")[0] == k) for k in ("seed", "case", "corpus")}
+    out["rows_mean"] = statistics.mean(len(t.data.get("指标", [])) for t in tables)
+    out["toml_bytes_mean"] = statistics.mean(len(t.encode("utf-8")) for t in texts)
+    with tempfile.TemporaryDirectory(prefix="perfrules-hetero-") as tmp:
+        folder = Path(tmp)
+        paths = [folder / f"{t.name}.toml" for t in tables]
+        for path, text in zip(paths, texts):
+            path.write_text(text, encoding="utf-8")
+
+        # read: read_submission of the file vs tomllib.loads of the same file's text
+        med = _interleaved({"floor": lambda p: tomllib.loads(p.read_text(encoding="utf-8")), "read": _read_or_none},
+                           paths, rounds)
+        subs = [_READ.pop(p) for p in paths]
+        out["read"] = {"read_s": med["read"], "floor_s": med["floor"], "ratio": med["read"] / med["floor"],
+                       "tables_per_s": n / med["read"], "refused": _count(_REFUSED.values())}
+        _say("read timed", t_all)
+
+        # score: score() vs tomllib.loads of the same table (the ruleset chosen beforehand, as a batch does)
+        t0 = time.perf_counter()
+        jobs = [(s, choose_ruleset(s)) for s in subs if s is not None]
+        choose_s = time.perf_counter() - t0
+        kept = [text for text, s in zip(texts, subs) if s is not None]
+        med = _interleaved({"floor": lambda i: tomllib.loads(kept[i]), "score": lambda i: _score_one(jobs[i])},
+                           list(range(len(jobs))), rounds)
+        _REFUSED.clear()
+        results = [_score_one(j) for j in jobs]
+        rows = sum(len(r.rows) for r in results if r is not None)
+        out["score"] = {"score_s": med["score"], "floor_s": med["floor"], "ratio": med["score"] / med["floor"],
+                        "tables_per_s": len(jobs) / med["score"], "rows_per_s": rows / med["score"],
+                        "refused": _count(_REFUSED.values()), "choose_ruleset_s": choose_s,
+                        "rulesets": dict(sorted(_count(j[1].ruleset.id for j in jobs).items())),
+                        "explanations": sum(len(r.explanations) for r in results if r is not None),
+                        "findings": sum(len(r.findings) for r in results if r is not None)}
+
+        # render JSON
+        done = [described(r, j[1].ruleset, j[1].why) for r, j in zip(results, jobs) if r is not None]
+        runs = [_timed(lambda r: render(r, "json"), done) for _ in range(rounds)]
+        out["render_json"] = {"s": statistics.median(runs), "tables_per_s": len(done) / statistics.median(runs)}
+        _say("score and render timed", t_all)
+
+        if profile:
+            out["profile"] = _profile_score(jobs)
+            _say("score profiled", t_all)
+
+        if n_files:
+            out["files"] = _files(min(n_files, n), folder, max(1, rounds - 1))  # slow: one round fewer
+    return out
+
+
+def _count(items: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def _files(n: int, folder: Path, rounds: int) -> dict[str, Any]:
+    """n .docx and n .xlsx of the first n tables: read vs the XML floor, end to end on 1 and all cores."""
+    cores = os.cpu_count() or 1
+    ctx = multiprocessing.get_context("fork")
+    out: dict[str, Any] = {"n": n, "cores": cores}
+    t0 = time.perf_counter()
+    step = max(1, n // (cores * 4))
+    jobs = [(i, min(i + step, n), str(folder), kind) for kind in ("docx", "xlsx") for i in range(0, n, step)]
+    with ctx.Pool(cores) as pool:
+        assert sum(pool.map(_render_files, jobs)) == 2 * n
+    out["render_files_s"] = time.perf_counter() - t0
+    _say(f"{n:,} .docx and {n:,} .xlsx written", t0)
+    for kind in ("docx", "xlsx"):
+        paths = sorted(folder.glob(f"*.{kind}"))
+        assert len(paths) == n
+        _REFUSED.clear()
+        med = _interleaved({"floor": _xml_floor(kind), "read": _read_or_none}, paths, rounds)
+        _READ.clear()
+        refused = _count(_REFUSED.values())
+        t_kind = time.perf_counter()
+        names = [str(p) for p in paths]
+        one = []
+        all_cores = []
+        chunk = max(1, n // (cores * 8))
+        chunks = [names[i:i + chunk] for i in range(0, n, chunk)]
+        with ctx.Pool(cores) as pool:
+            pool.map(_end_to_end_chunk, chunks[:cores])  # workers up
+            for _ in range(rounds):
+                gc.collect()
+                t0 = time.perf_counter()
+                assert _end_to_end_chunk(names) == n
+                one.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                assert sum(pool.map(_end_to_end_chunk, chunks)) == n
+                all_cores.append(time.perf_counter() - t0)
+        t1, tn = statistics.median(one), statistics.median(all_cores)
+        out[kind] = {"read_s": med["read"], "floor_s": med["floor"], "read_ratio": med["read"] / med["floor"],
+                     "read_files_per_s": n / med["read"], "refused": refused,
+                     "bytes_mean": statistics.mean(p.stat().st_size for p in paths),
+                     "files_per_s_one_core": n / t1, "files_per_s_all_cores": n / tn, "speedup": t1 / tn}
+        _say(f".{kind} timed", t_kind)
+    return out
+
+
+def _profile_score(jobs: list[tuple[Any, Any]]) -> dict[str, Any]:
+    """cProfile of score() over the tables: top 25 by cumulative and by own time."""
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    for job in jobs:
+        _score_one(job)
+    prof.disable()
+    text = []
+    for key in ("cumulative", "tottime"):
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).strip_dirs().sort_stats(key).print_stats(25)
+        text.append(f"==== score() over {len(jobs)} heterogeneous tables, top 25 by {key} ====\n" + _trim(buf.getvalue()))
+    path = OUT.parent / "hetero-profile.txt"
+    path.write_text("\n".join(text), encoding="utf-8")
+    return {"file": str(path.relative_to(ROOT)), "tables": len(jobs)}
+
+
+def _trim(stats: str) -> str:
+    """pstats output from its header line on (drops the blank lines and the sort note)."""
+    lines = stats.splitlines()
+    start = next((i for i, line in enumerate(lines) if "function calls" in line), 0)
+    return "\n".join(line for line in lines[start:] if line.strip()) + "\n"
+
+
 # ---------------------------------------------------------------------- report
 def _verdict(key: str, value: float) -> str:
     op, goal = GOALS[key]
@@ -263,22 +539,62 @@ def _verdict(key: str, value: float) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="N=5000, 100,000 streamed, fewer rounds")
+    ap.add_argument("--quick", action="store_true",
+                    help="N=5000, 100,000 streamed, 800 varied tables and 60+60 files, fewer rounds (about 2 min)")
     ap.add_argument("--skip-stream", action="store_true", help="leave out the streaming memory figure")
+    ap.add_argument("--hetero", action="store_true",
+                    help="only the heterogeneous tables (figures to bench/results/hetero.json, run.json untouched)")
+    ap.add_argument("--skip-hetero", action="store_true", help="leave out the heterogeneous tables")
+    ap.add_argument("--profile", action="store_true", help="also profile score() on the heterogeneous tables "
+                    "(bench/results/hetero-profile.txt)")
+    ap.add_argument("--tables", type=int, help="heterogeneous tables (default 10,000; 800 with --quick)")
+    ap.add_argument("--files", type=int, help=".docx and .xlsx files each (default 1,000; 60 with --quick)")
     args = ap.parse_args()
     quick = args.quick
     n, rounds = (5000, 3) if quick else (20000, 9)
+    import perfrules
+
     report: dict[str, Any] = {"machine": {"python": platform.python_version(), "cores": os.cpu_count(),
                                           "platform": platform.platform(), "load_avg": os.getloadavg()},
-                              "quick": quick, "reference": str(PEERS / "reference.py")}
-    if not args.skip_stream:  # first: RUSAGE_CHILDREN keeps the largest child so far
-        report["stream"] = stream_rss(100_000 if quick else 1_000_000)
-    report["cold_score"] = cold_score(5 if quick else 11)
-    report["load"] = load_times(3 if quick else 7)
-    report["throughput"] = throughput(n, rounds)
-    report["cores"] = speedup(n * 2, 3 if quick else 5)
+                              "quick": quick, "reference": str(PEERS / "reference.py"), "perfrules": perfrules.__file__}
+    rows: list[tuple[str, str, str]] = []
+    if not args.hetero:
+        if not args.skip_stream:  # first: RUSAGE_CHILDREN keeps the largest child so far
+            report["stream"] = stream_rss(100_000 if quick else 1_000_000)
+        report["cold_score"] = cold_score(5 if quick else 11)
+        report["load"] = load_times(3 if quick else 7)
+        report["throughput"] = throughput(n, rounds)
+        report["cores"] = speedup(n * 2, 3 if quick else 5)
+        rows += _fixed_rows(report)
+    if not args.skip_hetero:
+        tables = args.tables or (800 if quick else 10_000)
+        files = args.files if args.files is not None else (60 if quick else 1000)
+        report["hetero"] = heterogeneous(tables, files, 2 if quick else 3, args.profile)
+        rows += _hetero_rows(report["hetero"])
     report["machine"]["load_avg_after"] = os.getloadavg()
+    report["goals"] = _goals(report)
 
+    width = max(len(r[0]) for r in rows)
+    print(f"perfrules bench/run.py  (Python {platform.python_version()}, {os.cpu_count()} cores, "
+          f"load avg {report['machine']['load_avg'][0]:.1f} → {report['machine']['load_avg_after'][0]:.1f}"
+          f"{', quick' if quick else ''})")
+    for name, figure, verdict in rows:
+        print(f"  {name:<{width}}  {figure}  {verdict}")
+    goals = report["goals"]
+    gw = max(len(g["goal"]) for g in goals)
+    print("\nGoals (issue 14)")
+    for g in goals:
+        print(f"  {g['goal']:<{gw}}  {g['measured']:<28}  {'met' if g['met'] else 'MISSED' if g['met'] is False else 'not run'}")
+    out = OUT.with_name("hetero.json") if args.hetero else OUT
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"written: {out.relative_to(ROOT)}")
+    if args.profile and "profile" in report.get("hetero", {}):
+        print(f"profile: {report['hetero']['profile']['file']}")
+
+
+def _fixed_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The figures against the hand-written reference (the fixed workload), as before."""
     t, ld, cs, c = report["throughput"], report["load"], report["cold_score"], report["cores"]
     sp = t["subs_per_s"]
     rows = [
@@ -304,15 +620,53 @@ def main() -> None:
     rows.append((f"batch on {c['cores']} cores", f"{c['speedup']:.2f}× one core ({c['subs_per_s_one']:,.0f} → "
                  f"{c['subs_per_s_all']:,.0f} subs/s; a bare busy loop gets {c['busy_loop_speedup']:.2f}× here now)",
                  _verdict("speedup", c["speedup"])))
-    width = max(len(r[0]) for r in rows)
-    print(f"perfrules bench/run.py  (Python {platform.python_version()}, {os.cpu_count()} cores, "
-          f"load avg {report['machine']['load_avg'][0]:.1f} → {report['machine']['load_avg_after'][0]:.1f}"
-          f"{', quick' if quick else ''})")
-    for name, figure, verdict in rows:
-        print(f"  {name:<{width}}  {figure}  {verdict}")
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    print(f"written: {OUT.relative_to(ROOT)}")
+    return rows
+
+
+def _hetero_rows(h: dict[str, Any]) -> list[tuple[str, str, str]]:
+    r, s, j = h["read"], h["score"], h["render_json"]
+    rows = [
+        (f"{h['n']:,} varied tables: read", f"read_submission {r['tables_per_s']:,.0f} tables/s = {r['ratio']:.2f}× "
+         f"tomllib.loads of the same files ({r['floor_s'] * 1000 / h['n']:.2f} ms/table)", _verdict("read_ratio", r["ratio"])),
+        ("  score()", f"{s['tables_per_s']:,.0f} tables/s, {s['rows_per_s']:,.0f} rows/s = {s['ratio']:.2f}× tomllib.loads "
+         f"of the same table; refused: {', '.join(f'{v} {c}' for c, v in s['refused'].items()) or 'none'}",
+         _verdict("score_ratio", s["ratio"])),
+        ("  render JSON", f"{j['tables_per_s']:,.0f} tables/s", ""),
+    ]
+    f = h.get("files")
+    if f:
+        for kind in ("docx", "xlsx"):
+            k = f[kind]
+            refused = ", ".join(f"{v} {c}" for c, v in k["refused"].items()) or "none"
+            rows.append((f"  {f['n']:,} .{kind}", f"read {k['read_ratio']:.2f}× zipfile+lxml floor "
+                         f"({k['read_files_per_s']:,.0f} files/s); end to end {k['files_per_s_one_core']:,.0f} files/s "
+                         f"on 1 core, {k['files_per_s_all_cores']:,.0f} on {f['cores']} ({k['speedup']:.2f}×); "
+                         f"refused: {refused}", _verdict(f"{kind}_read_ratio", k["read_ratio"])))
+    return rows
+
+
+def _goals(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 14's goals, each with the figure measured in this run (None: not run)."""
+    h = report.get("hetero", {})
+    t = report.get("throughput")
+    cs = report.get("cold_score")
+    files = h.get("files", {})
+    figures: list[tuple[str, str, float | None, str]] = [
+        ("score() ≤ 0.2× tomllib.loads", "score_ratio", h.get("score", {}).get("ratio"), "×"),
+        ("TOML read ≤ 1.5× tomllib.loads", "read_ratio", h.get("read", {}).get("ratio"), "×"),
+        (".docx read ≤ 4× zipfile+lxml", "docx_read_ratio", files.get("docx", {}).get("read_ratio"), "×"),
+        (".xlsx read ≤ 10× zipfile+lxml", "xlsx_read_ratio", files.get("xlsx", {}).get("read_ratio"), "×"),
+        ("peer bench totals ≥ 1.0× reference", "totals_ratio", t["totals_ratio"] if t else None, "×"),
+        ("peer bench explained ≥ 0.5× reference", "explained_ratio", t["explained_ratio"] if t else None, "×"),
+        ("cold `perfrules score` seed ≤ 150 ms", "cold_score_ms", cs["median_ms"] if cs else None, " ms"),
+    ]
+    out = []
+    for goal, key, value, unit in figures:
+        op, limit = GOALS[key]
+        met = None if value is None else (value >= limit if op == ">=" else value <= limit)
+        shown = "—" if value is None else (f"{value:.0f}{unit}" if unit == " ms" else f"{value:.3f}{unit}")
+        out.append({"goal": goal, "key": key, "limit": limit, "op": op, "value": value, "measured": shown, "met": met})
+    return out
 
 
 if __name__ == "__main__":
