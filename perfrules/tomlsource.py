@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from decimal import Decimal
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -54,16 +55,54 @@ class KeySpot:
     value_column: int
 
 
+class LazyPositions(Mapping[str, Position]):
+    """Field → position of the keys under one table, each computed when first read."""
+
+    def __init__(self, locator: "Locator", path: KeyPath, keys: Iterable[str]) -> None:
+        self._locator, self._path, self._keys = locator, path, tuple(keys)
+        self._done: dict[str, Position] = {}
+
+    def __getitem__(self, key: str) -> Position:
+        if key not in self._done:
+            if key not in self._keys:
+                raise KeyError(key)
+            self._done[key] = self._locator.position(self._path + (key,))
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 class Locator:
     """Key path → where the key and its value are written."""
 
     def __init__(self, text: str, file: str | None) -> None:
         self.file = file
-        self.lines = text.split("\n")  # tomllib counts only \n (not \x1e, \u2028 …)
-        self.spots: dict[KeyPath, KeySpot] = {}
-        self._scan()
+        self.text = text
+        self._lines: list[str] | None = None
+        self._spots: dict[KeyPath, KeySpot] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")  # tomllib counts only \n (not \x1e, \u2028 …)
+        return self._lines
+
+    @property
+    def spots(self) -> dict[KeyPath, KeySpot]:
+        """Where every key is written, scanned the first time a position is asked for: a
+        table scored without a message that points into it never pays for the scan."""
+        if self._spots is None:
+            self._spots = {}
+            self._scan()
+        return self._spots
 
     def _scan(self) -> None:
+        assert self._spots is not None
+        spots = self._spots
         table: KeyPath = ()
         counts: dict[KeyPath, int] = {}
         in_multiline: str | None = None
@@ -79,8 +118,8 @@ class Locator:
                     counts[names] = counts.get(names, -1) + 1
                 table = self._indexed(names, counts)
                 spot = KeySpot(number, header.start(2) + 1, header.start(2) + 1)
-                self.spots.setdefault(table, spot)
-                self.spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
+                spots.setdefault(table, spot)
+                spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
                 continue
             pair = _PAIR.match(line)
             if not pair or line.lstrip().startswith("#"):
@@ -88,7 +127,7 @@ class Locator:
             keys: KeyPath = tuple(_split_dotted(pair.group(1)))
             path = table + keys
             value_col = pair.end() + 1
-            self.spots[path] = KeySpot(number, pair.start(1) + 1, value_col)
+            spots[path] = KeySpot(number, pair.start(1) + 1, value_col)
             rest = line[pair.end():]
             for quote in ('"""', "'''"):
                 if rest.startswith(quote) and rest.count(quote) == 1:
@@ -109,7 +148,8 @@ class Locator:
     def _scan_inline(self, path: KeyPath, number: int, line: str, start: int) -> None:
         for m in re.finditer(rf"[{{,]\s*({_DOTTED})\s*=\s*", line[start:]):
             keys = tuple(_split_dotted(m.group(1)))
-            self.spots[path + keys] = KeySpot(number, start + m.start(1) + 1, start + m.end() + 1)
+            assert self._spots is not None
+            self._spots[path + keys] = KeySpot(number, start + m.start(1) + 1, start + m.end() + 1)
 
     def find(self, path: KeyPath) -> KeySpot | None:
         """The spot of *path*, or of its nearest written ancestor."""
@@ -220,18 +260,43 @@ def load_toml(text: str, file: str | None) -> tuple[dict[str, Any], Locator]:
     :func:`read_text` does, so text given directly is located like a file's.
     """
     text = newlines(text)
-    deep = nesting_offset(text, MAX_DATA_NESTING, comments=True)
-    if deep is not None:
-        raise error_at(f"TOML 嵌套过深（上限 {MAX_DATA_NESTING} 层）", text, deep, file, code="toml")
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
+        _too_deep(text, file)  # a syntax error past the depth limit: the depth is the problem
         raise toml_error(exc, text, file) from None
     except (ValueError, RecursionError):
+        _too_deep(text, file)
         long_number = re.search(r"[0-9][0-9_]{30,}", text)
         raise error_at("TOML 中的数字过长，无法读取", text, long_number.start() if long_number else 0, file,
                        code="toml", expected="不超过 30 位的数字") from None
+    if _depth(data) > MAX_DATA_NESTING - 2:  # [[a]] headers nest 2 in the text and 1 in the data
+        _too_deep(text, file)
     return data, Locator(text, file)
+
+
+def _too_deep(text: str, file: str | None) -> None:
+    """Refuse text whose [ and { nest deeper than the limit, at the first too-deep bracket.
+
+    The text is scanned only when the parsed data is that deep (or tomllib failed): a
+    bracket in the text always opens a list or table in the data, so shallow data
+    proves shallow text without reading it twice."""
+    deep = nesting_offset(text, MAX_DATA_NESTING, comments=True)
+    if deep is not None:
+        raise error_at(f"TOML 嵌套过深（上限 {MAX_DATA_NESTING} 层）", text, deep, file, code="toml")
+
+
+def _depth(value: Any) -> int:
+    """How deep lists and tables nest in parsed data (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def nesting_offset(text: str, limit: int, *, comments: bool) -> int | None:

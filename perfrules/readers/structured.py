@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.limits import MAX_CELL_CHARS, MAX_DATA_NESTING, MAX_ROWS
-from perfrules.tomlsource import KeyPath, Locator, error_at, load_toml, nesting_offset, newlines, render_path
+from perfrules.tomlsource import KeyPath, LazyPositions, Locator, error_at, load_toml, nesting_offset, newlines, render_path
 from perfrules.readers.hanzi import simplified
 from perfrules.readers.levels import block_weights, name_levels
 from perfrules.values import normalize, points, to_decimal
@@ -43,6 +43,10 @@ class Where:
         if self.locator is not None:
             return self.locator.position(path, value=value)
         return Position(file=self.file)
+
+    def positions(self, path: KeyPath, keys: Iterable[str]) -> Mapping[str, Position]:
+        """Where each key under *path* is written, worked out only when a message asks."""
+        return LazyPositions(self.locator, path, keys) if self.locator is not None else {}
 
     def error(self, message: str, path: KeyPath, *, value: bool = True, **kw: Any) -> PerfrulesError:
         err = PerfrulesError(message, position=self.position(path, value=value), key=render_path(path), **kw)
@@ -130,7 +134,7 @@ def build_submission(data: Mapping[str, Any], where: Where, reader: str) -> mode
     self_total = _optional_number(data, "自评总分", (), where, unreadable)
     if self_total is None and "自评得分" in data:  # a total printed in the header, not in a 总分 row
         self_total = _optional_number(data, "自评得分", (), where, unreadable, "自评总分")
-    locations = {k: where.position((k,)) for k in data if where.locator is not None}
+    locations = where.positions((), data)
     return model.Submission(
         unit=unit,
         year=year,
@@ -166,7 +170,7 @@ def _row(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.Indicator
         weight=_optional_number(raw, weight_key, path, where, unreadable, model.WEIGHT),
         self_score=_optional_number(raw, model.SCORE, path, where, unreadable),
         reason=reason,
-        locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
+        locations=where.positions(path, raw),
         key=_text(raw, "编号", path, where) or None,
         unreadable=unreadable,
         more={k: _text(raw, k, path, where) for k in (*MORE_KEYS, *SPLIT_TARGET) if k in raw},
@@ -188,7 +192,7 @@ def _budget(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.Budget
         weight=_optional_number(raw, model.WEIGHT, path, where, unreadable),
         self_rate=_text(raw, model.RATE, path, where),
         self_score=_optional_number(raw, model.SCORE, path, where, unreadable),
-        locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
+        locations=where.positions(path, raw),
         parts=parts,
         unreadable=unreadable,
         money_unit=simplified(_text(raw, "金额单位", path, where)) or "万元",  # 萬元 is 万元
@@ -207,7 +211,7 @@ def _part(raw: Mapping[str, Any], path: KeyPath, where: Where) -> model.FundPart
         self_rate=_text(raw, model.RATE, path, where),
         self_score=_optional_number(raw, model.SCORE, path, where, unreadable),
         unreadable=unreadable,
-        locations={k: where.position(path + (k,)) for k in raw} if where.locator else {},
+        locations=where.positions(path, raw),
     )
 
 
