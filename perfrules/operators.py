@@ -1,0 +1,235 @@
+"""The closures a rule is compiled into: arithmetic specialised on constants, names read
+from a row, the tests (met, missed, reason missing, a grade), and the words of
+grades.  Plain functions over :class:`~perfrules.program.Env`, no parse trees.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+
+from perfrules import ast
+from perfrules.values import squash
+from perfrules.program import Env, MissingInput
+from perfrules.vocabulary import HUNDRED, POINTS, QUANTITY, SCALAR, Fn, Test, Type
+
+
+_OPS: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+_OP_WORDS = {"+": "加", "-": "减", "*": "乘", "/": "除"}
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
+
+
+def _specialised(op: str, lf: Fn, lc: Decimal | None, rf: Fn, rc: Decimal | None) -> Fn:
+    """One closure per operator and operand shape: fewer calls per evaluation."""
+    if op == "*":
+        if rc is not None:
+            return lambda e: lf(e) * rc
+        if lc is not None:
+            return lambda e: lc * rf(e)
+        return lambda e: lf(e) * rf(e)
+    if op == "/":
+        if rc is not None:
+            return lambda e: lf(e) / rc
+        if lc is not None:
+            return lambda e: lc / rf(e)
+        return lambda e: lf(e) / rf(e)
+    if op == "+":
+        if rc is not None:
+            return lambda e: lf(e) + rc
+        if lc is not None:
+            return lambda e: lc + rf(e)
+        return lambda e: lf(e) + rf(e)
+    if rc is not None:
+        return lambda e: lf(e) - rc
+    if lc is not None:
+        return lambda e: lc - rf(e)
+    return lambda e: lf(e) - rf(e)
+
+
+def _result_type(op: str, left: Type, right: Type) -> Type | None:
+    if op in "+-":
+        return left if left == right else None
+    return left * right if op == "*" else left / right
+
+
+def _compare_hint(left: Type, right: Type) -> str | None:
+    if {left, right} == {QUANTITY, SCALAR}:
+        return "实际值、目标值带单位；比例请用 完成率（= 实际值 ÷ 目标值），例如：完成率 ≥ 90%"
+    if POINTS in (left, right):
+        return "分值、满分 是分数；要按比例给分请写 分值 × 比例，例如 分值 × 实际值 ÷ 目标值"
+    return None
+
+
+def _literal(node: ast.Num) -> tuple[Decimal, Type]:
+    unit = node.unit
+    if unit == "%":
+        return node.value / HUNDRED, SCALAR
+    if unit == "分":
+        return node.value, POINTS
+    if unit is None:
+        return node.value, SCALAR
+    return node.value, QUANTITY  # 个百分点, 天, 万元 …: in the row's own unit
+
+
+def _get(name: str) -> Fn:
+    getter = operator.attrgetter(name)
+
+    def fetch(e: Env) -> Decimal:
+        value = getter(e)
+        if value is None:
+            raise MissingInput(name)
+        return value  # type: ignore[no-any-return]
+
+    return fetch
+
+
+def _ratio(e: Env) -> Decimal:
+    if e.actual is None or e.target is None:
+        raise MissingInput("ratio")
+    return e.actual / e.target
+
+
+def _rate(e: Env) -> Decimal:
+    if e.executed is None or e.budget is None:
+        raise MissingInput("rate")
+    return e.executed / e.budget
+
+
+def _ratio_test(op: Callable[[Any, Any], bool], share: Decimal) -> Test:
+    def test(e: Env) -> bool:
+        a, t = e.actual, e.target
+        if a is None or t is None:
+            raise MissingInput("ratio")
+        if t > 0:
+            return op(a, share * t)
+        return op(a / t, share)
+
+    return test
+
+
+
+def _share(const: Decimal | None, fn: Fn) -> Fn:
+    """A scalar outcome read as a share of 分值."""
+    if const is not None:
+        return lambda e: e.weight * const
+    return lambda e: e.weight * fn(e)
+
+
+def _grade_test(canon: str) -> Test:
+    return lambda e: e.grade == canon
+
+
+def _always(e: Env) -> bool:
+    return True
+
+
+def _met(e: Env) -> bool:
+    if e.met is None:
+        raise MissingInput("met")
+    return e.met
+
+
+def _missed(e: Env) -> bool:
+    return not _met(e)
+
+
+def _reason_missing(e: Env) -> bool:
+    return e.reason_missing
+
+
+def _word_map(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Squashed spelling → canonical grade, as the interpreter reads a grade cell."""
+    return {squash(w): canon for canon, words in grades.items() for w in words}
+
+
+def _exact_words(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Spellings as written → the grade their squashed form reads as (so the two agree)."""
+    squashed = _word_map(grades)
+    return {w: squashed[squash(w)] for words in grades.values() for w in words}
+
+
+def _grade_reader(squashed: Mapping[str, str]) -> Callable[[Any], str | None]:
+    def canon(word: Any) -> str | None:
+        return squashed.get(squash(word)) if isinstance(word, str) else None
+
+    return canon
+
+
+_LEAF_OPS: dict[str, Callable[[str, Decimal], Fn]] = {
+    "+": lambda k, c: lambda x: x[k] + c, "-": lambda k, c: lambda x: x[k] - c,
+    "*": lambda k, c: lambda x: x[k] * c, "/": lambda k, c: lambda x: x[k] / c}
+
+
+_LEAF_OPS_LEFT: dict[str, Callable[[str, Decimal], Fn]] = {
+    "+": lambda k, c: lambda x: c + x[k], "-": lambda k, c: lambda x: c - x[k],
+    "*": lambda k, c: lambda x: c * x[k], "/": lambda k, c: lambda x: c / x[k]}
+
+
+_FN_OPS: dict[str, Callable[[Fn, Decimal], Fn]] = {
+    "+": lambda f, c: lambda x: f(x) + c, "-": lambda f, c: lambda x: f(x) - c,
+    "*": lambda f, c: lambda x: f(x) * c, "/": lambda f, c: lambda x: f(x) / c}
+
+
+_FN_OPS_LEFT: dict[str, Callable[[Fn, Decimal], Fn]] = {
+    "+": lambda f, c: lambda x: c + f(x), "-": lambda f, c: lambda x: c - f(x),
+    "*": lambda f, c: lambda x: c * f(x), "/": lambda f, c: lambda x: c / f(x)}
+
+
+_LEAF_COMPARE: dict[str, Callable[[str, Decimal], Test]] = {
+    ">=": lambda k, c: lambda x: x[k] >= c, ">": lambda k, c: lambda x: x[k] > c,
+    "<=": lambda k, c: lambda x: x[k] <= c, "<": lambda k, c: lambda x: x[k] < c,
+    "=": lambda k, c: lambda x: x[k] == c, "!=": lambda k, c: lambda x: x[k] != c}
+
+
+_DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__"}  # const op v
+
+
+_RDUNDERS = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruediv__"}  # v op const
+
+
+def _chain_fn(key: str, steps: tuple[Callable[[Any], Any], ...]) -> Fn:
+    """x[key] through the bound methods, in order.  A method given what Decimal cannot
+    take (a text) answers NotImplemented, which the next comparison or sum rejects with
+    TypeError: the input then goes to the interpreter, like any unreadable input."""
+    if len(steps) == 1:
+        (m1,) = steps
+        return lambda x: m1(x[key])
+    if len(steps) == 2:
+        m1, m2 = steps
+        return lambda x: m2(m1(x[key]))
+    if len(steps) == 3:
+        m1, m2, m3 = steps
+        return lambda x: m3(m2(m1(x[key])))
+    if len(steps) == 4:
+        m1, m2, m3, m4 = steps
+        return lambda x: m4(m3(m2(m1(x[key]))))
+    head, last = _chain_fn(key, steps[:-1]), steps[-1]
+    return lambda x: last(head(x))
+
+
+def _const_op(op: str, const: Decimal, fn: Fn, left: bool, key: str | None = None) -> Fn:
+    """``fn op const`` (or ``const op fn`` when *left*); an input read is fused in, so
+    ``实际值 − 目标值`` is one closure: ``x[key] - t``."""
+    if key is not None:
+        return (_LEAF_OPS_LEFT if left else _LEAF_OPS)[op](key, const)
+    return (_FN_OPS_LEFT if left else _FN_OPS)[op](fn, const)
+
+
+def _leaf_compare(op: str, key: str, const: Decimal) -> Test:
+    return _LEAF_COMPARE[op](key, const)
+
+
+def _min_max_const(is_min: bool, fn: Fn, const: Decimal) -> Fn:
+    """min(v, c) / max(v, c) as the builtins answer them (the first of equals), inline."""
+    if is_min:
+        return lambda e: const if const < (v := fn(e)) else v
+    return lambda e: const if const > (v := fn(e)) else v
