@@ -22,8 +22,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from perfrules import model
 from perfrules.explain import Finding, RowResult
 from perfrules.ruleset import AuditSetting, Ruleset
-from perfrules.values import Quantity, Text, Value, placeholder, read_value, squash
-from perfrules.words import fmt, percent
+from perfrules.values import Malformed, Quantity, Text, Value, placeholder, read_value, repeats, squash
+from perfrules.words import fmt, percent, short
 
 ZERO, HUNDRED = Decimal(0), Decimal(100)
 # Reasons that say nothing (seen on filed tables: 0 written as the reason).
@@ -255,3 +255,36 @@ def _claimed_above_max(sub: model.Submission, rows: Sequence[RowResult], ruleset
 
 def _unreadable(sub: model.Submission) -> bool:
     return any(r.unreadable for r in sub.indicators) or bool(sub.budget and sub.budget.unreadable)
+
+
+_BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥≤]\s*$")
+
+
+def cell_findings(number: int, row: model.IndicatorRow, target: Value, actual: Value, kind: str) -> Iterator[Finding]:
+    """What a row's own cells show: an actual copied from the target or the name, a broken
+    comparison in the name, a value that cannot be read, a score above its points, a
+    target with no ≥/≤."""
+    def found(severity: str, code: str, message: str, field: str = model.ACTUAL) -> Finding:
+        return Finding(severity, code, message, number, row.label, row.where(field))
+
+    measured = isinstance(actual, Quantity) and not actual.is_claim  # 100% for 100% is a result, not a copy
+    if row.actual.strip() and repeats(row.actual, row.target) and not measured:
+        same_name = repeats(row.actual, row.name)
+        what = "年度指标值和指标名称" if same_name else "年度指标值"
+        if not (isinstance(actual, Quantity) and actual.is_claim):  # a claim gets its own finding
+            yield found("warning", "actual_repeats_target",
+                        f"「{row.label}」的实际完成值照抄了{what}（「{short(row.actual)}」），没有写明实际完成情况")
+    elif row.actual.strip() and repeats(row.actual, row.name):
+        yield found("warning", "actual_repeats_name", f"「{row.label}」的实际完成值照抄了指标名称")
+    m = _BROKEN_COMPARISON.search(row.name)
+    if m:
+        yield found("warning", "malformed_name", f"指标名称「{row.name}」中有残缺的比较式「{m.group(0)}」", model.NAME)
+    for field, value in ((model.TARGET, target), (model.ACTUAL, actual)):
+        if isinstance(value, Malformed) and not placeholder(value.text):  # a placeholder has its own finding
+            yield found("warning", "malformed_value", f"「{row.label}」的{field}「{value.text}」无法识别：{value.problem}", field)
+    if row.self_score is not None and row.weight is not None and row.self_score > row.weight:
+        yield found("error", "score_above_weight",
+                    f"「{row.label}」自评得分 {fmt(row.self_score)} 超过分值 {fmt(row.weight)}", model.SCORE)
+    if isinstance(target, Quantity) and target.comparator is None and kind == "quantitative":
+        yield found("info", "target_without_sign", f"「{row.label}」的年度指标值「{target.text}」没有 ≥/≤ 符号，按正向指标计分",
+                    model.TARGET)

@@ -11,25 +11,23 @@ is the exact sum, rounded once as the ruleset says.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, DivisionByZero, DivisionUndefined, InvalidOperation, Overflow, localcontext
+from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 
 import attrs
 
 from perfrules import audit, model
 from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum
-from perfrules.words import fmt, percent
+from perfrules.words import fmt, money, percent, short, why_not_computed
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.policy import (CONTEXT, EXECUTION, ZERO, applicable_factor, citation, classify, classify_value, group,
                               execution_row, filed_sums, level_scales, meets, refuse_unfilled, rescaled, select_rule)
 from perfrules.ruleset import Rule, Ruleset
 from perfrules.tablecheck import TableChecks
-from perfrules.values import Malformed, Period, Quantity, Value, placeholder, read_value, repeats, squash
+from perfrules.values import Period, Quantity, Value, read_value, squash
 
 __all__ = ["CONTEXT", "EXECUTION", "classify", "level_scales", "rescaled", "score", "select_rule"]
-_BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥≤]\s*$")
 
 
 def score(submission: model.Submission, ruleset: Ruleset, rule_of: Mapping[str, str] | None = None, *,
@@ -131,7 +129,7 @@ class _Scorer:
             if row.self_score is not None:  # a form with no per-row 分值 (湖北): the score is the unit's
                 self.no_weight += 1
                 target, actual = read_value(row.target), read_value(row.actual)
-                self._cell_findings(number, row, target, actual, classify_value(target)[0])
+                self.findings.extend(audit.cell_findings(number, row, target, actual, classify_value(target)[0]))
                 return self._record(number, row, None, row.self_score, "self_assessed", {})
             self._find("warning", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row, field=model.WEIGHT)
             return self._unscored_row(number, row)
@@ -147,7 +145,7 @@ class _Scorer:
         kind, direction = classify_value(target)
         env = Env(row.weight, self_score=row.self_score, reason_missing=not row.reason.strip(),
                   grade=self.grades.get(squash(row.actual)))
-        self._cell_findings(number, row, target, actual, kind)
+        self.findings.extend(audit.cell_findings(number, row, target, actual, kind))
         problem = self._fill_numbers(env, number, row, target, actual, kind)
         self.findings.extend(audit.row_findings(number, row, target, actual, env.met if kind != "qualitative" else None,
                                                 direction, self.rs))
@@ -176,7 +174,7 @@ class _Scorer:
             if text.strip() in skip:
                 continue
             label = row.label if isinstance(row, model.IndicatorRow) else EXECUTION
-            self.findings.append(Finding("error", "unreadable_cell", f"「{label}」的{field}「{_short(text)}」不是数字，无法读取",
+            self.findings.append(Finding("error", "unreadable_cell", f"「{label}」的{field}「{short(text)}」不是数字，无法读取",
                                          number, label, row.where(field)))
 
     def _said(self, number: int, codes: frozenset[str]) -> bool:
@@ -201,8 +199,8 @@ class _Scorer:
         if self.execution_row is not None and block.weight is None:
             self._find("info", "execution_inside_level",
                        f"预算执行率作为指标「{self.sub.indicators[self.execution_row - 1].label}」计分，资金表不另计分", 0, None)
-        row = model.IndicatorRow(EXECUTION, EXECUTION, EXECUTION, _money(model.BUDGET, block.budget),
-                                 _money(model.EXECUTED, block.executed), weight, block.self_score, "",
+        row = model.IndicatorRow(EXECUTION, EXECUTION, EXECUTION, money(model.BUDGET, block.budget),
+                                 money(model.EXECUTED, block.executed), weight, block.self_score, "",
                                  locations=block.locations)
         row = self._scaled(0, row)
         weight = row.weight
@@ -260,7 +258,7 @@ class _Scorer:
                        number, row)
             return self._fallback(number, row, rule, values, "规则的条款都不适用")
         except (MissingInput, ArithmeticError) as exc:
-            why = _why(exc)
+            why = why_not_computed(exc)
             self._find("warning", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{why}），暂按自评得分计",
                        number, row)
             return self._fallback(number, row, rule, values, why)
@@ -368,31 +366,6 @@ class _Scorer:
         label = row.label if row is not None else None
         self.findings.append(Finding(severity, code, message, number, label, location))
 
-    def _cell_findings(self, number: int, row: model.IndicatorRow, target: Value, actual: Value, kind: str) -> None:
-        measured = isinstance(actual, Quantity) and not actual.is_claim  # 100% for 100% is a result, not a copy
-        if row.actual.strip() and repeats(row.actual, row.target) and not measured:
-            same_name = repeats(row.actual, row.name)
-            what = "年度指标值和指标名称" if same_name else "年度指标值"
-            if not (isinstance(actual, Quantity) and actual.is_claim):  # a claim gets its own finding
-                self._find("warning", "actual_repeats_target",
-                           f"「{row.label}」的实际完成值照抄了{what}（「{_short(row.actual)}」），没有写明实际完成情况", number, row)
-        elif row.actual.strip() and repeats(row.actual, row.name):
-            self._find("warning", "actual_repeats_name", f"「{row.label}」的实际完成值照抄了指标名称", number, row)
-        m = _BROKEN_COMPARISON.search(row.name)
-        if m:
-            self._find("warning", "malformed_name", f"指标名称「{row.name}」中有残缺的比较式「{m.group(0)}」", number, row,
-                       field=model.NAME)
-        for field, value in ((model.TARGET, target), (model.ACTUAL, actual)):
-            if isinstance(value, Malformed) and not placeholder(value.text):  # a placeholder has its own finding
-                self._find("warning", "malformed_value", f"「{row.label}」的{field}「{value.text}」无法识别：{value.problem}",
-                           number, row, field=field)
-        if row.self_score is not None and row.weight is not None and row.self_score > row.weight:
-            self._find("error", "score_above_weight",
-                       f"「{row.label}」自评得分 {fmt(row.self_score)} 超过分值 {fmt(row.weight)}", number, row, field=model.SCORE)
-        if isinstance(target, Quantity) and target.comparator is None and kind == "quantitative":
-            self._find("info", "target_without_sign", f"「{row.label}」的年度指标值「{target.text}」没有 ≥/≤ 符号，按正向指标计分",
-                       number, row, field=model.TARGET)
-
     def _cost_direction(self, number: int, row: model.IndicatorRow, env: Env) -> None:
         """财预〔2021〕101号: a cost target should be a ceiling (≤); say what ≤ would give."""
         rule = self._pick("quantitative", "negative", row)
@@ -424,29 +397,3 @@ def _values(row: model.IndicatorRow, env: Env, kind: str) -> dict[str, str]:
     if env.actual is not None and env.target:
         values["完成率"] = percent(env.actual / env.target)
     return values
-
-
-def _why(exc: Exception) -> str:
-    """Why a rule could not be computed, in the words of the findings.
-
-    The C decimal module raises 0 ÷ 0 as InvalidOperation with [DivisionUndefined] as
-    its argument; x ÷ 0 as DivisionByZero; a result too large for the context otherwise.
-    """
-    if not isinstance(exc, ArithmeticError):
-        return "缺少计算所需的数值"
-    conditions = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
-    if isinstance(exc, ZeroDivisionError) or DivisionUndefined in conditions:
-        return "除数为 0"
-    return "数值超出可计算的范围"
-
-
-def _money(label: str, value: Decimal | None) -> str:
-    return f"{label} {fmt(value)}万元" if value is not None else ""
-
-
-def _short(text: str, width: int = 20) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-

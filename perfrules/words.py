@@ -11,7 +11,7 @@ record's values are read, :class:`perfrules.explain.ShownValues`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import DivisionUndefined, MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
@@ -74,3 +74,28 @@ def execution_words(budget: Decimal, executed: Decimal) -> dict[str, str]:
 
 #: The formatters a ShownValues names (its first item): records hold data, not functions.
 FORMATTERS: dict[str, Callable[..., dict[str, str]]] = {"row": row_words, "execution": execution_words}
+
+
+def short(text: str, width: int = 20) -> str:
+    """A cell's text on one line, cut to *width* characters with … (for messages)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def why_not_computed(exc: Exception) -> str:
+    """Why a rule could not be computed, in the words of the findings.
+
+    The C decimal module raises 0 ÷ 0 as InvalidOperation with [DivisionUndefined] as
+    its argument; x ÷ 0 as DivisionByZero; a result too large for the context otherwise.
+    """
+    if not isinstance(exc, ArithmeticError):
+        return "缺少计算所需的数值"
+    conditions = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+    if isinstance(exc, ZeroDivisionError) or DivisionUndefined in conditions:
+        return "除数为 0"
+    return "数值超出可计算的范围"
+
+
+def money(label: str, value: Decimal | None) -> str:
+    """An amount as the explanation shows it (全年预算数 310.2万元), or nothing."""
+    return f"{label} {fmt(value)}万元" if value is not None else ""
