@@ -15,7 +15,6 @@ Why it is built this way:
 from __future__ import annotations
 
 import glob
-import json
 import multiprocessing
 import multiprocessing.context
 import os
@@ -23,95 +22,29 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
+from perfrules.batchrecords import (
+    MANIFEST, MANIFEST_VERSION, BatchResult, Failure, Manifest, Outcome, Task, UnitSummary, manifest_path, unit_from_json,
+    unit_to_json,
+)
 from perfrules.errors import PerfrulesError
 
 if TYPE_CHECKING:
     from perfrules.model import Submission
     from perfrules.catalog import Selection
 
+# The records live in batchrecords.py; they are named here too, where callers have always found them.
+__all__ = ["INPUT_EXTENSIONS", "MANIFEST", "MANIFEST_VERSION", "SUMMARY_FORMATS", "SUMMARY_NAME", "BatchOptions",
+           "BatchResult", "Failure", "Manifest", "Outcome", "Task", "UnitSummary", "collect_inputs", "manifest_path",
+           "plan", "remove_stale_temporaries", "report_files", "run_batch", "score_chunk", "score_task", "unique_names",
+           "unit_from_json", "unit_to_json", "write_summary"]
+
 INPUT_EXTENSIONS = (".toml", ".json", ".docx", ".xlsx", ".txt", ".csv")
-MANIFEST = ".perfrules-batch.json"
 SUMMARY_NAME = "summary"
 SUMMARY_FORMATS = ("json", "html", "xlsx")
-MANIFEST_VERSION = "1"
-
-
-@attrs.frozen
-class Task:
-    """One input to score and where its reports go."""
-
-    input: str
-    name: str
-    formats: tuple[str, ...]
-    outdir: str
-    ruleset: str | None = None
-    lang: str = "zh"
-
-
-@attrs.frozen
-class UnitSummary:
-    """A scored unit as the summary lists it."""
-
-    name: str
-    input: str
-    unit: str
-    year: int | None
-    total: Decimal
-    self_reported_total: Decimal | None
-    grade: str | None
-    findings: dict[str, int]
-    reports: dict[str, str]  # format → file name inside OUTDIR
-    places: int = 2
-    selection: str = ""  # why this ruleset scored the unit, as every report says it
-
-    @property
-    def difference(self) -> Decimal | None:
-        """复核总分 − 自评总分 (negative: the unit rated itself higher than the review)."""
-        return None if self.self_reported_total is None else self.total - self.self_reported_total
-
-
-@attrs.frozen
-class Failure:
-    """An input that could not be scored, with its error as the user would see it."""
-
-    input: str
-    message: str  # PerfrulesError.render(): file:line:column, the source line, the hint
-    code: str
-    location: str
-    name: str = ""
-
-
-Outcome = UnitSummary | Failure
-
-
-@attrs.frozen
-class BatchResult:
-    """Everything the summary accounts for: scored, failed, skipped as already done."""
-
-    inputs: int
-    scored: tuple[UnitSummary, ...]
-    skipped: tuple[UnitSummary, ...]
-    failures: tuple[Failure, ...]
-    formats: tuple[str, ...]
-    seconds: Decimal = Decimal(0)
-
-    @property
-    def units(self) -> list[UnitSummary]:
-        """Scored and skipped units, highest total first."""
-        return sorted((*self.scored, *self.skipped), key=lambda u: (-u.total, u.name))
-
-    def grades(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for u in self.units:
-            key = u.grade or "—"
-            counts[key] = counts.get(key, 0) + 1
-        return counts
-
-
 # ------------------------------------------------------------------------ inputs
 def collect_inputs(paths: Sequence[str]) -> tuple[list[str], list[Failure]]:
     """Files named, found in folders or matched by globs, deduplicated, in order."""
@@ -228,78 +161,6 @@ def _select(submission: Submission) -> Selection:
 def score_chunk(tasks: Sequence[Task]) -> list[Outcome]:
     """A worker's unit of work: several tasks, so process overhead is paid per chunk."""
     return [score_task(t) for t in tasks]
-
-
-# ------------------------------------------------------------------------ manifest
-def manifest_path(outdir: str) -> str:
-    return os.path.join(outdir, MANIFEST)
-
-
-def _fingerprint(path: str) -> dict[str, int]:
-    st = os.stat(path)
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-
-
-def unit_to_json(u: UnitSummary) -> dict[str, Any]:
-    def num(d: Decimal | None) -> str | None:
-        return None if d is None else format(d, "f")
-
-    return {"name": u.name, "input": u.input, "unit": u.unit, "year": u.year, "total": num(u.total),
-            "self_reported_total": num(u.self_reported_total), "difference": num(u.difference),
-            "grade": u.grade, "findings_by_severity": dict(u.findings), "reports": dict(u.reports),
-            "places": u.places, "selection": u.selection}
-
-
-def unit_from_json(d: dict[str, Any]) -> UnitSummary:
-    self_total = d.get("self_reported_total")
-    return UnitSummary(d["name"], d["input"], d["unit"], d.get("year"), Decimal(d["total"]),
-                       None if self_total is None else Decimal(self_total), d.get("grade"),
-                       dict(d.get("findings_by_severity", {})), dict(d["reports"]), int(d.get("places", 2)),
-                       str(d.get("selection", "")))
-
-
-class Manifest:
-    """What is complete in OUTDIR: unit name → its summary, input fingerprint, reports."""
-
-    def __init__(self, outdir: str, entries: dict[str, dict[str, Any]] | None = None) -> None:
-        self.outdir = outdir
-        self.entries: dict[str, dict[str, Any]] = entries or {}
-
-    @classmethod
-    def load(cls, outdir: str) -> Manifest:
-        try:
-            with open(manifest_path(outdir), encoding="utf-8") as fh:
-                data = json.load(fh)
-            entries = data.get("units", {}) if data.get("schema_version") == MANIFEST_VERSION else {}
-        except (OSError, ValueError, AttributeError):
-            entries = {}
-        return cls(outdir, entries if isinstance(entries, dict) else {})
-
-    def done(self, task: Task) -> UnitSummary | None:
-        """The recorded summary when this task's reports are all complete, else None."""
-        entry = self.entries.get(task.name)
-        if not entry or entry.get("input") != os.path.abspath(task.input):
-            return None
-        try:
-            if entry.get("fingerprint") != _fingerprint(task.input):
-                return None
-            unit = unit_from_json(entry["summary"])
-        except (OSError, KeyError, TypeError, ValueError, ArithmeticError):
-            return None
-        files = unit.reports
-        if not all(f in files and os.path.isfile(os.path.join(self.outdir, files[f])) for f in task.formats):
-            return None
-        return unit
-
-    def record(self, task: Task, unit: UnitSummary) -> None:
-        self.entries[task.name] = {"input": os.path.abspath(task.input), "fingerprint": _fingerprint(task.input),
-                                   "summary": unit_to_json(unit)}
-
-    def save(self) -> None:
-        from perfrules.cli import write_atomic
-
-        data = {"schema_version": MANIFEST_VERSION, "units": self.entries}
-        write_atomic(manifest_path(self.outdir), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
 # ------------------------------------------------------------------------ running

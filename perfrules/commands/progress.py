@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from perfrules.batch import Failure, Outcome
+from perfrules.batchrecords import Failure, Outcome
 
 
 def _line(outcome: Outcome) -> str:

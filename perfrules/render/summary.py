@@ -12,7 +12,7 @@ import json
 from html import escape
 from typing import Any
 
-from perfrules.batch import BatchResult, Failure, UnitSummary, unit_to_json
+from perfrules.batchrecords import BatchResult, Failure, UnitSummary, unit_to_json
 from perfrules.explain import SEVERITIES
 from perfrules.render.cells import append
 from perfrules.render.common import plain, severity_word, shown
