@@ -106,25 +106,6 @@ class PerfrulesError(Exception):
         """Place the error where *pos* says, keeping what is already known."""
         return self.located(file=pos.file, line=pos.line, column=pos.column, source_line=pos.source_line)
 
-    def in_text_at(self, file: str | None, line: int, column: int, source: str) -> PerfrulesError:
-        """Place an error raised inside an embedded text (a rule string) in its file.
-
-        ``line``/``column`` are where the embedded text starts in ``source``; the
-        error's ``offset`` into the text is walked forward from there.
-        """
-        if self.position.line is not None or self.text is None or self.offset is None:
-            return self.located(file=file)
-        before = self.text[: self.offset]
-        newlines = before.count("\n")
-        if newlines:
-            line += newlines
-            column = len(before) - before.rfind("\n")
-        else:
-            column += len(before)
-        lines = source.split("\n")  # lines as TOML and JSON count them: only \n ends one
-        src = lines[line - 1] if 0 < line <= len(lines) else None
-        return self.located(file=file, line=line, column=column, source_line=src)
-
     # -- rendering ------------------------------------------------------------------
     def render(self, lang: str = "zh") -> str:
         pos = self.position

@@ -164,16 +164,6 @@ def _grade_reader(squashed: Mapping[str, str]) -> Callable[[Any], str | None]:
     return canon
 
 
-_LEAF_OPS: dict[str, Callable[[str, Decimal], Fn]] = {
-    "+": lambda k, c: lambda x: x[k] + c, "-": lambda k, c: lambda x: x[k] - c,
-    "*": lambda k, c: lambda x: x[k] * c, "/": lambda k, c: lambda x: x[k] / c}
-
-
-_LEAF_OPS_LEFT: dict[str, Callable[[str, Decimal], Fn]] = {
-    "+": lambda k, c: lambda x: c + x[k], "-": lambda k, c: lambda x: c - x[k],
-    "*": lambda k, c: lambda x: c * x[k], "/": lambda k, c: lambda x: c / x[k]}
-
-
 _FN_OPS: dict[str, Callable[[Fn, Decimal], Fn]] = {
     "+": lambda f, c: lambda x: f(x) + c, "-": lambda f, c: lambda x: f(x) - c,
     "*": lambda f, c: lambda x: f(x) * c, "/": lambda f, c: lambda x: f(x) / c}
@@ -216,16 +206,9 @@ def _chain_fn(key: str, steps: tuple[Callable[[Any], Any], ...]) -> Fn:
     return lambda x: last(head(x))
 
 
-def _const_op(op: str, const: Decimal, fn: Fn, left: bool, key: str | None = None) -> Fn:
-    """``fn op const`` (or ``const op fn`` when *left*); an input read is fused in, so
-    ``实际值 − 目标值`` is one closure: ``x[key] - t``."""
-    if key is not None:
-        return (_LEAF_OPS_LEFT if left else _LEAF_OPS)[op](key, const)
+def _const_op(op: str, const: Decimal, fn: Fn, left: bool) -> Fn:
+    """``fn op const`` (or ``const op fn`` when *left*), one closure."""
     return (_FN_OPS_LEFT if left else _FN_OPS)[op](fn, const)
-
-
-def _leaf_compare(op: str, key: str, const: Decimal) -> Test:
-    return _LEAF_COMPARE[op](key, const)
 
 
 def _min_max_const(is_min: bool, fn: Fn, const: Decimal) -> Fn:

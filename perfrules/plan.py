@@ -45,7 +45,6 @@ from perfrules.values import Quantity, read_value, squash, to_decimal
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 
 Input = Mapping[str, Any]
 Scorer = Callable[[Input], Decimal]

@@ -210,10 +210,6 @@ class CompiledRule:
             left = EXACT.subtract(left, take)
         return out
 
-    def score_only(self, env: Env) -> Decimal:
-        """The score without explanation records (the fast path for totals)."""
-        return self.evaluate(env).score
-
 
 _charge = tuple.__new__  # Charge(...) without its keyword-checking __new__
 

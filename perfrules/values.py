@@ -98,9 +98,6 @@ _unit("月", "月", "1", "个月")
 _unit("平方米", "平方米", "1", "㎡", "m2", "m²")
 _unit("公里", "公里", "1", "千米", "km")
 
-UNIT_NAMES = tuple(sorted(_KNOWN_UNITS, key=len, reverse=True))
-
-
 def unit_for(text: str) -> Unit | None:
     """The unit named by *text* ('' → None); unknown units get a dimension of their own."""
     text = text.strip()
@@ -112,9 +109,6 @@ def unit_for(text: str) -> Unit | None:
 # ---------------------------------------------------------------------------- values
 COMPARATORS = {"≥": ">=", ">=": ">=", "≧": ">=", "＞=": ">=", ">": ">", "≤": "<=", "<=": "<=", "≦": "<=",
                "<": "<", "=": "=", "==": "=", "＝": "="}
-COMPARATOR_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
-
-
 @attrs.frozen
 class Quantity:
     """A number with an optional comparator and unit: ``≥10%``, ``21人``, ``409.31万元``."""

@@ -95,10 +95,6 @@ def by_severity(findings: tuple[Finding, ...]) -> list[Finding]:
     return sorted(findings, key=lambda f: order.get(f.severity, len(order)))
 
 
-def row_label(r: RowResult) -> str:
-    return one_line(r.name) or r.level2 or r.level1
-
-
 def explanation_title(e: Explanation) -> str:
     name = one_line(e.indicator)
     return f"{e.level2}「{name}」" if e.level2 and e.level2 != name else f"「{name}」"
