@@ -394,28 +394,9 @@ def write_layouts(table: Table, folder: Path, kinds: tuple[str, ...] = ("docx", 
     out = []
     for kind in kinds:
         path = folder / f"{table.name}.{kind}"
-        (write_docx if kind == "docx" else ml.write_xlsx)(path, title, grid)
+        (ml.write_docx if kind == "docx" else ml.write_xlsx)(path, title, grid)
         out.append(path)
     return out
-
-
-def write_docx(path: Path, title: list[str], grid: Any) -> None:
-    """make_layouts.write_docx, the same document, without its quadratic cell look-ups:
-    python-docx's ``table.cell(r, c)`` walks the whole table on every call (0.4 s a table);
-    here the merged cells are listed once, after the merges."""
-    from docx import Document  # type: ignore[import-untyped,unused-ignore]
-
-    ml = _make_layouts()
-    doc = Document()
-    for line in title:
-        doc.add_paragraph(line)
-    table = doc.add_table(rows=len(grid.cells), cols=grid.width)
-    for r0, c0, r1, c1 in grid.spans():
-        table.cell(r0, c0).merge(table.cell(r1, c1))
-    cells = table._cells  # row-major, a merged cell repeated over its span, as table.cell() reads it
-    for r, c in grid.merges:
-        ml._set_cell(cells[r * grid.width + c], grid.cells[r][c])
-    doc.save(str(path))
 
 
 def _make_layouts() -> Any:

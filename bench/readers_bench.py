@@ -55,7 +55,7 @@ def cold() -> None:
     from perfrules import values
     from perfrules.readers import grid
 
-    for cache in (grid._header_key, values._squash_short, values._normal_short, values._read_short):
+    for cache in (grid.header_key, values.squash, values._normal, values._read):
         cache.cache_clear()
 
 

@@ -21,16 +21,14 @@ from typing import Any
 from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
 from perfrules.parser import parse_rule
-from perfrules.binding import (DEFAULT_INPUTS, NotSpecialisable, RowBinding, _bound_grade_test, _bound_met, _bound_rate,
+from perfrules.binding import (NotSpecialisable, RowBinding, _bound_grade_test, _bound_met, _bound_rate,
                                 _bound_reason_missing)
 from perfrules.operators import (_COMPARE, _DUNDERS, _LEAF_COMPARE, _OP_WORDS, _OPS, _RDUNDERS, _always, _chain_fn,
-                                 _compare_hint, _const_op, _exact_words, _get, _grade_reader, _grade_test, _literal, _met,
-                                 _min_max_const, _missed, _rate, _ratio, _ratio_test, _reason_missing, _result_type, _share,
-                                 _specialised, _word_map)
-from perfrules.program import (Band, Charge, CompiledRule, Env, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step,
-                               capped_note, clamp, exact_sum, step_note)
-from perfrules.vocabulary import (DEFAULT_GRADES, EXACT, FUNCS, HUNDRED, MONEY, NAMES, ONE, PLACES, POINTS, QUANTITY, SCALAR,
-                                  SPELLINGS, ZERO, Fn, Test, Type, floor)
+                                 _compare_hint, _const_op, _get, _grade_test, _literal, _met, _min_max_const, _missed,
+                                 _rate, _ratio, _ratio_test, _reason_missing, _result_type, _share, _specialised)
+from perfrules.program import CompiledRule, Env, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step, clamp, exact_sum
+from perfrules.vocabulary import (DEFAULT_GRADES, EXACT, FUNCS, HUNDRED, NAMES, ONE, PLACES, POINTS, SCALAR, SPELLINGS, ZERO,
+                                  Fn, Test, Type)
 from perfrules.words import fmt
 
 
@@ -397,10 +395,7 @@ class _Compiler:
         return _specialised(node.op, lf, lc, rf, rc), None, typ
 
 
-# The compiler's public names, and those its callers (the interpreter, the plan, rowplan)
-# read from here: the records, the vocabulary and the binding live in their own modules.
-__all__ = ["DEFAULT_GRADES", "DEFAULT_INPUTS", "EXACT", "FUNCS", "HUNDRED", "MONEY", "NAMES", "ONE", "PLACES", "POINTS",
-           "QUANTITY", "SCALAR", "SPELLINGS", "ZERO", "Band", "Charge", "CompiledRule", "Env", "Fn", "MissingInput",
-           "NoClause", "NotSpecialisable", "Outcome", "RowBinding", "Test", "Type", "capped_note", "clamp",
-           "compile_rule", "exact_sum", "floor", "step_note", "_COMPARE", "_Case", "_Compiler", "_always",
-           "_exact_words", "_grade_reader", "_word_map"]
+# What callers outside the rule modules read from here (tests, the API example): the
+# compiler's entry point and the records and contexts a compiled rule runs with.
+__all__ = ["DEFAULT_GRADES", "EXACT", "PLACES", "CompiledRule", "Env", "MissingInput", "NoClause", "NotSpecialisable",
+           "Outcome", "RowBinding", "clamp", "compile_rule", "exact_sum"]

@@ -17,7 +17,8 @@ from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow, localco
 import attrs
 
 from perfrules import audit, model
-from perfrules.compiler import EXACT, PLACES, Env, MissingInput, NoClause, Outcome, exact_sum
+from perfrules.program import Env, MissingInput, NoClause, Outcome, exact_sum
+from perfrules.vocabulary import EXACT, PLACES
 from perfrules.words import fmt, money, percent, short, why_not_computed
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import Explanation, Finding, Result, RowResult, RulesetRecord

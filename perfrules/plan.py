@@ -33,7 +33,9 @@ from typing import Any, NamedTuple
 import attrs
 
 from perfrules import model
-from perfrules.compiler import EXACT, MissingInput, NoClause, NotSpecialisable, RowBinding, clamp
+from perfrules.binding import NotSpecialisable, RowBinding
+from perfrules.program import MissingInput, NoClause, clamp
+from perfrules.vocabulary import EXACT
 from perfrules.words import fmt
 from perfrules.rowplan import Charged, Grades, Ladder, RowProgram, Threshold, compile_row
 from perfrules.errors import PerfrulesError

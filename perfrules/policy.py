@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 
 from perfrules import model
-from perfrules.compiler import PLACES
+from perfrules.vocabulary import PLACES
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import CitationRecord
 from perfrules.ruleset import Rule, Ruleset

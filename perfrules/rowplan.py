@@ -18,10 +18,11 @@ from typing import Any, Protocol
 import attrs
 
 from perfrules import ast
-from perfrules.compiler import (
-    EXACT, ZERO, Charge, CompiledRule, MissingInput, NoClause, NotSpecialisable, RowBinding, Test, _always, _Case,
-    _COMPARE, _Compiler, _exact_words, _grade_reader, _word_map, capped_note, clamp, floor, step_note,
-)
+from perfrules.binding import NotSpecialisable, RowBinding
+from perfrules.compiler import _Compiler
+from perfrules.operators import _COMPARE, _always, _exact_words, _grade_reader, _word_map
+from perfrules.program import Charge, CompiledRule, MissingInput, NoClause, _Case, capped_note, clamp, step_note
+from perfrules.vocabulary import EXACT, ZERO, Test, floor
 from perfrules.errors import PerfrulesError
 
 

@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROU
 
 import attrs
 
-from perfrules.compiler import CompiledRule
+from perfrules.program import CompiledRule
 from perfrules.errors import PerfrulesError, Position
 
 ROUNDING_MODES = {

@@ -15,7 +15,7 @@ from decimal import Decimal
 import attrs
 
 from perfrules import audit, model
-from perfrules.compiler import exact_sum
+from perfrules.program import exact_sum
 from perfrules.explain import Finding, RowResult
 from perfrules.policy import HUNDRED, ZERO, filed_for, group
 from perfrules.ruleset import Ruleset

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Union
+from collections.abc import Callable
+from typing import Protocol, TypeVar, Union, cast
 
 import attrs
 
@@ -35,30 +36,44 @@ _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 # Both tables in one: no full-width character maps to a zero-width mark.
 _NORMAL = {**_FULL_WIDTH, **{k: 0x20 for k in _ZERO_WIDTH}}
 _SPACES = re.compile(r"\s+")
-# Cell texts repeat across tables (level names, 满意度 targets, 100%): the short ones are
-# normalised once.  Long texts are not kept, so a 40 MB cell costs no memory here.
-_SHORT = 200
+_T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class TextFunction(Protocol[_T_co]):
+    def __call__(self, text: str, /) -> _T_co: ...
+
+    def cache_clear(self) -> None: ...
+
+
+def short_text_cache(fn: Callable[[str], _T], maxsize: int = 1 << 15) -> TextFunction[_T]:
+    """A pure function of a cell's text, kept for short texts: cell texts repeat across
+    tables (level names, 满意度 targets, 100%), so each is worked out once per process.
+    A long text is never kept, so a 40 MB cell costs no memory here.  (A closure, not a
+    class with __call__: this is on the scoring hot path.)"""
+    cached = functools.lru_cache(maxsize=maxsize)(fn)
+
+    @functools.wraps(fn)
+    def call(text: str) -> _T:
+        return cached(text) if len(text) < 200 else fn(text)
+
+    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return cast("TextFunction[_T]", call)
 
 
 def normalize(text: str) -> str:
     """Half-width punctuation and digits, same length (zero-width marks become spaces)."""
-    if text.isascii():
-        return text
-    return _normal_short(text) if len(text) < _SHORT else text.translate(_NORMAL)
+    return text if text.isascii() else _normal(text)
 
 
-def squash(text: str) -> str:
-    """Normalised text without any white space, for comparing cells."""
-    return _squash_short(text) if len(text) < _SHORT else _SPACES.sub("", text.translate(_NORMAL))
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _normal_short(text: str) -> str:
+@short_text_cache
+def _normal(text: str) -> str:
     return text.translate(_NORMAL)
 
 
-@functools.lru_cache(maxsize=1 << 15)
-def _squash_short(text: str) -> str:
+@short_text_cache
+def squash(text: str) -> str:
+    """Normalised text without any white space, for comparing cells."""
     return _SPACES.sub("", text.translate(_NORMAL))
 
 
@@ -200,17 +215,10 @@ def read_value(text: str | None) -> Value:
     """Read one target or actual cell.  Never raises: odd cells become Text or Malformed.
 
     Values are frozen, so a short cell text (≥90%, 100人次, 好) is read once per process."""
-    if text is None:
-        return Empty()
-    raw = str(text)
-    return _read_short(raw) if len(raw) < _SHORT else _read(raw)
+    return Empty() if text is None else _read(str(text))
 
 
-@functools.lru_cache(maxsize=1 << 15)
-def _read_short(raw: str) -> Value:
-    return _read(raw)
-
-
+@short_text_cache
 def _read(raw: str) -> Value:
     flat = normalize(raw).strip()
     if not flat:

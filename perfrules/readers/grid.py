@@ -18,7 +18,7 @@ import attrs
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position
 from perfrules.readers.hanzi import simplified
-from perfrules.values import normalize, points, squash, to_decimal
+from perfrules.values import normalize, points, short_text_cache, squash, to_decimal
 
 _STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
 
@@ -59,17 +59,12 @@ def clean(text: str) -> str:
 _BRACKETED = re.compile(r"\([^)]*\)")
 
 
+@functools.partial(short_text_cache, maxsize=4096)
 def header_key(text: str) -> str:
     """A header cell reduced for matching: half-width, simplified, no spaces, no (…) or colon.
 
     The layout asks this of the same few dozen header and label cells many times
-    while it looks for the form; the answers for short cells are kept (a pure function
-    of the text; a long cell is never a header, and is not kept)."""
-    return _header_key(text) if len(text) < 200 else _header_key.__wrapped__(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _header_key(text: str) -> str:
+    while it looks for the form (kept per text, as the values module keeps cell texts)."""
     flat = simplified(squash(text))
     flat = _BRACKETED.sub("", flat)
     return flat.rstrip(":")

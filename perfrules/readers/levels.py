@@ -29,6 +29,9 @@ _TAXONOMY = (
 )
 
 
+_LEVELS = tuple(dict.fromkeys(level for _, level in _TAXONOMY))  # the national 一级 names
+
+
 def split_points(text: str) -> tuple[str, Decimal | None]:
     """``产出指标(50分)`` → (产出指标, 50); ``（30分）`` → ("", 30); ``产出指标`` → (产出指标, None).
 
@@ -59,7 +62,7 @@ def infer_level(level2_names: Sequence[str]) -> str | None:
 def _level_of(name: str) -> str | None:
     """The national 一级 a printed 一级 name is (产出目标 → 产出指标), or None (决策, 管理 …)."""
     word = simplified(squash(name))
-    return next((level for level in ("产出指标", "效益指标", "满意度指标", "成本指标") if level[:-2] in word), None)
+    return next((level for level in _LEVELS if level.removesuffix("指标") in word), None)
 
 
 def strays(level1: str, level2: str) -> bool:

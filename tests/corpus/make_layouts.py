@@ -247,6 +247,9 @@ def render(folder: Path, out: Path) -> tuple[Path, Path, Path]:
 
 
 def write_docx(path: Path, title: list[str], grid: Grid) -> None:
+    """The table in Word.  python-docx's ``table.cell(r, c)`` walks the whole table on every
+    call, so the cells are listed once, after the merges (row-major, a merged cell repeated
+    over its span, as ``table.cell()`` reads it)."""
     from docx import Document  # type: ignore[import-untyped,unused-ignore]
 
     doc = Document()
@@ -255,8 +258,9 @@ def write_docx(path: Path, title: list[str], grid: Grid) -> None:
     table = doc.add_table(rows=len(grid.cells), cols=grid.width)
     for r0, c0, r1, c1 in grid.spans():
         table.cell(r0, c0).merge(table.cell(r1, c1))
+    cells = table._cells
     for r, c in grid.merges:
-        _set_cell(table.cell(r, c), grid.cells[r][c])
+        _set_cell(cells[r * grid.width + c], grid.cells[r][c])
     doc.save(str(path))
 
 
