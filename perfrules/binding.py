@@ -1,5 +1,11 @@
-"""A rule bound to one form row (its 分值 and 目标值 known in advance): the names a plan
-reads from a submission's input mapping, and the tests specialised on them.
+"""Where a compiled rule reads each name of a row, and what it knows in advance.
+
+One compiler builds every rule; a :class:`RowBinding` tells it what is known when it
+runs.  Compiled once for a whole ruleset (:data:`ANY_ROW`), a rule reads 分值, 目标值,
+达标 and the rest from the row's input mapping at scoring time.  Compiled again for one
+form row (:func:`perfrules.rowplan.compile_row`), 分值 and 目标值 are constants folded
+into the closures, 达标 is the comparison with the row's target, and the row's actual
+is read under its key (I01 …) in the submission's input mapping.
 """
 
 from __future__ import annotations
@@ -18,27 +24,36 @@ from perfrules.vocabulary import Fn, Test
 
 class NotSpecialisable(Exception):
     """The rule needs something a form row cannot bind (the unit's own score, a band …):
-    the row is then scored through :meth:`CompiledRule.evaluate` like any other."""
+    the row is then scored through the interpreter like any other."""
 
 
-#: Where a bound rule reads the submission-level inputs in the row's input mapping.
+#: Where a form row's rule reads the submission-level inputs in the submission's input mapping.
 DEFAULT_INPUTS: Mapping[str, str] = {"executed": "executed", "budget": "budget",
                                      "initial_budget": "initial_budget", "reason": "reason"}
 
 
 @attrs.frozen
 class RowBinding:
-    """What is known of a form row before any submission: its key, 分值 and 目标值.
+    """What is known of a row before it is scored, and where the rest is read.
 
-    The row's actual is read as ``x[key]`` from the submission's input mapping *x*;
-    全年执行数 / 全年预算数 and 偏差原因 under the names in *inputs*.  偏差原因 may be one
-    text for every row or a mapping row key → text."""
+    *form* rows (a ruleset's ``[[form]]``) know their 分值 and 目标值: the row's actual
+    is read as ``x[key]`` from the submission's input mapping *x*, 全年执行数 / 全年预算数
+    and 偏差原因 under the names in *inputs*; 偏差原因 may be one text for every row or
+    a mapping row key → text.  A rule compiled for any row (:data:`ANY_ROW`) reads
+    everything, 分值 and 目标值 included, from the row's own input mapping."""
 
     key: str
-    weight: Decimal
+    weight: Decimal | None = None
     target: Decimal | None = None
     comparator: str | None = None  # the target's sign: how 达标 is judged (None: ≥)
     inputs: Mapping[str, str] = attrs.field(factory=lambda: dict(DEFAULT_INPUTS))
+    form: bool = True  # 分值 and 目标值 are the row's constants (None: the row has none)
+
+
+#: A rule compiled once for every row of every table: each name read from the row's
+#: input mapping, which the interpreter fills (:func:`perfrules.program.row_inputs`).
+ANY_ROW = RowBinding("actual", inputs={name: name for name in (
+    "executed", "budget", "initial_budget", "reason", "weight", "target", "met", "grade", "self_score")}, form=False)
 
 
 def _bound_rate(executed: str, budget: str) -> Fn:
@@ -54,7 +69,18 @@ def _bound_rate(executed: str, budget: str) -> Fn:
 
 
 def _bound_met(b: RowBinding, met: bool) -> Test:
-    """达标 / 未达标 against the row's target and its sign, as the interpreter judges it."""
+    """达标 / 未达标: against the row's target and its sign when the row is a form's;
+    otherwise as the interpreter judged it (a period covered, a number against its target)."""
+    if not b.form:
+        key = b.inputs["met"]
+
+        def read(x: Mapping[str, Any]) -> bool:
+            value = x.get(key)
+            if value is None:
+                raise MissingInput("met")
+            return bool(value) if met else not value
+
+        return read
     if b.target is None:
         raise NotSpecialisable("达标 needs a numeric target")
     compare: Callable[[Any, Any], bool] = _COMPARE.get(b.comparator or ">=", operator.ge)
@@ -77,6 +103,7 @@ def _bound_reason_missing(b: RowBinding) -> Test:
 
 
 def _bound_grade_test(canon: str, key: str, grade_words: Mapping[str, str]) -> Test:
+    """The row's grade word (its actual, or the grade the interpreter read from it) is *canon*."""
     by_word: dict[str, tuple[str, ...]] = {}
     for word, c in grade_words.items():
         by_word[c] = (*by_word.get(c, ()), word)

@@ -4,7 +4,9 @@ The compile step is where rule-engine's lesson applies: names, units and types a
 checked here, with positions, so that a ruleset that loads cannot fail at scoring
 time for a reason its author could have been told about.  The result is a plan of
 small closures (no parse trees, no eval/exec) that :meth:`CompiledRule.evaluate`
-runs against one row's :class:`Env`.
+runs against one row's inputs.  A :class:`~perfrules.binding.RowBinding` says what is
+known when the rule compiles: nothing for a ruleset's rules (every name is read from
+the row), 分值 and 目标值 for a form row (they fold into the closures as constants).
 
 Types: ``分``-points (分值, 满分, ``5分``), scalars (``80%``, 完成率, 执行率, plain
 numbers), quantities in the row's unit (实际值, 目标值, ``5个百分点``) and money
@@ -21,12 +23,13 @@ from typing import Any
 from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
 from perfrules.parser import parse_rule
-from perfrules.binding import (NotSpecialisable, RowBinding, _bound_grade_test, _bound_met, _bound_rate,
+from perfrules.binding import (ANY_ROW, NotSpecialisable, RowBinding, _bound_grade_test, _bound_met, _bound_rate,
                                 _bound_reason_missing)
 from perfrules.operators import (_COMPARE, _DUNDERS, _LEAF_COMPARE, _OP_WORDS, _OPS, _RDUNDERS, _always, _chain_fn,
-                                 _compare_hint, _const_op, _get, _grade_test, _literal, _met, _min_max_const, _missed,
-                                 _rate, _ratio, _ratio_test, _reason_missing, _result_type, _share, _specialised)
-from perfrules.program import CompiledRule, Env, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step, clamp, exact_sum
+                                 _compare_hint, _const_op, _literal, _min_max_const, _ratio_test, _result_type,
+                                 _specialised)
+from perfrules.program import (CompiledRule, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step, clamp, exact_sum,
+                               row_inputs)
 from perfrules.vocabulary import (DEFAULT_GRADES, EXACT, FUNCS, HUNDRED, NAMES, ONE, PLACES, POINTS, SCALAR, SPELLINGS, ZERO,
                                   Fn, Test, Type)
 from perfrules.words import fmt
@@ -41,7 +44,7 @@ def compile_rule(text: str, grades: Mapping[str, tuple[str, ...]] | None = None)
 
 
 class _Compiler:
-    def __init__(self, text: str, grades: Mapping[str, tuple[str, ...]], binding: RowBinding | None = None) -> None:
+    def __init__(self, text: str, grades: Mapping[str, tuple[str, ...]], binding: RowBinding = ANY_ROW) -> None:
         self.text = text
         self.grades = grades
         self.grade_words = {word: canon for canon, words in grades.items() for word in words}
@@ -51,7 +54,7 @@ class _Compiler:
         self.thresholds: list[tuple[str, str, Decimal, ast.Span]] = []  # (left side, op, value, where)
         self.bands: list[tuple[Decimal, Decimal, bool, ast.Span]] = []
         self.warnings: list[PerfrulesError] = []
-        self.binding = binding  # set: the row's constants are known, closures read its input mapping
+        self.binding = binding  # what is known of the row, and where the rest is read
         self.leaves: dict[Fn, str] = {}  # closures that are just x[key]: fused into their parent
         self.leaf_tests: dict[Test, tuple[str, str, Decimal]] = {}  # x[key] op const: (op, key, const)
         self.chains: dict[Fn, tuple[str, tuple[Callable[[Any], Any], ...]]] = {}  # x[key] then const ops
@@ -98,7 +101,32 @@ class _Compiler:
             raise self.error("规则没有给出得分的条款", ast.Span(0, len(self.text)),
                              expected="例如：实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 目标值")
         return CompiledRule(self.text, tuple(cases), tuple(deductions), tuple(steps), cap, tuple(flags),
-                            frozenset(self.uses), graded, tuple(self.warnings), rule, self.grades)
+                            frozenset(self.uses), graded, tuple(self.warnings), rule, self.grades,
+                            self._gap() if steps else None, self.binding.inputs.get("self_score", "self_score"))
+
+    def _gap(self) -> Callable[[Any, bool], Decimal]:
+        """How far the row's actual is below (*below*) or above its target: what 每低于目标值 counts."""
+        b = self.binding
+        key = b.key
+        if b.form:
+            target = b.target
+            if target is None:
+                raise NotSpecialisable("每低于目标值 needs a numeric target")
+
+            def gap(x: Any, below: bool) -> Decimal:
+                actual = x[key]
+                return target - actual if below else actual - target  # type: ignore[no-any-return]
+
+            return gap
+        target_key = b.inputs["target"]
+
+        def read_gap(x: Any, below: bool) -> Decimal:
+            actual, target = x.get(key), x.get(target_key)
+            if actual is None or target is None:
+                raise MissingInput("actual")
+            return target - actual if below else actual - target  # type: ignore[no-any-return]
+
+        return read_gap
 
     def _check_thresholds(self) -> None:
         """完成率 ≥ 100% → …；≥ 90% → …: each band's threshold must be below the last."""
@@ -133,8 +161,6 @@ class _Compiler:
         grade = condition.word if isinstance(condition, ast.Grade) else None
         grade = self.grade_words.get(grade, grade) if grade else None
         if isinstance(outcome, ast.Range):
-            if self.binding is not None:
-                raise NotSpecialisable("a self-assessed band needs the unit's own score")
             low, high = self._share_or_points(outcome.low)[0], self._share_or_points(outcome.high)[0]
             self._check_band(outcome)
             if grade is not None and isinstance(outcome.low, ast.Num) and isinstance(outcome.high, ast.Num) \
@@ -177,13 +203,16 @@ class _Compiler:
             if check_share and const is not None and const > ONE:
                 raise self.error(f"得分比例 {_fmt(const * HUNDRED)}% 超过了 100%", expr.span,
                                  suggestion=f"如果是分数，请写成「{_fmt(const)}分」；如果是比例，请写成「{_fmt(const)}%」。")
-            if self.binding is not None:
-                weight = self.binding.weight
+            weight = self.binding.weight
+            if weight is not None:  # 分值 known: a constant share is its points, once
                 if const is not None:
                     points = weight * const
                     return (lambda e: points), points
                 return _const_op("*", weight, fn, left=True), None
-            return _share(const, fn), None
+            read = self._leaf(self.binding.inputs["weight"])
+            if const is not None:
+                return self._chain("*", const, read, left=False), None
+            return (lambda x: read(x) * fn(x)), None
         raise self.error(f"得分应当是分数或比例，这里是{typ.value}", expr.span,
                          suggestion="例如：满分、80%、分值 × 实际值 ÷ 目标值")
 
@@ -192,11 +221,9 @@ class _Compiler:
         if isinstance(cond, ast.Keyword):
             if cond.kind == "no_reason":
                 self.uses.add("reason")
-                return _reason_missing if self.binding is None else _bound_reason_missing(self.binding)
+                return _bound_reason_missing(self.binding)
             self.uses.add("met")
-            if self.binding is not None:
-                return _bound_met(self.binding, cond.kind == "met")
-            return _met if cond.kind == "met" else _missed
+            return _bound_met(self.binding, cond.kind == "met")
         if isinstance(cond, ast.Grade):
             return self._grade(cond)
         if isinstance(cond, ast.AllOf):
@@ -222,9 +249,8 @@ class _Compiler:
             pool = [*self.grade_words, *SPELLINGS, "否则", "达标", "未达标", "未填写偏差原因"]
             raise self.error(f"未知的等级或名称「{word}」", cond.span, suggestion=did_you_mean(word, pool),
                              expected="等级（达成、部分达成、未达成）或比较（实际值 ≥ 目标值）")
-        if self.binding is not None:
-            return _bound_grade_test(canon, self.binding.key, self.grade_words)
-        return _grade_test(canon)
+        b = self.binding
+        return _bound_grade_test(canon, b.inputs.get("grade", b.key), self.grade_words)
 
     def _compare(self, cond: ast.Compare) -> Test:
         left = cond.left if cond.left is not None else self.last_left
@@ -243,25 +269,21 @@ class _Compiler:
         if rc is not None:
             self.thresholds.append((key, cond.op, rc, cond.span))
         if isinstance(left, ast.Name) and SPELLINGS.get(left.word) == "ratio" and rc is not None:
-            if self.binding is not None:
-                return self._bound_ratio_test(cond.op, rc)
-            return _ratio_test(op, rc)  # 完成率 ≥ 90% as 实际值 ≥ 90% × 目标值: exact, no division
+            return self._ratio_test(cond.op, rc)  # 完成率 ≥ 90% as 实际值 ≥ 90% × 目标值: exact, no division
         if rc is not None:
             if lf in self.leaves:
                 return self._leaf_test(cond.op, self.leaves[lf], rc)
             return lambda e: op(lf(e), rc)
         return lambda e: op(lf(e), rf(e))
 
-    def _bound_ratio_test(self, op: str, share: Decimal) -> Test:
-        """完成率 ≥ 90% with 目标值 known: the threshold 90% × 目标值 is computed once, here."""
-        assert self.binding is not None
-        target = self.binding.target
-        if target is None:
-            raise NotSpecialisable("完成率 needs a numeric target")
-        if target > 0:
-            return self._leaf_test(op, self.binding.key, share * target)
-        key, compare = self.binding.key, _COMPARE[op]
-        return lambda x: compare(x[key] / target, share)
+    def _ratio_test(self, op: str, share: Decimal) -> Test:
+        """完成率 op share: with 目标值 known and above 0, 实际值 op (share × 目标值), the
+        threshold computed once, here; otherwise both read from the row."""
+        b = self.binding
+        target = self._name_of("target")[1]
+        if target is not None and target > 0:
+            return self._leaf_test(op, b.key, share * target)
+        return _ratio_test(_COMPARE[op], self._leaf(b.key), self._name_of("target")[0], share)
 
     # expressions -----------------------------------------------------------------
     def _expr(self, node: ast.Expr) -> tuple[Fn, Decimal | None, Type]:
@@ -287,43 +309,39 @@ class _Compiler:
                              suggestion=did_you_mean(node.word, [*SPELLINGS, *self.grade_words]),
                              expected="满分、分值、实际值、目标值、完成率、执行率 …")
         self.uses.add(canon)
-        typ = NAMES[canon][0]
-        if self.binding is not None:
-            return self._bound_name(canon, typ)
-        if canon == "zero":
-            return (lambda e: ZERO), ZERO, typ
-        if canon in ("full", "weight"):
-            return _get("weight"), None, typ
-        if canon == "ratio":
-            return _ratio, None, typ
-        if canon == "rate":
-            return _rate, None, typ
-        return _get(canon), None, typ
+        fn, const = self._name_of(canon)
+        return fn, const, NAMES[canon][0]
 
-    def _bound_name(self, canon: str, typ: Type) -> tuple[Fn, Decimal | None, Type]:
-        """A name when the row is known: 分值 and 目标值 are constants, the rest read the input."""
+    def _name_of(self, canon: str) -> tuple[Fn, Decimal | None]:
+        """A name as the binding knows it: a constant when the row's is known in advance
+        (分值 and 目标值 of a form row), else a closure reading it from the row's inputs."""
         b = self.binding
-        assert b is not None
         if canon == "zero":
-            return (lambda x: ZERO), ZERO, typ
+            return (lambda x: ZERO), ZERO
         if canon in ("full", "weight"):
             weight = b.weight
-            return (lambda x: weight), weight, typ
+            if weight is None:
+                return self._leaf(b.inputs["weight"]), None
+            return (lambda x: weight), weight
         if canon == "target":
+            if not b.form:
+                return self._leaf(b.inputs["target"]), None
             target = b.target
             if target is None:
                 raise NotSpecialisable("目标值 is not a number")
-            return (lambda x: target), target, typ
+            return (lambda x: target), target
         if canon == "ratio":
-            if b.target is None:
-                raise NotSpecialisable("完成率 needs a numeric target")
-            return _const_op("/", b.target, self._leaf(b.key), left=False), None, typ
+            read_target, target = self._name_of("target")
+            actual = self._leaf(b.key)
+            if target is not None:
+                return _const_op("/", target, actual, left=False), None
+            return (lambda x: actual(x) / read_target(x)), None
         if canon == "rate":
-            return _bound_rate(b.inputs["executed"], b.inputs["budget"]), None, typ
+            return _bound_rate(b.inputs["executed"], b.inputs["budget"]), None
         if canon == "actual":
-            return self._leaf(b.key), None, typ
+            return self._leaf(b.key), None
         if canon in b.inputs:
-            return self._leaf(b.inputs[canon]), None, typ
+            return self._leaf(b.inputs[canon]), None
         raise NotSpecialisable(f"{canon} is not an input of a form row")
 
     def _chain(self, op: str, const: Decimal, fn: Fn, left: bool) -> Fn:
@@ -387,15 +405,14 @@ class _Compiler:
             except ArithmeticError:
                 raise self.error("常数运算无法计算（例如除以 0）", node.span) from None
             return (lambda e, v=value: v), value, typ
-        if self.binding is not None:
-            if rc is not None:
-                return self._chain(node.op, rc, lf, left=False), None, typ
-            if lc is not None:
-                return self._chain(node.op, lc, rf, left=True), None, typ
-        return _specialised(node.op, lf, lc, rf, rc), None, typ
+        if rc is not None:
+            return self._chain(node.op, rc, lf, left=False), None, typ
+        if lc is not None:
+            return self._chain(node.op, lc, rf, left=True), None, typ
+        return _specialised(node.op, lf, rf), None, typ
 
 
 # What callers outside the rule modules read from here (tests, the API example): the
 # compiler's entry point and the records and contexts a compiled rule runs with.
-__all__ = ["DEFAULT_GRADES", "EXACT", "PLACES", "CompiledRule", "Env", "MissingInput", "NoClause", "NotSpecialisable",
-           "Outcome", "RowBinding", "clamp", "compile_rule", "exact_sum"]
+__all__ = ["DEFAULT_GRADES", "EXACT", "PLACES", "CompiledRule", "MissingInput", "NoClause", "NotSpecialisable",
+           "Outcome", "RowBinding", "clamp", "compile_rule", "exact_sum", "row_inputs"]

@@ -17,7 +17,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow, localco
 import attrs
 
 from perfrules import audit, model
-from perfrules.program import Env, MissingInput, NoClause, Outcome, exact_sum
+from perfrules.program import MissingInput, NoClause, Outcome, RowInputs, exact_sum, row_inputs
 from perfrules.vocabulary import EXACT, PLACES
 from perfrules.words import fmt, money, percent, short, why_not_computed
 from perfrules.errors import PerfrulesError, Position
@@ -144,11 +144,10 @@ class _Scorer:
             return self._execution_indicator(number, row, self.rate_block)
         target, actual = read_value(row.target), read_value(row.actual)
         kind, direction = classify_value(target)
-        env = Env(row.weight, self_score=row.self_score, reason_missing=not row.reason.strip(),
-                  grade=self.grades.get(squash(row.actual)))
+        env = row_inputs(row.weight, self_score=row.self_score, reason=row.reason, grade=row.actual)
         self.findings.extend(audit.cell_findings(number, row, target, actual, kind))
         problem = self._fill_numbers(env, number, row, target, actual, kind)
-        self.findings.extend(audit.row_findings(number, row, target, actual, env.met if kind != "qualitative" else None,
+        self.findings.extend(audit.row_findings(number, row, target, actual, env.get("met") if kind != "qualitative" else None,
                                                 direction, self.rs))
         rule = self._pick(kind, direction, row, row.key)
         self._evaluate(number, row, rule, env, problem, values=_values(row, env, kind))
@@ -163,8 +162,8 @@ class _Scorer:
             self._find("warning", "execution_scored_twice",
                        f"预算执行率已在「{row.level1}」下作为指标「{row.label}」计分，资金表中的执行率分值 {fmt(block.weight)} "
                        "不再重复计入", number, row)
-        env = Env(row.weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
-                  self_score=row.self_score, reason_missing=not row.reason.strip())
+        env = row_inputs(row.weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
+                         self_score=row.self_score, reason=row.reason)
         values = {"全年预算数": fmt(block.budget), "全年执行数": fmt(block.executed), "执行率": percent(self.rate),
                   "分值": fmt(row.weight)}
         self._evaluate(number, row, self._pick("execution", None, row, EXECUTION), env, None, values)
@@ -214,8 +213,8 @@ class _Scorer:
             if model.WEIGHT not in block.unreadable:
                 self._find("warning", "missing_weight", "预算执行率没有分值，无法计分", 0, row, field=model.WEIGHT)
             return
-        env = Env(weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
-                  self_score=row.self_score, reason_missing=True)
+        env = row_inputs(weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
+                         self_score=row.self_score)
         problem = None
         if block.budget is None or block.executed is None:
             problem = "缺少全年预算数或全年执行数"
@@ -240,20 +239,20 @@ class _Scorer:
                             self_score=None if row.self_score is None else rescaled(row.self_score, factor))
 
     # --------------------------------------------------------------- evaluation
-    def _evaluate(self, number: int, row: model.IndicatorRow, rule: Rule | None, env: Env,
+    def _evaluate(self, number: int, row: model.IndicatorRow, rule: Rule | None, env: RowInputs,
                   problem: str | None, values: dict[str, str]) -> None:
         assert row.weight is not None
         if rule is None:
             self._find("warning", "no_rule", f"规则集中没有适用于「{row.label}」的规则，暂按自评得分计", number, row)
             return self._fallback(number, row, None, values, "没有适用的规则")
-        if problem is None and rule.compiled.needs_numbers and env.actual is None:
+        if problem is None and rule.compiled.needs_numbers and "actual" not in env:
             problem = "实际完成值不是数值"
         if problem is not None:
             self._find("warning", "cannot_compute", f"「{row.label}」无法按规则「{rule.name}」计算（{problem}），暂按自评得分计",
                        number, row)
             return self._fallback(number, row, rule, values, problem)
         try:
-            outcome = rule.compiled.evaluate(env)
+            outcome = rule.compiled.evaluate(env, row.weight)
         except NoClause:
             self._find("warning", "no_clause", f"「{row.label}」不符合规则「{rule.name}」的任何一条，暂按自评得分计",
                        number, row)
@@ -300,9 +299,10 @@ class _Scorer:
             shown = dict(values)
             note = charge.detail
             if outcome.band is not None and charge.text == outcome.matched:
-                grade = f"「{outcome.grade}」" if outcome.grade else ""
+                named = self._grade(outcome, row)
+                grade = f"「{named}」" if named else ""
                 how = "按自评得分推定" if outcome.grade_inferred else "按实际完成值"
-                shown["等级"] = f"{outcome.grade or ''}（{how}）"
+                shown["等级"] = f"{named or ''}（{how}）"
                 shown["区间"] = str(outcome.band)
                 if row.self_score is not None and outcome.band.contains(row.self_score):
                     note = f"自评得分 {fmt(row.self_score)} 分，落在{grade}档 {outcome.band}"
@@ -322,8 +322,12 @@ class _Scorer:
             self._find("warning", "missing_self_score", f"「{row.label}」是定性指标，但没有自评得分，按所在档下限计", number, row)
         elif not band.contains(row.self_score):
             self._find("error", "self_score_outside_band",
-                       f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{outcome.grade}」档的区间 {band} 内，"
+                       f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{self._grade(outcome, row)}」档的区间 {band} 内，"
                        f"按该档下限 {fmt(band.low)} 分计", number, row, field=model.SCORE)
+
+    def _grade(self, outcome: Outcome, row: model.IndicatorRow) -> str | None:
+        """The grade of a banded row: its case's, else the grade its actual is written as."""
+        return outcome.grade or self.grades.get(squash(row.actual))
 
     def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow, key: str | None = None) -> Rule | None:
         if key is not None and key in self.rule_of:
@@ -331,16 +335,16 @@ class _Scorer:
         return select_rule(self.rs, kind, direction, row.level1, row.level2, row.name)
 
     # --------------------------------------------------------------- the values
-    def _fill_numbers(self, env: Env, number: int, row: model.IndicatorRow, target: Value, actual: Value,
+    def _fill_numbers(self, env: RowInputs, number: int, row: model.IndicatorRow, target: Value, actual: Value,
                       kind: str) -> str | None:
         """Put the target and actual numbers into *env*; say why not when they cannot be."""
         if kind == "period":
             if isinstance(actual, Period) and isinstance(target, Period):
-                env.met = actual.covers(target)
+                env["met"] = actual.covers(target)
             return None
         if not isinstance(target, Quantity):
             return None
-        env.target = target.number
+        env["target"] = target.number
         if not isinstance(actual, Quantity):
             return None
         if actual.is_claim:
@@ -356,8 +360,8 @@ class _Scorer:
             self._find("info", "unit_converted",
                        f"「{row.label}」实际完成值 {actual.text} 换算为 {fmt(actual.in_unit(target.unit))}{target.unit} 与目标比较",
                        number, row, field=model.ACTUAL)
-        env.actual = actual.in_unit(target.unit)
-        env.met = meets(env.actual, target)
+        env["actual"] = actual.in_unit(target.unit)
+        env["met"] = meets(env["actual"], target)
         return None
 
     # ------------------------------------------------------------------ findings
@@ -367,16 +371,16 @@ class _Scorer:
         label = row.label if row is not None else None
         self.findings.append(Finding(severity, code, message, number, label, location))
 
-    def _cost_direction(self, number: int, row: model.IndicatorRow, env: Env) -> None:
+    def _cost_direction(self, number: int, row: model.IndicatorRow, env: RowInputs) -> None:
         """财预〔2021〕101号: a cost target should be a ceiling (≤); say what ≤ would give."""
         rule = self._pick("quantitative", "negative", row)
         lose = ""
-        if rule is not None and env.actual is not None and env.target is not None:
-            probe = Env(env.weight, actual=env.actual, target=env.target, self_score=env.self_score,
-                        reason_missing=env.reason_missing, met=env.actual <= env.target)
+        assert row.weight is not None
+        if rule is not None and "actual" in env and "target" in env:
+            probe = RowInputs(env, met=env["actual"] <= env["target"], grade=None)
             try:
-                as_ceiling = rule.compiled.evaluate(probe).score
-                lost = env.weight - as_ceiling
+                as_ceiling = rule.compiled.evaluate(probe, row.weight).score
+                lost = row.weight - as_ceiling
                 places = self.rs.rounding
                 lose = f"；若按「≤」计分（规则「{rule.name}」）得 {places.show(as_ceiling)} 分，失 {places.show(lost)} 分"
             except (MissingInput, NoClause, ArithmeticError):
@@ -391,10 +395,10 @@ class _Scorer:
 _SPECIFIC = frozenset({"full_marks_when_missed", "ceiling_broken_full_marks", "deducted_when_met"})
 
 
-def _values(row: model.IndicatorRow, env: Env, kind: str) -> dict[str, str]:
+def _values(row: model.IndicatorRow, env: RowInputs, kind: str) -> dict[str, str]:
     values = {"年度指标值": row.target, "实际完成值": row.actual, "分值": fmt(row.weight)}
     if row.self_score is not None:
         values["自评得分"] = fmt(row.self_score)
-    if env.actual is not None and env.target:
-        values["完成率"] = percent(env.actual / env.target)
+    if "actual" in env and env.get("target"):
+        values["完成率"] = percent(env["actual"] / env["target"])
     return values

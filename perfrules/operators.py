@@ -1,6 +1,6 @@
 """The closures a rule is compiled into: arithmetic specialised on constants, names read
 from a row, the tests (met, missed, reason missing, a grade), and the words of
-grades.  Plain functions over :class:`~perfrules.program.Env`, no parse trees.
+grades.  Plain functions over a row's input mapping, no parse trees.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 
 from perfrules import ast
 from perfrules.values import squash
-from perfrules.program import Env, MissingInput
 from perfrules.vocabulary import HUNDRED, POINTS, QUANTITY, SCALAR, Fn, Test, Type
 
 
@@ -28,30 +27,14 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
 
 
-def _specialised(op: str, lf: Fn, lc: Decimal | None, rf: Fn, rc: Decimal | None) -> Fn:
-    """One closure per operator and operand shape: fewer calls per evaluation."""
+def _specialised(op: str, lf: Fn, rf: Fn) -> Fn:
+    """``lf op rf``, neither side constant (those are chained: see the compiler's _chain)."""
     if op == "*":
-        if rc is not None:
-            return lambda e: lf(e) * rc
-        if lc is not None:
-            return lambda e: lc * rf(e)
         return lambda e: lf(e) * rf(e)
     if op == "/":
-        if rc is not None:
-            return lambda e: lf(e) / rc
-        if lc is not None:
-            return lambda e: lc / rf(e)
         return lambda e: lf(e) / rf(e)
     if op == "+":
-        if rc is not None:
-            return lambda e: lf(e) + rc
-        if lc is not None:
-            return lambda e: lc + rf(e)
         return lambda e: lf(e) + rf(e)
-    if rc is not None:
-        return lambda e: lf(e) - rc
-    if lc is not None:
-        return lambda e: lc - rf(e)
     return lambda e: lf(e) - rf(e)
 
 
@@ -80,35 +63,10 @@ def _literal(node: ast.Num) -> tuple[Decimal, Type]:
     return node.value, QUANTITY  # 个百分点, 天, 万元 …: in the row's own unit
 
 
-def _get(name: str) -> Fn:
-    getter = operator.attrgetter(name)
-
-    def fetch(e: Env) -> Decimal:
-        value = getter(e)
-        if value is None:
-            raise MissingInput(name)
-        return value  # type: ignore[no-any-return]
-
-    return fetch
-
-
-def _ratio(e: Env) -> Decimal:
-    if e.actual is None or e.target is None:
-        raise MissingInput("ratio")
-    return e.actual / e.target
-
-
-def _rate(e: Env) -> Decimal:
-    if e.executed is None or e.budget is None:
-        raise MissingInput("rate")
-    return e.executed / e.budget
-
-
-def _ratio_test(op: Callable[[Any, Any], bool], share: Decimal) -> Test:
-    def test(e: Env) -> bool:
-        a, t = e.actual, e.target
-        if a is None or t is None:
-            raise MissingInput("ratio")
+def _ratio_test(op: Callable[[Any, Any], bool], actual: Fn, target: Fn, share: Decimal) -> Test:
+    """完成率 op share, as 实际值 op share × 目标值 (exact, no division) when 目标值 > 0."""
+    def test(x: Any) -> bool:
+        a, t = actual(x), target(x)
         if t > 0:
             return op(a, share * t)
         return op(a / t, share)
@@ -116,34 +74,8 @@ def _ratio_test(op: Callable[[Any, Any], bool], share: Decimal) -> Test:
     return test
 
 
-
-def _share(const: Decimal | None, fn: Fn) -> Fn:
-    """A scalar outcome read as a share of 分值."""
-    if const is not None:
-        return lambda e: e.weight * const
-    return lambda e: e.weight * fn(e)
-
-
-def _grade_test(canon: str) -> Test:
-    return lambda e: e.grade == canon
-
-
-def _always(e: Env) -> bool:
+def _always(x: Any) -> bool:
     return True
-
-
-def _met(e: Env) -> bool:
-    if e.met is None:
-        raise MissingInput("met")
-    return e.met
-
-
-def _missed(e: Env) -> bool:
-    return not _met(e)
-
-
-def _reason_missing(e: Env) -> bool:
-    return e.reason_missing
 
 
 def _word_map(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

@@ -34,7 +34,7 @@ import attrs
 
 from perfrules import model
 from perfrules.binding import NotSpecialisable, RowBinding
-from perfrules.program import MissingInput, NoClause, clamp
+from perfrules.arithmetic import Charge, MissingInput, NoClause, clamp, take_deductions
 from perfrules.vocabulary import EXACT
 from perfrules.words import fmt
 from perfrules.rowplan import Charged, Grades, Ladder, RowProgram, Threshold, compile_row
@@ -675,7 +675,7 @@ def _fused_deduction(row: PlanRow, charged: Charged, explainer: Explainer) -> Fu
 
     def deduction(actuals: Input, x: Input, out: list[Explanation], reason: Any) -> Decimal:
         seen = _with_own(x, actuals, key) if outer else actuals
-        charges: list[tuple[Decimal, str, str]] = []
+        charges: list[Charge] = []
         s = charged(seen, charges)
         if charges:
             actual = seen[key]
@@ -740,13 +740,13 @@ def _fused_grades(row: PlanRow, grades: Grades, texts: Mapping[Decimal, str], ex
 
 def _deduction_explainer(row: PlanRow) -> Explainer:
     """A row scored by deductions alone (未达标且未填写偏差原因 扣 2分；每低于目标值 …): one
-    record per charge the rule makes (``_deductions``, the interpreter's own), the row's
+    record per charge the rule makes (:func:`~perfrules.arithmetic.take_deductions`), the row's
     values shared by them (they are immutable)."""
     program = row.program
     assert program is not None
     rule, key, target, target_text, weight_text = program.bound, row.key, row.target, row.form.target, row.weight_text
     number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
-    level1, level2, weight, new, steps = row.level1, row.level2, row.form.weight, _record, bool(program.bound.steps)
+    level1, level2, weight, new = row.level1, row.level2, row.form.weight, _record
     outer = _reads(row)[1]
 
     def deduction(x: Input, actuals: Input, points: Decimal, out: list[Explanation], reason: Any) -> None:
@@ -757,7 +757,9 @@ def _deduction_explainer(row: PlanRow) -> Explainer:
         if reason.__class__ is not str:
             reason = reason_of(x, key)
         values = new(ShownValues, ("row", target_text, actual, weight_text, target))
-        for taken, text, note in rule._deductions(view, weight, actual if steps else None, target):
+        charges: list[Charge] = []
+        take_deductions(rule.deductions, rule.steps, rule.cap, view, weight, rule.gap, charges)
+        for taken, text, note in charges:
             out.append(new(Explanation, (number, label, taken, rule_id, text, citation, values, reason, note, None,
                                          level1, level2)))
 

@@ -21,8 +21,9 @@ from perfrules import ast
 from perfrules.binding import NotSpecialisable, RowBinding
 from perfrules.compiler import _Compiler
 from perfrules.operators import _COMPARE, _always, _exact_words, _grade_reader, _word_map
-from perfrules.program import Charge, CompiledRule, MissingInput, NoClause, _Case, capped_note, clamp, step_note
-from perfrules.vocabulary import EXACT, ZERO, Test, floor
+from perfrules.arithmetic import Charge, take_deductions
+from perfrules.program import CompiledRule, NoClause, _Case, clamp
+from perfrules.vocabulary import EXACT, ZERO, Test
 from perfrules.errors import PerfrulesError
 
 
@@ -75,22 +76,8 @@ class RowProgram:
     charged: Charged | None = None  # a rule of deductions alone: its score and its charges at once
 
     def charges(self, x: Mapping[str, Any]) -> tuple[Charge, ...]:
-        """The charges :meth:`CompiledRule.evaluate` would make: built only for a row
-        that lost points, to explain it."""
-        rule, weight = self.bound, self.binding.weight
-        base, matched = weight, None
-        case = next((c for c in rule.cases if c.test(x)), None) if rule.cases else None
-        if case is not None:
-            matched = case.text
-            base = case.points_const if case.points_const is not None else _points(case, x)
-        elif rule.cases and not rule.deductions and not rule.steps:
-            raise NoClause()
-        base = clamp(base, weight)
-        found: list[Charge] = [Charge(weight - base, matched or "")] if base < weight else []
-        if rule.deductions or rule.steps:
-            actual = x[self.binding.key] if rule.steps else None
-            found.extend(rule._deductions(x, base, actual, self.binding.target))
-        return tuple(found)
+        """The charges the row's rule makes: built only for a row that lost points, to explain it."""
+        return self.bound.evaluate(x, self.binding.weight).charges
 
 
 def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
@@ -98,11 +85,15 @@ def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
     rule needs what a row cannot bind; the text is not parsed again."""
     if rule.source is None:
         raise NotSpecialisable("the rule was built without its AST")
+    if binding.weight is None or not binding.form:
+        raise NotSpecialisable("a form row's 分值 is known")
     compiler = _Compiler(rule.text, rule.grades, binding)
     try:
         bound = compiler.compile(rule.source)
     except PerfrulesError as err:  # e.g. a constant division by a target of 0
         raise NotSpecialisable(err.message) from None
+    if bound.bands:
+        raise NotSpecialisable("a self-assessed band needs the unit's own score")
     if bound.deductions or bound.steps:
         driver = _deduction_driver(bound, binding)
         return RowProgram(bound, binding, driver, None, None if bound.cases else driver)
@@ -110,9 +101,9 @@ def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
     return RowProgram(bound, binding, _driver(bound, binding, shape), shape)
 
 
-def _points(case: _Case, x: Any) -> Decimal:
-    assert case.points is not None
-    return case.points(x)
+def _weight(b: RowBinding) -> Decimal:
+    assert b.weight is not None  # compile_row refuses a row without one
+    return b.weight
 
 
 def _threshold(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Threshold | None:
@@ -125,7 +116,7 @@ def _threshold(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tupl
     if first.test not in leaf_tests or first.points_const is None or other.points is None or other.points_const is not None:
         return None
     op, key, const = leaf_tests[first.test]
-    return Threshold(op, key, const, clamp(first.points_const, b.weight), other.points)
+    return Threshold(op, key, const, clamp(first.points_const, _weight(b)), other.points)
 
 
 def _shape(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Shape | None:
@@ -133,14 +124,14 @@ def _shape(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[st
     table = _grade_table(rule, b)
     if table is not None:
         return Grades(b.key, table)
-    return _ladder_shape(rule.cases, b.weight, leaf_tests) or _threshold(rule, b, leaf_tests)
+    return _ladder_shape(rule.cases, _weight(b), leaf_tests) or _threshold(rule, b, leaf_tests)
 
 
 def _driver(rule: CompiledRule, b: RowBinding, shape: Shape | None) -> Callable[[Mapping[str, Any]], Decimal]:
     """The cheapest closure that scores a rule without deductions (those take
     :func:`_deduction_driver`): a grade table, a ladder of thresholds, one test with an
     否则, a formula, else the general loop.  Same arithmetic as evaluate, op for op."""
-    w = b.weight
+    w = _weight(b)
     cases = rule.cases
     if isinstance(shape, Grades):
         key, table = shape.key, shape.table
@@ -153,18 +144,7 @@ def _driver(rule: CompiledRule, b: RowBinding, shape: Shape | None) -> Callable[
         return _clamped(cases[0], w)
     if len(cases) == 2 and cases[1].test is _always:
         return _two_cases(cases[0], cases[1], w)
-    parts = tuple((c.test, None if c.points_const is None else clamp(c.points_const, w), c.points) for c in cases)
-
-    def score(x: Mapping[str, Any]) -> Decimal:
-        for test, const, fn in parts:
-            if test(x):
-                if const is not None:
-                    return const
-                assert fn is not None
-                return clamp(fn(x), w)
-        raise NoClause()
-
-    return score
+    return lambda x: rule.score(x, w)
 
 
 def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
@@ -325,7 +305,7 @@ def _grade_table(rule: CompiledRule, b: RowBinding) -> _GradeTable | None:
         last = cases.pop()
         if last.points_const is None:
             return None
-        fallback = clamp(last.points_const, b.weight)
+        fallback = clamp(last.points_const, _weight(b))
     if not cases or any(c.grade is None or c.points_const is None or c.test is _always for c in cases):
         return None
     source = rule.source
@@ -335,103 +315,33 @@ def _grade_table(rule: CompiledRule, b: RowBinding) -> _GradeTable | None:
     by_canon: dict[str, Decimal] = {}
     for c in cases:
         assert c.grade is not None and c.points_const is not None
-        by_canon.setdefault(c.grade, clamp(c.points_const, b.weight))
+        by_canon.setdefault(c.grade, clamp(c.points_const, _weight(b)))
     canon_of = _grade_reader(_word_map(rule.grades))
     words = {w: by_canon[canon] for w, canon in _exact_words(rule.grades).items() if canon in by_canon}
     return _GradeTable(words, canon_of, by_canon, fallback)
 
 
 class Charged(Protocol):
-    """A deduction rule's score that also lists its charges (points taken, statement,
-    note) when given a list: the arithmetic scoring does, the records explaining needs."""
+    """A deduction rule's score that also lists its charges when given a list: the
+    arithmetic scoring does, the records explaining needs."""
 
-    def __call__(self, x: Mapping[str, Any], charges: list[tuple[Decimal, str, str]] | None = None) -> Decimal: ...
+    def __call__(self, x: Mapping[str, Any], charges: list[Charge] | None = None) -> Decimal: ...
 
 
 def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Charged:
-    """Rules with 扣分: evaluate()'s arithmetic (base, then each deduction in order, cut
-    back by 最多扣 and by the points left).  Rules of deductions alone list their charges,
-    as ``CompiledRule._deductions`` writes them, into *charges* when it is given."""
+    """Rules with 扣分, scored by the one arithmetic (:func:`~perfrules.arithmetic.take_deductions`):
+    rules of deductions alone list their charges into *charges* when it is given."""
+    w = _weight(b)
+    assert w is not None
     if rule.cases:
-        def with_cases(x: Mapping[str, Any], charges: list[tuple[Decimal, str, str]] | None = None) -> Decimal:
-            return _bound_score(rule, b, x)  # never asked for charges: a plan explains it with charges()
+        def with_cases(x: Mapping[str, Any], charges: list[Charge] | None = None) -> Decimal:
+            return rule.score(x, w)  # never asked for charges: a plan explains it with charges()
 
         return with_cases
-    w, key, target, cap = b.weight, b.key, b.target, rule.cap
-    deductions = tuple((d.test, d.amount, d.text) for d in rule.deductions)
-    steps = tuple((s.below, s.step, s.amount, s.text, s.step_text) for s in rule.steps)
-    if steps and target is None:
-        raise NotSpecialisable("每低于目标值 needs a numeric target")
-    limit = w if cap is None else min(cap, w)
+    deductions, steps, cap, gap = rule.deductions, rule.steps, rule.cap, rule.gap
 
-    def score(x: Mapping[str, Any], charges: list[tuple[Decimal, str, str]] | None = None) -> Decimal:
-        left, taken, took = limit, ZERO, False
-        for test, amount, text in deductions:
-            if test is None or test(x):
-                take = left if left < amount else amount
-                if take > 0:
-                    if charges is not None:
-                        charges.append((take, text, "" if not take < amount else
-                                        capped_note("", amount, take, cap, left, w)))
-                    taken += take
-                    left = EXACT.subtract(left, take)
-                    took = True
-        if steps:
-            actual = x[key]
-            for below, step, amount, text, step_text in steps:
-                gap = target - actual if below else actual - target
-                if gap > 0:
-                    count = floor(gap / step)
-                    if count > 0:
-                        charge = count * amount
-                        take = left if left < charge else charge
-                        if take > 0:
-                            if charges is not None:
-                                note = step_note(gap, step_text, count)
-                                charges.append((take, text, note if not take < charge else
-                                                capped_note(note, charge, take, cap, left, w)))
-                            taken += take
-                            left = EXACT.subtract(left, take)
-                            took = True
-        return w - taken if took else w
+    def score(x: Mapping[str, Any], charges: list[Charge] | None = None) -> Decimal:
+        taken = take_deductions(deductions, steps, cap, x, w, gap, charges)
+        return EXACT.subtract(w, taken) if taken else w
 
     return score
-
-
-def _bound_score(rule: CompiledRule, b: RowBinding, x: Mapping[str, Any]) -> Decimal:
-    """evaluate()'s arithmetic, for rules with deductions: no Charge records built."""
-    weight = b.weight
-    base = weight
-    for case in rule.cases:
-        if case.test(x):
-            base = case.points_const if case.points_const is not None else _points(case, x)
-            break
-    else:
-        if rule.cases and not rule.deductions and not rule.steps:
-            raise NoClause()
-    base = clamp(base, weight)
-    found: list[Decimal] = [d.amount for d in rule.deductions if d.test is None or d.test(x)]
-    if rule.steps:
-        actual, target = x[b.key], b.target
-        if target is None:
-            raise MissingInput("target")
-        for s in rule.steps:
-            gap = target - actual if s.below else actual - target
-            count = floor(gap / s.step) if gap > 0 else ZERO
-            if count > 0:
-                found.append(count * s.amount)
-    if not found:
-        return base
-    left = base if rule.cap is None else min(rule.cap, base)
-    taken = ZERO
-    took = False
-    for amount in found:
-        take = min(amount, left)
-        if take <= 0:
-            continue
-        taken = EXACT.add(taken, take)
-        left = EXACT.subtract(left, take)
-        took = True
-    return EXACT.subtract(base, taken) if took else base
-
-

@@ -34,7 +34,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from perfrules.cli import run
-from perfrules.compiler import Env, MissingInput, NoClause, compile_rule
+from perfrules.compiler import MissingInput, NoClause, compile_rule
+from perfrules.program import RowInputs, row_inputs
 from perfrules.errors import PerfrulesError
 from perfrules.interpreter import CONTEXT, score
 from perfrules.loader import load_ruleset, load_ruleset_text
@@ -42,6 +43,12 @@ from perfrules.model import BudgetBlock, IndicatorRow, Submission
 from perfrules.readers import read_submission
 from perfrules.readers.export import submission_to_toml
 from perfrules.render import render
+
+
+def _inputs(weight: Decimal, reason_missing: bool = False, **values: Any) -> RowInputs:
+    """A row's inputs as the interpreter fills them; 偏差原因 filled in unless *reason_missing*."""
+    return row_inputs(weight, reason="" if reason_missing else "已说明", **values)
+
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fuzz"))
 from _common import check_position  # noqa: E402
@@ -268,7 +275,7 @@ def check_rule(args: tuple[str, dict[str, Any]]) -> None:
     weight = Decimal(10)
     with localcontext(CONTEXT):
         try:
-            outcome = rule.evaluate(Env(weight, **values))
+            outcome = rule.evaluate(_inputs(weight, **values))
         except (MissingInput, NoClause, ArithmeticError):
             return  # the interpreter turns these into findings
     assert Decimal(0) <= outcome.score <= weight

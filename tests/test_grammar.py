@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal, localcontext
+from typing import Any
 
 import pytest
 
-from perfrules.compiler import Env, compile_rule
+from perfrules.compiler import compile_rule
+from perfrules.program import RowInputs, row_inputs
 from perfrules.interpreter import CONTEXT
+
+
+def _inputs(weight: Decimal, reason_missing: bool = False, **values: Any) -> RowInputs:
+    """A row's inputs as the interpreter fills them; 偏差原因 filled in unless *reason_missing*."""
+    return row_inputs(weight, reason="" if reason_missing else "已说明", **values)
+
 
 D = Decimal
 
@@ -60,7 +68,7 @@ def _run(text: str, **env: object) -> Decimal:
     weight = env.pop("weight", D(10))
     assert isinstance(weight, Decimal)
     with localcontext(CONTEXT):
-        return compile_rule(text).evaluate(Env(weight, **env)).score
+        return compile_rule(text).evaluate(_inputs(weight, **env)).score
 
 
 # (form, env, expected score for weight 10)
@@ -110,7 +118,7 @@ GRADED = ("达成 → [80%, 100%]；部分达成 → [60%, 80%)；未达成 → 
 ])
 def test_grades_are_self_assessed_within_their_band(text: str, grade: str, self_score: Decimal, band: str) -> None:
     with localcontext(CONTEXT):
-        out = compile_rule(text).evaluate(Env(D(10), grade=grade, self_score=self_score))
+        out = compile_rule(text).evaluate(_inputs(D(10), grade=grade, self_score=self_score))
     assert out.score == self_score
     assert str(out.band) == band
     assert out.band is not None and out.band.contains(self_score)
@@ -119,7 +127,7 @@ def test_grades_are_self_assessed_within_their_band(text: str, grade: str, self_
 @pytest.mark.parametrize("self_score, grade", [(D(8), "达成"), (D("7.9"), "部分达成"), (D(6), "部分达成"), (D("5.99"), "未达成")])
 def test_a_narrative_actual_is_graded_by_the_units_own_score(self_score: Decimal, grade: str) -> None:
     with localcontext(CONTEXT):
-        out = compile_rule(GRADED[0]).evaluate(Env(D(10), self_score=self_score))
+        out = compile_rule(GRADED[0]).evaluate(_inputs(D(10), self_score=self_score))
     assert (out.grade, out.grade_inferred) == (grade, True)
 
 
@@ -132,7 +140,7 @@ def test_fixed_grade_shares() -> None:
 def test_missing_reason_can_be_a_finding_instead_of_a_deduction() -> None:
     rule = compile_rule("实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 目标值；未达标且未填写偏差原因 → 提示「未说明偏差原因」")
     with localcontext(CONTEXT):
-        out = rule.evaluate(Env(D(10), actual=D(8), target=D(10), met=False, reason_missing=True))
+        out = rule.evaluate(_inputs(D(10), actual=D(8), target=D(10), met=False, reason_missing=True))
     assert out.score == D(8)
     assert out.flags == ("未说明偏差原因",)
 
@@ -140,7 +148,7 @@ def test_missing_reason_can_be_a_finding_instead_of_a_deduction() -> None:
 def test_deduction_entries_are_cut_back_by_the_cap() -> None:
     rule = compile_rule(FORMS["deductions"][0])
     with localcontext(CONTEXT):
-        out = rule.evaluate(Env(D(10), actual=D(40), target=D(95), met=False, reason_missing=True))
+        out = rule.evaluate(_inputs(D(10), actual=D(40), target=D(95), met=False, reason_missing=True))
     assert [c.points for c in out.charges] == [D(2), D(8)]  # 11 steps, cut to 8 by 最多扣 10分
     assert "实扣 8 分" in out.charges[1].detail
     assert out.score == 0
@@ -149,5 +157,5 @@ def test_deduction_entries_are_cut_back_by_the_cap() -> None:
 def test_statements_keep_their_source_text() -> None:
     rule = compile_rule("完成率 ≥ 100% → 100%；≥ 90% → 80%；否则 → 0")
     with localcontext(CONTEXT):
-        out = rule.evaluate(Env(D(10), actual=D(91), target=D(100)))
+        out = rule.evaluate(_inputs(D(10), actual=D(91), target=D(100)))
     assert [c.text for c in out.charges] == ["≥ 90% → 80%"]

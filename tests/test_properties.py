@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from decimal import Decimal, localcontext
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from perfrules.compiler import EXACT, Env, compile_rule, exact_sum
+from perfrules.compiler import EXACT, compile_rule, exact_sum
+from perfrules.program import RowInputs, row_inputs
 from perfrules.errors import PerfrulesError
 from perfrules.interpreter import CONTEXT, score
 from perfrules.loader import load_ruleset
 from perfrules.model import BudgetBlock, IndicatorRow, Submission
 from perfrules.parser import parse_rule
 from perfrules.values import to_decimal
+
+
+def _inputs(weight: Decimal, reason_missing: bool = False, **values: Any) -> RowInputs:
+    """A row's inputs as the interpreter fills them; 偏差原因 filled in unless *reason_missing*."""
+    return row_inputs(weight, reason="" if reason_missing else "已说明", **values)
+
 
 RULESET = load_ruleset("hunan/zhuzhou/lusong/2023")
 
@@ -83,7 +91,7 @@ def test_at_least_rules_never_decrease_as_the_actual_grows(weight: Decimal, targ
     scores = []
     with localcontext(CONTEXT):
         for actual in sorted(actuals):
-            env = Env(weight, actual=actual, target=target, met=actual >= target)
+            env = _inputs(weight, actual=actual, target=target, met=actual >= target)
             scores.append(min(max(rule.evaluate(env).score, Decimal(0)), weight))
     assert scores == sorted(scores)
 
@@ -95,7 +103,7 @@ def test_at_most_rules_never_increase_as_the_actual_grows(weight: Decimal, targe
     scores = []
     with localcontext(CONTEXT):
         for actual in sorted(actuals):
-            scores.append(rule.evaluate(Env(weight, actual=actual, target=target, met=actual <= target)).score)
+            scores.append(rule.evaluate(_inputs(weight, actual=actual, target=target, met=actual <= target)).score)
     assert scores == sorted(scores, reverse=True)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from decimal import Decimal, localcontext
+from typing import Any
 from pathlib import Path
 
 import atheris
@@ -21,9 +22,15 @@ with atheris.instrument_imports(include=["perfrules", "lark"]):
 
     _common.import_all()
     from _common import ROOT, main, run_guarded
-    from perfrules.compiler import Env, MissingInput, NoClause, compile_rule
+    from perfrules.compiler import MissingInput, NoClause, compile_rule
+    from perfrules.program import RowInputs, row_inputs
     from perfrules.errors import PerfrulesError
     from perfrules.interpreter import CONTEXT
+
+def _inputs(weight: Decimal, reason_missing: bool = False, **values: Any) -> RowInputs:
+    """A row's inputs as the interpreter fills them; 偏差原因 filled in unless *reason_missing*."""
+    return row_inputs(weight, reason="" if reason_missing else "已说明", **values)
+
 
 _ENVS = [
     dict(actual=Decimal("95"), target=Decimal("100"), met=False, reason_missing=True, grade="达成"),
@@ -41,7 +48,7 @@ def _evaluate(text: str) -> None:
             raise AssertionError(f"offset {err.offset} outside 0..{len(text)}: {err}") from None
         raise
     for values in _ENVS:
-        env = Env(Decimal(10), **values)
+        env = _inputs(Decimal(10), **values)
         with localcontext(CONTEXT):  # the interpreter's context, as score() sets it
             try:
                 outcome = rule.evaluate(env)
