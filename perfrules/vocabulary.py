@@ -97,8 +97,8 @@ DEFAULT_GRADES: dict[str, tuple[str, ...]] = {
 FUNCS = {"min": min, "较小值": min, "取小": min, "max": max, "较大值": max, "取大": max}
 
 
-# A closure reads an Env (a row of a submission) or, compiled for a form row, the
-# submission's input mapping (see RowBinding): Any, so one compiler builds both.
+# A closure reads a row's input mapping (program.row_inputs) or, compiled for a form
+# row, the submission's input mapping (see binding.RowBinding): Any, so one compiler builds both.
 Fn = Callable[[Any], Decimal]
 
 

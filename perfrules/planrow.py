@@ -1,0 +1,176 @@
+"""One form row as a plan scores it: the rule the form (or the interpreter's choice)
+gives it, compiled again with the row's 分值 and 目标值 (:func:`~perfrules.rowplan.compile_row`),
+and what its explanation records need, computed once; and what a plan reads of an
+input (its cells as text, its 偏差原因).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from perfrules.arithmetic import MissingInput, NoClause
+from perfrules.binding import NotSpecialisable, RowBinding
+from perfrules.errors import PerfrulesError
+from perfrules.explain import CitationRecord
+from perfrules.policy import EXECUTION, citation, classify, select_rule
+from perfrules.rowplan import RowProgram, compile_row
+from perfrules.ruleset import FormRow, Rule, Ruleset
+from perfrules.values import Quantity, read_value, squash, to_decimal
+from perfrules.words import fmt
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+Input = Mapping[str, Any]
+Scorer = Callable[[Input], Decimal]
+
+#: What a compiled row raises for an input it cannot read: the interpreter takes over.
+CAREFUL = (KeyError, TypeError, AttributeError, ValueError, ArithmeticError, NoClause, MissingInput)
+
+
+class Careful(Exception):
+    """This submission goes to the interpreter (an input the fast path does not judge)."""
+
+
+
+@attrs.frozen
+class PlanRow:
+    """One form row as the plan scores it, with what its explanation needs precomputed."""
+
+    form: FormRow
+    number: int  # the interpreter's row number: 0 for 预算执行率, then 1, 2 … in form order
+    execution: bool
+    rule: Rule
+    program: RowProgram | None  # None: the rule needs what a form row cannot bind
+    score: Scorer = attrs.field(eq=False, repr=False)
+    target: Decimal | None
+    label: str
+    level1: str
+    level2: str
+    citation: CitationRecord
+    weight_text: str
+    cases_only: bool  # one charge at most: 分值 − score, the text of the matching case
+    losing_case: str | None  # when only one case can score below 分值: its text
+    filed_weight: Decimal | None = None  # the form's own 分值 when the ruleset's level weight rescaled it
+
+    @property
+    def key(self) -> str:
+        return self.form.key
+
+    @property
+    def weight(self) -> Decimal:
+        return self.form.weight
+
+
+
+_OUTER = frozenset({"rate", "executed", "budget", "initial_budget", "reason"})
+_OWN = frozenset({"actual", "target", "ratio", "met"})
+
+
+def reads(row: PlanRow) -> tuple[bool, bool]:
+    """(reads its own actual, reads submission fields): where a row's inputs are."""
+    if row.program is None:
+        return not row.execution, True
+    bound = row.program.bound
+    outer = bool(bound.uses & _OUTER)
+    own = not row.execution or bool(bound.uses & _OWN) or bool(bound.steps)
+    return own, outer
+
+
+
+def rule_for(ruleset: Ruleset, form: FormRow) -> tuple[Rule, bool]:
+    """(rule, is the 预算执行率 row): the form's choice, else the interpreter's."""
+    if form.rule is not None:
+        rule = ruleset.rule(form.rule)
+        if rule is None:
+            raise PerfrulesError(f"表式「{form.name}」指定的规则「{form.rule}」不存在", code="plan")
+        return rule, bool(rule.compiled.uses & {"rate", "executed", "budget"})
+    if EXECUTION in (squash(form.name), squash(form.level2)):
+        kind, direction = "execution", None
+    else:
+        kind, direction = classify(form.target)
+    found = select_rule(ruleset, kind, direction, form.level1, form.level2, form.name)
+    if found is None:
+        raise PerfrulesError(f"规则集中没有适用于「{form.name}」的规则", code="plan")
+    return found, kind == "execution"
+
+
+def plan_row(form: FormRow, rule: Rule, execution: bool, number: int) -> PlanRow:
+    target_value = read_value(form.target)
+    target = target_value.number if isinstance(target_value, Quantity) else None
+    comparator = target_value.comparator if isinstance(target_value, Quantity) else None
+    program: RowProgram | None
+    try:
+        # interned: a submission's dict built from literals then matches the key by identity
+        program = compile_row(rule.compiled, RowBinding(sys.intern(form.key), form.weight, target, comparator))
+        scorer = program.score
+    except NotSpecialisable:
+        program, scorer = None, needs_interpreter
+    compiled = rule.compiled
+    cases_only = not compiled.deductions and not compiled.steps
+    if execution:
+        label = level1 = level2 = EXECUTION
+    else:
+        label = " ".join(form.name.split()) or form.level2 or form.level1
+        level1, level2 = form.level1, form.level2
+    return PlanRow(form, number, execution, rule, program, scorer, target, label, level1, level2, citation(rule),
+                   fmt(form.weight), cases_only, _losing_case(program, form.weight) if cases_only else None)
+
+
+def _losing_case(program: RowProgram | None, weight: Decimal) -> str | None:
+    """The text of the only case that can score below 分值 (满分 cases cannot), if one."""
+    if program is None:
+        return None
+    can_lose = [c for c in program.bound.cases if c.points_const is None or c.points_const < weight]
+    return can_lose[0].text if len(can_lose) == 1 else None
+
+
+def needs_interpreter(x: Input) -> Decimal:
+    raise Careful()
+
+
+
+def with_own(x: Input, actuals: Input, key: str) -> Input:
+    """The submission's fields and one row's actual, as one mapping (what a row that
+    reads both sees), without merging every row's actuals in."""
+    if actuals is x:
+        return x
+    view = dict(x)
+    view[key] = actuals[key]
+    return view
+
+
+# ------------------------------------------------------------------ the inputs
+def cell_text(value: Any) -> str:
+    """An input value as a 自评表 cell would hold it (the text explanations show)."""
+    if value is None:
+        return ""
+    if value.__class__ is Decimal:
+        return format(value, "f")
+    if isinstance(value, float):
+        raise PerfrulesError(f"实际完成值 {value!r} 是浮点数，无法精确计分", expected="Decimal、整数或文字", code="plan")
+    return str(value)
+
+
+def reason_of(x: Input, key: str) -> str:
+    """The 偏差原因 of a row: one text for all rows, or a mapping row key → text."""
+    reason = x.get("reason", "")
+    if reason.__class__ is str:
+        return reason
+    if isinstance(reason, Mapping):
+        reason = reason.get(key, "")
+    return reason if isinstance(reason, str) else ""
+
+
+def number_of(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return to_decimal(value, "金额")
+    except PerfrulesError:
+        return None
