@@ -5,7 +5,7 @@ and the charges (points taken, the statement, a note) that explain them.
 Every way of scoring a row runs this: :meth:`~perfrules.program.CompiledRule.evaluate`
 (the interpreter, with explanation records), :meth:`~perfrules.program.CompiledRule.score`
 (a total alone) and the closures a form row's rule is specialised into
-(:mod:`perfrules.rowplan`).  Points lost and points left are added and taken away
+(:mod:`perfrules.shapes`).  Points lost and points left are added and taken away
 exactly (:data:`~perfrules.vocabulary.EXACT`): no sum of scores is ever rounded.
 """
 

@@ -3,7 +3,7 @@
 One compiler builds every rule; a :class:`RowBinding` tells it what is known when it
 runs.  Compiled once for a whole ruleset (:data:`ANY_ROW`), a rule reads 分值, 目标值,
 达标 and the rest from the row's input mapping at scoring time.  Compiled again for one
-form row (:func:`perfrules.rowplan.compile_row`), 分值 and 目标值 are constants folded
+form row (:func:`perfrules.compiler.compile_row`), 分值 and 目标值 are constants folded
 into the closures, 达标 is the comparison with the row's target, and the row's actual
 is read under its key (I01 …) in the submission's input mapping.
 """
@@ -117,3 +117,28 @@ def _bound_grade_test(canon: str, key: str, grade_words: Mapping[str, str]) -> T
         return (grade or reader(word)) == canon
 
     return test
+
+
+def gap_reader(b: RowBinding) -> Callable[[Any, bool], Decimal]:
+    """How far the row's actual is below (*below*) or above its target: what 每低于目标值
+    counts.  A form row's target is its constant; any other row's is read with its actual."""
+    key = b.key
+    if b.form:
+        target = b.target
+        if target is None:
+            raise NotSpecialisable("每低于目标值 needs a numeric target")
+
+        def gap(x: Any, below: bool) -> Decimal:
+            actual = x[key]
+            return target - actual if below else actual - target  # type: ignore[no-any-return]
+
+        return gap
+    target_key = b.inputs["target"]
+
+    def read_gap(x: Any, below: bool) -> Decimal:
+        actual, target = x.get(key), x.get(target_key)
+        if actual is None or target is None:
+            raise MissingInput("actual")
+        return target - actual if below else actual - target  # type: ignore[no-any-return]
+
+    return read_gap

@@ -24,12 +24,13 @@ from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
 from perfrules.parser import parse_rule
 from perfrules.binding import (ANY_ROW, NotSpecialisable, RowBinding, _bound_grade_test, _bound_met, _bound_rate,
-                                _bound_reason_missing)
+                                _bound_reason_missing, gap_reader)
 from perfrules.operators import (_COMPARE, _DUNDERS, _LEAF_COMPARE, _OP_WORDS, _OPS, _RDUNDERS, _always, _chain_fn,
                                  _compare_hint, _const_op, _literal, _min_max_const, _ratio_test, _result_type,
                                  _specialised)
 from perfrules.program import (CompiledRule, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step, clamp, exact_sum,
                                row_inputs)
+from perfrules.shapes import specialise
 from perfrules.vocabulary import (DEFAULT_GRADES, EXACT, FUNCS, HUNDRED, NAMES, ONE, PLACES, POINTS, SCALAR, SPELLINGS, ZERO,
                                   Fn, Test, Type)
 from perfrules.words import fmt
@@ -41,6 +42,24 @@ _fmt = fmt  # the name the compiler's messages use
 def compile_rule(text: str, grades: Mapping[str, tuple[str, ...]] | None = None) -> CompiledRule:
     """Parse and compile a rule text.  Raises PerfrulesError with an offset into it."""
     return _Compiler(text, grades or DEFAULT_GRADES).compile(parse_rule(text))
+
+
+def compile_row(rule: CompiledRule, binding: RowBinding) -> CompiledRule:
+    """*rule* compiled again for one form row, *binding*'s 分值 and 目标值 folded in as
+    constants (分值 × 80% is a number, 完成率 ≥ 90% is 实际值 ≥ 85.5), from its stored AST.
+    Raises NotSpecialisable when the rule needs what a form row cannot bind (the unit's
+    own score, a band, a number the row does not have)."""
+    if rule.source is None:
+        raise NotSpecialisable("the rule was built without its AST")
+    if binding.weight is None or not binding.form:
+        raise NotSpecialisable("a form row's 分值 is known")
+    try:
+        bound = _Compiler(rule.text, rule.grades, binding).compile(rule.source)
+    except PerfrulesError as err:  # e.g. a constant division by a target of 0
+        raise NotSpecialisable(err.message) from None
+    if bound.bands:
+        raise NotSpecialisable("a self-assessed band needs the unit's own score")
+    return bound
 
 
 class _Compiler:
@@ -100,33 +119,11 @@ class _Compiler:
         if not cases and not deductions and not steps:
             raise self.error("规则没有给出得分的条款", ast.Span(0, len(self.text)),
                              expected="例如：实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 目标值")
-        return CompiledRule(self.text, tuple(cases), tuple(deductions), tuple(steps), cap, tuple(flags),
-                            frozenset(self.uses), graded, tuple(self.warnings), rule, self.grades,
-                            self._gap() if steps else None, self.binding.inputs.get("self_score", "self_score"))
-
-    def _gap(self) -> Callable[[Any, bool], Decimal]:
-        """How far the row's actual is below (*below*) or above its target: what 每低于目标值 counts."""
         b = self.binding
-        key = b.key
-        if b.form:
-            target = b.target
-            if target is None:
-                raise NotSpecialisable("每低于目标值 needs a numeric target")
-
-            def gap(x: Any, below: bool) -> Decimal:
-                actual = x[key]
-                return target - actual if below else actual - target  # type: ignore[no-any-return]
-
-            return gap
-        target_key = b.inputs["target"]
-
-        def read_gap(x: Any, below: bool) -> Decimal:
-            actual, target = x.get(key), x.get(target_key)
-            if actual is None or target is None:
-                raise MissingInput("actual")
-            return target - actual if below else actual - target  # type: ignore[no-any-return]
-
-        return read_gap
+        compiled = CompiledRule(self.text, tuple(cases), tuple(deductions), tuple(steps), cap, tuple(flags),
+                                frozenset(self.uses), graded, tuple(self.warnings), rule, self.grades,
+                                gap_reader(b) if steps else None, b.inputs.get("self_score", "self_score"))
+        return specialise(compiled, b.weight, b.key, self.leaf_tests)
 
     def _check_thresholds(self) -> None:
         """完成率 ≥ 100% → …；≥ 90% → …: each band's threshold must be below the last."""
@@ -415,4 +412,4 @@ class _Compiler:
 # What callers outside the rule modules read from here (tests, the API example): the
 # compiler's entry point and the records and contexts a compiled rule runs with.
 __all__ = ["DEFAULT_GRADES", "EXACT", "PLACES", "CompiledRule", "MissingInput", "NoClause", "NotSpecialisable",
-           "Outcome", "RowBinding", "clamp", "compile_rule", "exact_sum", "row_inputs"]
+           "Outcome", "RowBinding", "clamp", "compile_row", "compile_rule", "exact_sum", "row_inputs"]

@@ -2,7 +2,7 @@
 
 When the rows of a 自评表 are known before any submission is (a ruleset's ``[[form]]``,
 or a form table a caller passes), each row's rule is compiled once more with the row's
-分值, 目标值 and comparator as constants (:func:`perfrules.rowplan.compile_row`):
+分值, 目标值 and comparator as constants (:func:`perfrules.compiler.compile_row`):
 ``分值 × 80%`` is a number, ``完成率 ≥ 90%`` is ``实际值 ≥ 85.5``, a grade table is a dict.
 Scoring a submission then only reads its actuals, with none of the interpreter's
 per-row work (reading cells, classifying the target, choosing the rule, filling the

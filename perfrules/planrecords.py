@@ -14,7 +14,8 @@ from typing import Any
 from perfrules.arithmetic import Charge, clamp, take_deductions
 from perfrules.explain import Explanation, ShownValues
 from perfrules.planrow import Careful, Input, PlanRow, ZERO, cell_text, reads, reason_of, with_own
-from perfrules.rowplan import Charged, Grades, Ladder, RowProgram, Threshold
+from perfrules.program import CompiledRule
+from perfrules.shapes import Charged, Grades, Ladder, Threshold
 from perfrules.values import Quantity, read_value
 from perfrules.vocabulary import EXACT
 
@@ -44,7 +45,7 @@ def _row_explanations(row: PlanRow, x: Input, points: Decimal) -> list[Explanati
     assert row.program is not None
     return [record(Explanation, (row.number, row.label, c.points, row.rule.id, c.text, row.citation,
                                   values if values.__class__ is ShownValues else dict(values), reason, c.detail, None,
-                                  row.level1, row.level2)) for c in row.program.charges(x)]
+                                  row.level1, row.level2)) for c in row.program.evaluate(x, row.form.weight).charges]
 
 
 def explainer_for(row: PlanRow) -> Explainer:
@@ -53,7 +54,7 @@ def explainer_for(row: PlanRow) -> Explainer:
     _row_explanations."""
     if row.execution and row.cases_only and row.program is not None:
         return _execution_explainer(row)
-    if not row.execution and row.program is not None and not row.program.bound.cases and row.target:
+    if not row.execution and row.program is not None and not row.program.cases and row.target:
         return _deduction_explainer(row)
     if row.execution or not row.cases_only or row.program is None:
         key = row.key
@@ -67,15 +68,15 @@ def explainer_for(row: PlanRow) -> Explainer:
     return _numeric_explainer(row)
 
 
-def _texts_by_points(program: RowProgram, weight: Decimal) -> dict[Decimal, str] | None:
+def _texts_by_points(program: CompiledRule, weight: Decimal) -> dict[Decimal, str] | None:
     """Points → the text of the case that gives them, when every case gives constant
     points, no two the same (then a row's score says which case it met)."""
     texts: dict[Decimal, str] = {}
-    for case in program.bound.cases:
+    for case in program.cases:
         if case.points_const is None:
             return None
         texts.setdefault(clamp(case.points_const, weight), case.text)
-    return texts if texts and len(texts) == len(program.bound.cases) else None
+    return texts if texts and len(texts) == len(program.cases) else None
 
 
 def _case_text(row: PlanRow) -> Callable[[Input, Input, Decimal], str]:
@@ -263,7 +264,7 @@ def _deduction_explainer(row: PlanRow) -> Explainer:
     values shared by them (they are immutable)."""
     program = row.program
     assert program is not None
-    rule, key, target, target_text, weight_text = program.bound, row.key, row.target, row.form.target, row.weight_text
+    rule, key, target, target_text, weight_text = program, row.key, row.target, row.form.target, row.weight_text
     number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
     level1, level2, weight, new = row.level1, row.level2, row.form.weight, record
     outer = reads(row)[1]
@@ -323,8 +324,8 @@ def _text_explainer(row: PlanRow) -> Explainer:
     return text_row
 
 
-def _matched(program: RowProgram, x: Input) -> str:
-    for case in program.bound.cases:
+def _matched(program: CompiledRule, x: Input) -> str:
+    for case in program.cases:
         if case.test(x):
             return case.text
     return ""

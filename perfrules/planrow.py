@@ -1,5 +1,5 @@
 """One form row as a plan scores it: the rule the form (or the interpreter's choice)
-gives it, compiled again with the row's 分值 and 目标值 (:func:`~perfrules.rowplan.compile_row`),
+gives it, compiled again with the row's 分值 and 目标值 (:func:`~perfrules.compiler.compile_row`),
 and what its explanation records need, computed once; and what a plan reads of an
 input (its cells as text, its 偏差原因).
 """
@@ -18,7 +18,8 @@ from perfrules.binding import NotSpecialisable, RowBinding
 from perfrules.errors import PerfrulesError
 from perfrules.explain import CitationRecord
 from perfrules.policy import EXECUTION, citation, classify, select_rule
-from perfrules.rowplan import RowProgram, compile_row
+from perfrules.compiler import compile_row
+from perfrules.program import CompiledRule
 from perfrules.ruleset import FormRow, Rule, Ruleset
 from perfrules.values import Quantity, read_value, squash, to_decimal
 from perfrules.words import fmt
@@ -46,7 +47,7 @@ class PlanRow:
     number: int  # the interpreter's row number: 0 for 预算执行率, then 1, 2 … in form order
     execution: bool
     rule: Rule
-    program: RowProgram | None  # None: the rule needs what a form row cannot bind
+    program: CompiledRule | None  # None: the rule needs what a form row cannot bind
     score: Scorer = attrs.field(eq=False, repr=False)
     target: Decimal | None
     label: str
@@ -76,7 +77,7 @@ def reads(row: PlanRow) -> tuple[bool, bool]:
     """(reads its own actual, reads submission fields): where a row's inputs are."""
     if row.program is None:
         return not row.execution, True
-    bound = row.program.bound
+    bound = row.program
     outer = bool(bound.uses & _OUTER)
     own = not row.execution or bool(bound.uses & _OWN) or bool(bound.steps)
     return own, outer
@@ -104,11 +105,12 @@ def plan_row(form: FormRow, rule: Rule, execution: bool, number: int) -> PlanRow
     target_value = read_value(form.target)
     target = target_value.number if isinstance(target_value, Quantity) else None
     comparator = target_value.comparator if isinstance(target_value, Quantity) else None
-    program: RowProgram | None
+    program: CompiledRule | None
     try:
         # interned: a submission's dict built from literals then matches the key by identity
         program = compile_row(rule.compiled, RowBinding(sys.intern(form.key), form.weight, target, comparator))
-        scorer = program.score
+        assert program.score_row is not None  # compile_row refuses rules with bands
+        scorer = program.score_row
     except NotSpecialisable:
         program, scorer = None, needs_interpreter
     compiled = rule.compiled
@@ -122,11 +124,11 @@ def plan_row(form: FormRow, rule: Rule, execution: bool, number: int) -> PlanRow
                    fmt(form.weight), cases_only, _losing_case(program, form.weight) if cases_only else None)
 
 
-def _losing_case(program: RowProgram | None, weight: Decimal) -> str | None:
+def _losing_case(program: CompiledRule | None, weight: Decimal) -> str | None:
     """The text of the only case that can score below 分值 (满分 cases cannot), if one."""
     if program is None:
         return None
-    can_lose = [c for c in program.bound.cases if c.points_const is None or c.points_const < weight]
+    can_lose = [c for c in program.cases if c.points_const is None or c.points_const < weight]
     return can_lose[0].text if len(can_lose) == 1 else None
 
 

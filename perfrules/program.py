@@ -9,7 +9,7 @@ compiled for one form row, the submission's own input mapping.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -118,12 +118,18 @@ class CompiledRule:
     uses: frozenset[str]
     graded: bool  # the cases are grade bands: a narrative actual is graded by the unit's score
     warnings: tuple[PerfrulesError, ...] = attrs.field(default=(), eq=False)
-    # What compile_row needs to compile the rule again for one row, without parsing it again.
+    # What compiler.compile_row needs to compile the rule again for one row, without parsing it again.
     source: ast.Rule | None = attrs.field(default=None, eq=False, repr=False)
     grades: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     # How far the row's actual is from its target (x, below) → gap: what 每低于目标值 reads.
     gap: Any = attrs.field(default=None, eq=False, repr=False)
     self_score_key: str = attrs.field(default="self_score", eq=False, repr=False)
+    # The scorer (shapes.specialise): x → what evaluate(x).score is, no records; None for
+    # a rule with bands.  Its shape (a threshold, a ladder, a grade table) when it has one,
+    # and, for deductions alone, the scorer that also lists its charges.
+    score_row: Callable[[Any], Decimal] | None = attrs.field(default=None, eq=False, repr=False)
+    shape: Any = attrs.field(default=None, eq=False, repr=False)
+    charged: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def needs_numbers(self) -> bool:

@@ -1,12 +1,13 @@
-"""A rule compiled again for one form row, its 分值 and 目标值 bound as constants.
+"""A compiled rule's scorer: the cheapest closure that gives its score for one row's
+inputs, picked by the rule's shape.
 
-:func:`compile_row` reruns the compiler over a rule's stored AST with a
-:class:`~perfrules.compiler.RowBinding`, then picks a *driver*: one closure shaped for
-the commonest rule forms (a threshold then a formula, a band ladder, a grade table,
-deductions), so that scoring a row is one call over its input mapping.  Anything the
-specialised shapes cannot do falls back to :meth:`RowProgram.score`'s general path,
-and a rule that needs what a form row cannot bind raises NotSpecialisable (the plan
-then scores that row with the interpreter).  Used by :mod:`perfrules.plan`.
+When the row's 分值 is known (a form row, see :class:`~perfrules.binding.RowBinding`),
+a rule of a common form gets a closure of its own: a threshold then a formula, a ladder
+of bands, a grade table, deductions alone; scoring a row is then one call over its
+input mapping.  Every other rule, and every rule compiled for any row, is scored by
+:meth:`~perfrules.program.CompiledRule.score`, the general loop.  Either way the
+arithmetic is :mod:`perfrules.arithmetic`'s: the first case that holds, its points held
+in [0, 分值], then the deductions under their cap.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from typing import Any, Protocol
 import attrs
 
 from perfrules import ast
-from perfrules.binding import NotSpecialisable, RowBinding
-from perfrules.compiler import _Compiler
+from perfrules.arithmetic import Charge, NoClause, clamp, take_deductions
 from perfrules.operators import _COMPARE, _always, _exact_words, _grade_reader, _word_map
-from perfrules.arithmetic import Charge, take_deductions
-from perfrules.program import CompiledRule, NoClause, _Case, clamp
-from perfrules.vocabulary import EXACT, ZERO, Test
-from perfrules.errors import PerfrulesError
+from perfrules.program import CompiledRule, _Case
+from perfrules.vocabulary import EXACT, Test
+
+LeafTests = Mapping[Test, tuple[str, str, Decimal]]  # x[key] op const: (op, key, const)
 
 
 @attrs.frozen
@@ -63,50 +63,24 @@ class Grades:
 Shape = Threshold | Ladder | Grades
 
 
-@attrs.frozen
-class RowProgram:
-    """A rule compiled again for one row, its constants folded in (分值 × 80% is a
-    number, 完成率 ≥ 90% is 实际值 ≥ 85.5): ``score(x)`` gives what
-    ``rule.evaluate(env).score`` would, reading only the row's inputs."""
+def specialise(rule: CompiledRule, weight: Decimal | None, key: str, leaf_tests: LeafTests) -> CompiledRule:
+    """*rule* with its scorer: a closure of its shape when its 分值 (*weight*) is known and
+    its actual is read under *key*, else the general loop reading 分值 from the row."""
+    if rule.bands:
+        return rule  # the unit's own score is checked against a band: evaluate() only
+    if weight is None:
+        def general(x: Mapping[str, Any]) -> Decimal:
+            return rule.score(x, x["weight"])
 
-    bound: CompiledRule  # the rule with closures over the input mapping
-    binding: RowBinding
-    score: Callable[[Mapping[str, Any]], Decimal]
-    shape: Shape | None = None  # when the rule has one of the common shapes
-    charged: Charged | None = None  # a rule of deductions alone: its score and its charges at once
-
-    def charges(self, x: Mapping[str, Any]) -> tuple[Charge, ...]:
-        """The charges the row's rule makes: built only for a row that lost points, to explain it."""
-        return self.bound.evaluate(x, self.binding.weight).charges
-
-
-def compile_row(rule: CompiledRule, binding: RowBinding) -> RowProgram:
-    """Compile *rule* again with *binding*'s constants.  Raises NotSpecialisable when the
-    rule needs what a row cannot bind; the text is not parsed again."""
-    if rule.source is None:
-        raise NotSpecialisable("the rule was built without its AST")
-    if binding.weight is None or not binding.form:
-        raise NotSpecialisable("a form row's 分值 is known")
-    compiler = _Compiler(rule.text, rule.grades, binding)
-    try:
-        bound = compiler.compile(rule.source)
-    except PerfrulesError as err:  # e.g. a constant division by a target of 0
-        raise NotSpecialisable(err.message) from None
-    if bound.bands:
-        raise NotSpecialisable("a self-assessed band needs the unit's own score")
-    if bound.deductions or bound.steps:
-        driver = _deduction_driver(bound, binding)
-        return RowProgram(bound, binding, driver, None, None if bound.cases else driver)
-    shape = _shape(bound, binding, compiler.leaf_tests)
-    return RowProgram(bound, binding, _driver(bound, binding, shape), shape)
+        return attrs.evolve(rule, score_row=general)
+    if rule.deductions or rule.steps:
+        driver = _deduction_driver(rule, weight)
+        return attrs.evolve(rule, score_row=driver, charged=None if rule.cases else driver)
+    shape = _shape(rule, weight, key, leaf_tests)
+    return attrs.evolve(rule, score_row=_driver(rule, weight, shape), shape=shape)
 
 
-def _weight(b: RowBinding) -> Decimal:
-    assert b.weight is not None  # compile_row refuses a row without one
-    return b.weight
-
-
-def _threshold(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Threshold | None:
+def _threshold(rule: CompiledRule, w: Decimal, leaf_tests: LeafTests) -> Threshold | None:
     """The rule as a :class:`Threshold`, if it is one: two cases, the first a comparison
     of one input with a constant scoring constant points, the second 否则 a formula."""
     cases = rule.cases
@@ -116,22 +90,21 @@ def _threshold(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tupl
     if first.test not in leaf_tests or first.points_const is None or other.points is None or other.points_const is not None:
         return None
     op, key, const = leaf_tests[first.test]
-    return Threshold(op, key, const, clamp(first.points_const, _weight(b)), other.points)
+    return Threshold(op, key, const, clamp(first.points_const, w), other.points)
 
 
-def _shape(rule: CompiledRule, b: RowBinding, leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Shape | None:
+def _shape(rule: CompiledRule, w: Decimal, key: str, leaf_tests: LeafTests) -> Shape | None:
     """The common shape a rule without deductions has, if any: a grade table, a ladder, a threshold."""
-    table = _grade_table(rule, b)
+    table = _grade_table(rule, w)
     if table is not None:
-        return Grades(b.key, table)
-    return _ladder_shape(rule.cases, _weight(b), leaf_tests) or _threshold(rule, b, leaf_tests)
+        return Grades(key, table)
+    return _ladder_shape(rule.cases, w, leaf_tests) or _threshold(rule, w, leaf_tests)
 
 
-def _driver(rule: CompiledRule, b: RowBinding, shape: Shape | None) -> Callable[[Mapping[str, Any]], Decimal]:
+def _driver(rule: CompiledRule, w: Decimal, shape: Shape | None) -> Callable[[Mapping[str, Any]], Decimal]:
     """The cheapest closure that scores a rule without deductions (those take
     :func:`_deduction_driver`): a grade table, a ladder of thresholds, one test with an
     否则, a formula, else the general loop.  Same arithmetic as evaluate, op for op."""
-    w = _weight(b)
     cases = rule.cases
     if isinstance(shape, Grades):
         key, table = shape.key, shape.table
@@ -149,48 +122,18 @@ def _driver(rule: CompiledRule, b: RowBinding, shape: Shape | None) -> Callable[
 
 def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
     """``实际值 ≥ 目标值 → 满分；否则 → 公式``: the comparison inline, the formula clamped."""
-    op, key, const, full, fn = t.op, t.key, t.const, t.full, t.formula
-    if op == ">=":
-        def at_least(x: Mapping[str, Any]) -> Decimal:
-            if x[key] >= const:
-                return full
-            v = fn(x)
-            if v < ZERO:
-                return ZERO
-            if w < v:
-                return w
-            return v
-
-        return at_least
-    if op == "<=":
-        def at_most(x: Mapping[str, Any]) -> Decimal:
-            if x[key] <= const:
-                return full
-            v = fn(x)
-            if v < ZERO:
-                return ZERO
-            if w < v:
-                return w
-            return v
-
-        return at_most
-    compare = _COMPARE[op]
+    key, const, full, fn, compare = t.key, t.const, t.full, t.formula, _COMPARE[t.op]
 
     def score(x: Mapping[str, Any]) -> Decimal:
         if compare(x[key], const):
             return full
-        v = fn(x)
-        if v < ZERO:
-            return ZERO
-        if w < v:
-            return w
-        return v
+        return clamp(fn(x), w)
 
     return score
 
 
 def _ladder_shape(cases: tuple[_Case, ...], w: Decimal,
-                  leaf_tests: Mapping[Test, tuple[str, str, Decimal]]) -> Ladder | None:
+                  leaf_tests: LeafTests) -> Ladder | None:
     """Three cases or more, all constant points, each but the 否则 a comparison of the
     same input with a constant, by the same operator."""
     if len(cases) < 3 or cases[-1].test is not _always or any(c.points_const is None for c in cases):
@@ -238,16 +181,7 @@ def _clamped(case: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
         return lambda x: value
     fn = case.points
     assert fn is not None
-
-    def score(x: Mapping[str, Any]) -> Decimal:
-        v = fn(x)
-        if v < ZERO:
-            return ZERO
-        if w < v:
-            return w
-        return v
-
-    return score
+    return lambda x: clamp(fn(x), w)
 
 
 def _two_cases(first: _Case, other: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
@@ -262,18 +196,7 @@ def _two_cases(first: _Case, other: _Case, w: Decimal) -> Callable[[Mapping[str,
         return lambda x: c0 if test(x) else c1
     if v0 is not None:
         c0 = v0
-
-        def score(x: Mapping[str, Any]) -> Decimal:
-            if test(x):
-                return c0
-            v = f1(x)
-            if v < ZERO:
-                return ZERO
-            if w < v:
-                return w
-            return v
-
-        return score
+        return lambda x: c0 if test(x) else clamp(f1(x), w)
     if v1 is not None:
         c1 = v1
         return lambda x: clamp(f0(x), w) if test(x) else c1
@@ -297,7 +220,7 @@ class _GradeTable(dict[Any, Decimal]):
         raise NoClause()
 
 
-def _grade_table(rule: CompiledRule, b: RowBinding) -> _GradeTable | None:
+def _grade_table(rule: CompiledRule, w: Decimal) -> _GradeTable | None:
     """达成 → 满分；部分达成 → 80%；… with constant outcomes: one dict lookup per row."""
     cases = list(rule.cases)
     fallback = None
@@ -305,7 +228,7 @@ def _grade_table(rule: CompiledRule, b: RowBinding) -> _GradeTable | None:
         last = cases.pop()
         if last.points_const is None:
             return None
-        fallback = clamp(last.points_const, _weight(b))
+        fallback = clamp(last.points_const, w)
     if not cases or any(c.grade is None or c.points_const is None or c.test is _always for c in cases):
         return None
     source = rule.source
@@ -315,7 +238,7 @@ def _grade_table(rule: CompiledRule, b: RowBinding) -> _GradeTable | None:
     by_canon: dict[str, Decimal] = {}
     for c in cases:
         assert c.grade is not None and c.points_const is not None
-        by_canon.setdefault(c.grade, clamp(c.points_const, _weight(b)))
+        by_canon.setdefault(c.grade, clamp(c.points_const, w))
     canon_of = _grade_reader(_word_map(rule.grades))
     words = {w: by_canon[canon] for w, canon in _exact_words(rule.grades).items() if canon in by_canon}
     return _GradeTable(words, canon_of, by_canon, fallback)
@@ -328,11 +251,9 @@ class Charged(Protocol):
     def __call__(self, x: Mapping[str, Any], charges: list[Charge] | None = None) -> Decimal: ...
 
 
-def _deduction_driver(rule: CompiledRule, b: RowBinding) -> Charged:
+def _deduction_driver(rule: CompiledRule, w: Decimal) -> Charged:
     """Rules with 扣分, scored by the one arithmetic (:func:`~perfrules.arithmetic.take_deductions`):
     rules of deductions alone list their charges into *charges* when it is given."""
-    w = _weight(b)
-    assert w is not None
     if rule.cases:
         def with_cases(x: Mapping[str, Any], charges: list[Charge] | None = None) -> Decimal:
             return rule.score(x, w)  # never asked for charges: a plan explains it with charges()
