@@ -22,7 +22,7 @@ from perfrules import ast
 from perfrules.arithmetic import Charge, NoClause, clamp, take_deductions
 from perfrules.operators import _COMPARE, _always, _exact_words, _grade_reader, _word_map
 from perfrules.program import CompiledRule, _Case
-from perfrules.vocabulary import EXACT, Test
+from perfrules.vocabulary import EXACT, ZERO, Test
 
 LeafTests = Mapping[Test, tuple[str, str, Decimal]]  # x[key] op const: (op, key, const)
 
@@ -121,15 +121,24 @@ def _driver(rule: CompiledRule, w: Decimal, shape: Shape | None) -> Callable[[Ma
 
 
 def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
-    """``实际值 ≥ 目标值 → 满分；否则 → 公式``: the comparison inline, the formula clamped."""
-    key, const, full, fn, compare = t.key, t.const, t.full, t.formula, _COMPARE[t.op]
+    """``实际值 ≥ 目标值 → 满分；否则 → 公式``, the commonest rule: ≥ and ≤ compared inline
+    and the points held in [0, 分值] by :func:`~perfrules.arithmetic.clamp`'s expression
+    written out (no call: this runs for most rows of every submission of a batch)."""
+    key, const, full, fn = t.key, t.const, t.full, t.formula
+    if t.op == ">=":
+        def at_least(x: Mapping[str, Any]) -> Decimal:
+            v = full if x[key] >= const else fn(x)
+            return ZERO if v < ZERO else w if w < v else v
 
-    def score(x: Mapping[str, Any]) -> Decimal:
-        if compare(x[key], const):
-            return full
-        return clamp(fn(x), w)
+        return at_least
+    if t.op == "<=":
+        def at_most(x: Mapping[str, Any]) -> Decimal:
+            v = full if x[key] <= const else fn(x)
+            return ZERO if v < ZERO else w if w < v else v
 
-    return score
+        return at_most
+    compare = _COMPARE[t.op]
+    return lambda x: clamp(full if compare(x[key], const) else fn(x), w)
 
 
 def _ladder_shape(cases: tuple[_Case, ...], w: Decimal,
