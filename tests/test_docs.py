@@ -1,9 +1,13 @@
 """The documentation's examples are real: every rule in docs/grammar.md compiles and the
-Chinese and ASCII spellings of each form score alike (tests/test_grammar.py checks values)."""
+Chinese and ASCII spellings of each form score alike (tests/test_grammar.py checks values),
+and every python example of docs/api.md runs."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -34,3 +38,15 @@ def test_every_finding_code_the_engine_emits_is_documented() -> None:
     doc = (root / "docs" / "findings.md").read_text(encoding="utf-8")
     assert len(codes) > 40
     assert sorted(c for c in codes if f"`{c}`" not in doc) == []
+
+
+API_EXAMPLES = re.findall(r"```python\n(.*?)```", (ROOT / "docs/api.md").read_text(encoding="utf-8"), re.S)
+
+
+@pytest.mark.parametrize("number", range(len(API_EXAMPLES)))
+def test_every_api_example_runs(number: int, tmp_path: Path) -> None:
+    """Each python block of docs/api.md runs as a script from the project root (its asserts hold)."""
+    script = tmp_path / f"api_example_{number}.py"
+    script.write_text(API_EXAMPLES[number], encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
