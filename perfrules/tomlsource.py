@@ -271,7 +271,7 @@ def load_toml(text: str, file: str | None) -> tuple[dict[str, Any], Locator]:
         long_number = re.search(r"[0-9][0-9_]{30,}", text)
         raise error_at("TOML 中的数字过长，无法读取", text, long_number.start() if long_number else 0, file,
                        code="toml", expected="不超过 30 位的数字") from None
-    if _depth(data) > MAX_DATA_NESTING - 2:  # [[a]] headers nest 2 in the text and 1 in the data
+    if _deeper_than(data, MAX_DATA_NESTING - 2):  # [[a]] headers nest 2 in the text and 1 in the data
         _too_deep(text, file)
     return data, Locator(text, file)
 
@@ -287,17 +287,18 @@ def _too_deep(text: str, file: str | None) -> None:
         raise error_at(f"TOML 嵌套过深（上限 {MAX_DATA_NESTING} 层）", text, deep, file, code="toml")
 
 
-def _depth(value: Any) -> int:
-    """How deep lists and tables nest in parsed data (iteratively: no recursion limit)."""
-    deepest, stack = 0, [(value, 1)]
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and tables nest more than *limit* deep in parsed TOML (iteratively: no
+    recursion limit; tomllib builds only dict and list containers)."""
+    stack = [(data, 1)]
     while stack:
         item, level = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
-    return deepest
+        if level > limit:
+            return True
+        for child in item.values() if item.__class__ is dict else item:
+            if child.__class__ is dict or child.__class__ is list:
+                stack.append((child, level + 1))
+    return False
 
 
 def error_at(message: str, text: str, offset: int, file: str | None, **kw: Any) -> PerfrulesError:

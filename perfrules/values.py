@@ -301,9 +301,9 @@ def checked(number: Decimal, what: str = "数值") -> Decimal:
     """Refuse NaN, infinities and exponent bombs (``1e999999999``) at the door."""
     if not number.is_finite():
         raise PerfrulesError(f"{what}不能是 {number}", expected="有限的数字")
-    exponent = number.as_tuple().exponent
+    sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)
-    if len(number.as_tuple().digits) > MAX_DIGITS or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
+    if len(digits) > MAX_DIGITS or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
         raise PerfrulesError(f"{what}超出可处理的范围：{number:.6E}", expected=f"不超过 {MAX_DIGITS} 位的数字")
     return number
 

@@ -244,6 +244,8 @@ def _table_at(value: Any, path: KeyPath, where: Where) -> Mapping[str, Any]:
 
 def _text(data: Mapping[str, Any], key: str, path: KeyPath, where: Where) -> str:
     value = data.get(key, "")
+    if value.__class__ is str and len(value) <= MAX_CELL_CHARS:  # nearly every cell
+        return value
     if isinstance(value, bool) or isinstance(value, (list, dict)):
         raise where.error(f"「{key}」应当是文字", path + (key,), expected=f'{key} = "…"')
     text = "" if value is None else str(value)
@@ -254,10 +256,16 @@ def _text(data: Mapping[str, Any], key: str, path: KeyPath, where: Where) -> str
 
 def _number(value: Any, path: KeyPath, where: Where, what: str) -> Decimal:
     try:
-        number = to_decimal(value, f"「{what}」")
-        return number if what in _MONEY else points(number, f"「{what}」")
+        return _read_number(value, what)
     except PerfrulesError as err:
         raise err.at(where.position(path)).located(key=render_path(path)) from None
+
+
+def _read_number(value: Any, what: str) -> Decimal:
+    """A number of money (全年预算数 …) or of points (分值, 得分); PerfrulesError with no position."""
+    label = f"「{what}」"
+    number = to_decimal(value, label)
+    return number if what in _MONEY else points(number, label)
 
 
 _MONEY = (model.INITIAL_BUDGET, model.BUDGET, model.EXECUTED)
@@ -279,8 +287,8 @@ def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Whe
             if key in _MONEY and text.endswith(unit):
                 text = text[: -len(unit)].strip()
         try:
-            return _number(text, path + (key,), where, key)
-        except PerfrulesError:
+            return _read_number(text, key)
+        except PerfrulesError:  # kept as text for the interpreter's finding: no position needed here
             unreadable[field or key] = value
             return None
     return _number(value, path + (key,), where, key)
