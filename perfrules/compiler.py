@@ -15,7 +15,7 @@ numbers), quantities in the row's unit (实际值, 目标值, ``5个百分点``)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from perfrules.operators import (_COMPARE, _DUNDERS, _LEAF_COMPARE, _OP_WORDS, _
                                  _specialised)
 from perfrules.program import (CompiledRule, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step, clamp, exact_sum,
                                row_inputs)
+from perfrules.rulechecks import Problem, band_bounds, grade_bands, threshold_order
 from perfrules.shapes import specialise
 from perfrules.vocabulary import (DEFAULT_GRADES, EXACT, FUNCS, HUNDRED, NAMES, ONE, PLACES, POINTS, SCALAR, SPELLINGS, ZERO,
                                   Fn, Test, Type)
@@ -110,9 +111,9 @@ class _Compiler:
             else:
                 flags.append((self._condition(st.condition), st.flag.message or src))
         graded = bool(cases) and all(c.grade is not None and c.low is not None for c in cases if c.test is not _always)
-        self._check_thresholds()
+        self._check(threshold_order(self.text, self.thresholds))
         if graded:
-            self._check_grade_bands()
+            self._check(grade_bands(self.bands))
         if (deductions or steps) and cap is None:
             self.warnings.append(self.error("扣分没有上限：扣分合计可能超过该行分值（超出部分不计，扣至 0 分为止）",
                                             ast.Span(0, len(self.text)), suggestion="可加一句「最多扣 N分」。"))
@@ -125,33 +126,13 @@ class _Compiler:
                                 gap_reader(b) if steps else None, b.inputs.get("self_score", "self_score"))
         return specialise(compiled, b.weight, b.key, self.leaf_tests)
 
-    def _check_thresholds(self) -> None:
-        """完成率 ≥ 100% → …；≥ 90% → …: each band's threshold must be below the last."""
-        for (k1, op1, v1, span1), (k2, op2, v2, span) in zip(self.thresholds, self.thresholds[1:]):
-            if k1 != k2 or op1 != op2:
-                continue
-            if op1 in (">=", ">") and v2 >= v1 or op1 in ("<=", "<") and v2 <= v1:
-                order = "从高到低" if op1 in (">=", ">") else "从低到高"
-                this, last = " ".join(span.text(self.text).split()), " ".join(span1.text(self.text).split())
-                raise self.error(f"这一档永远不会生效：「{this}」已被上一档「{last}」包含", span,
-                                 suggestion=f"分档应{order}排列。")
-
-    def _check_grade_bands(self) -> None:
-        """达成 [80%, 100%]；部分达成 [60%, 80%)；未达成 [0, 60%): no gap, no overlap."""
-        bands = sorted(self.bands, key=lambda b: b[0])
-        if not bands:
-            return
-        for (low1, high1, closed1, span), (low2, high2, closed2, _) in zip(bands, bands[1:]):
-            if high1 > low2 or (high1 == low2 and closed1):
-                raise self.error("分档区间重叠", span, suggestion="相邻档应首尾相接，例如 [60%, 80%) 与 [80%, 100%]。")
-            if high1 < low2:
-                raise self.error(f"分档区间之间有空档（{_fmt(high1 * HUNDRED)}% 到 {_fmt(low2 * HUNDRED)}%）", span,
-                                 suggestion="相邻档应首尾相接，例如 [60%, 80%) 与 [80%, 100%]。")
-        low, top = bands[0], bands[-1]
-        if low[0] != ZERO:
-            self.warnings.append(self.error("最低一档不从 0 开始", low[3]))
-        if top[1] != ONE or not top[2]:
-            self.warnings.append(self.error("最高一档不含满分（应为 …, 100%]）", top[3]))
+    def _check(self, problems: Iterable[Problem]) -> None:
+        """Raise the first error the checks find; keep their warnings."""
+        for p in problems:
+            error = self.error(p.message, p.span, p.suggestion)
+            if not p.warning:
+                raise error
+            self.warnings.append(error)
 
     # statements ------------------------------------------------------------------
     def _case(self, test: Test, outcome: ast.Outcome, src: str, condition: ast.Condition | None) -> _Case:
@@ -159,7 +140,7 @@ class _Compiler:
         grade = self.grade_words.get(grade, grade) if grade else None
         if isinstance(outcome, ast.Range):
             low, high = self._share_or_points(outcome.low)[0], self._share_or_points(outcome.high)[0]
-            self._check_band(outcome)
+            self._check(band_bounds(outcome))
             if grade is not None and isinstance(outcome.low, ast.Num) and isinstance(outcome.high, ast.Num) \
                     and outcome.low.unit in ("%", None) and outcome.high.unit in ("%", None):
                 lo, hi = _literal(outcome.low)[0], _literal(outcome.high)[0]
@@ -167,14 +148,6 @@ class _Compiler:
             return _Case(test, None, low, high, outcome.high_closed, grade, src)
         points, const = self._share_or_points(outcome, check_share=True)
         return _Case(test, points, None, None, True, grade, src, const)
-
-    def _check_band(self, band: ast.Range) -> None:
-        for bound in (band.low, band.high):
-            if isinstance(bound, ast.Num) and bound.unit == "%" and not ZERO <= bound.value <= HUNDRED:
-                raise self.error(f"分档比例应在 0 到 100% 之间，实际是 {bound.text}", bound.span)
-        if isinstance(band.low, ast.Num) and isinstance(band.high, ast.Num) and band.low.unit == band.high.unit:
-            if band.low.value > band.high.value:
-                raise self.error("区间下限大于上限", band.span, suggestion="写成 [较小值, 较大值]，例如 [60%, 80%)。")
 
     def _step(self, st: ast.StepDeduction, src: str) -> _Step:
         self.uses.update({"actual", "target"})
@@ -223,18 +196,8 @@ class _Compiler:
             return _bound_met(self.binding, cond.kind == "met")
         if isinstance(cond, ast.Grade):
             return self._grade(cond)
-        if isinstance(cond, ast.AllOf):
-            tests = [self._condition(c) for c in cond.items]
-            if len(tests) == 2:
-                t0, t1 = tests
-                return lambda e: t0(e) and t1(e)
-            return lambda e: all(t(e) for t in tests)
-        if isinstance(cond, ast.AnyOf):
-            tests = [self._condition(c) for c in cond.items]
-            if len(tests) == 2:
-                t0, t1 = tests
-                return lambda e: t0(e) or t1(e)
-            return lambda e: any(t(e) for t in tests)
+        if isinstance(cond, (ast.AllOf, ast.AnyOf)):
+            return _joined([self._condition(c) for c in cond.items], isinstance(cond, ast.AllOf))
         return self._compare(cond)
 
     def _grade(self, cond: ast.Grade) -> Test:
@@ -407,6 +370,14 @@ class _Compiler:
         if lc is not None:
             return self._chain(node.op, lc, rf, left=True), None, typ
         return _specialised(node.op, lf, rf), None, typ
+
+
+def _joined(tests: list[Test], every: bool) -> Test:
+    """Tests joined by 且 (*every*) or 或: two of them inline, more through all()/any()."""
+    if len(tests) == 2:
+        t0, t1 = tests
+        return (lambda e: t0(e) and t1(e)) if every else (lambda e: t0(e) or t1(e))
+    return (lambda e: all(t(e) for t in tests)) if every else (lambda e: any(t(e) for t in tests))
 
 
 # What callers outside the rule modules read from here (tests, the API example): the
