@@ -31,7 +31,6 @@ from perfrules.operators import (_COMPARE, _DUNDERS, _LEAF_COMPARE, _OP_WORDS, _
 from perfrules.program import (CompiledRule, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step, clamp, exact_sum,
                                row_inputs)
 from perfrules.rulechecks import Problem, band_bounds, grade_bands, threshold_order
-from perfrules.shapes import specialise
 from perfrules.vocabulary import (DEFAULT_GRADES, EXACT, FUNCS, HUNDRED, NAMES, ONE, PLACES, POINTS, SCALAR, SPELLINGS, ZERO,
                                   Fn, Test, Type)
 from perfrules.words import fmt
@@ -124,6 +123,10 @@ class _Compiler:
         compiled = CompiledRule(self.text, tuple(cases), tuple(deductions), tuple(steps), cap, tuple(flags),
                                 frozenset(self.uses), graded, tuple(self.warnings), rule, self.grades,
                                 gap_reader(b) if steps else None, b.inputs.get("self_score", "self_score"))
+        if b.weight is None:
+            return compiled  # any row: scored by CompiledRule.score / evaluate, 分值 read from the row
+        from perfrules.shapes import specialise  # a form row: a scorer of the rule's shape (plans only)
+
         return specialise(compiled, b.weight, b.key, self.leaf_tests)
 
     def _check(self, problems: Iterable[Problem]) -> None:

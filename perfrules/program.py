@@ -124,9 +124,9 @@ class CompiledRule:
     # How far the row's actual is from its target (x, below) → gap: what 每低于目标值 reads.
     gap: Any = attrs.field(default=None, eq=False, repr=False)
     self_score_key: str = attrs.field(default="self_score", eq=False, repr=False)
-    # The scorer (shapes.specialise): x → what evaluate(x).score is, no records; None for
-    # a rule with bands.  Its shape (a threshold, a ladder, a grade table) when it has one,
-    # and, for deductions alone, the scorer that also lists its charges.
+    # Compiled for a form row (shapes.specialise): x → what evaluate(x).score is, no
+    # records (None for a rule with bands); the rule's shape (a threshold, a ladder, a grade
+    # table) when it has one; for deductions alone, the scorer that also lists its charges.
     score_row: Callable[[Any], Decimal] | None = attrs.field(default=None, eq=False, repr=False)
     shape: Any = attrs.field(default=None, eq=False, repr=False)
     charged: Any = attrs.field(default=None, eq=False, repr=False)

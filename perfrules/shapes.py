@@ -4,8 +4,8 @@ inputs, picked by the rule's shape.
 When the row's 分值 is known (a form row, see :class:`~perfrules.binding.RowBinding`),
 a rule of a common form gets a closure of its own: a threshold then a formula, a ladder
 of bands, a grade table, deductions alone; scoring a row is then one call over its
-input mapping.  Every other rule, and every rule compiled for any row, is scored by
-:meth:`~perfrules.program.CompiledRule.score`, the general loop.  Either way the
+input mapping.  Every other rule is scored by :meth:`~perfrules.program.CompiledRule.score`,
+the general loop, which is also what a rule compiled for any row runs.  Either way the
 arithmetic is :mod:`perfrules.arithmetic`'s: the first case that holds, its points held
 in [0, 分值], then the deductions under their cap.
 """
@@ -63,16 +63,11 @@ class Grades:
 Shape = Threshold | Ladder | Grades
 
 
-def specialise(rule: CompiledRule, weight: Decimal | None, key: str, leaf_tests: LeafTests) -> CompiledRule:
-    """*rule* with its scorer: a closure of its shape when its 分值 (*weight*) is known and
-    its actual is read under *key*, else the general loop reading 分值 from the row."""
+def specialise(rule: CompiledRule, weight: Decimal, key: str, leaf_tests: LeafTests) -> CompiledRule:
+    """*rule*, compiled for a form row whose 分值 is *weight* and whose actual is read under
+    *key*, with its scorer: a closure of its shape, else the general loop."""
     if rule.bands:
         return rule  # the unit's own score is checked against a band: evaluate() only
-    if weight is None:
-        def general(x: Mapping[str, Any]) -> Decimal:
-            return rule.score(x, x["weight"])
-
-        return attrs.evolve(rule, score_row=general)
     if rule.deductions or rule.steps:
         driver = _deduction_driver(rule, weight)
         return attrs.evolve(rule, score_row=driver, charged=None if rule.cases else driver)
