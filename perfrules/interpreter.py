@@ -63,7 +63,6 @@ class _Scorer:
         self.explanations: list[Explanation] = []
         self.findings: list[Finding] = list(notes)
         self.scale_levels = scale_levels
-        self.grades = {squash(w): canon for canon, words in ruleset.grade_words.items() for w in words}
         self.filed = filed_sums(submission)
         self.filed_rows: dict[int, tuple[Decimal, Decimal | None]] = {}  # row number → the unit's 分值, 得分
         self.scales = self._scales() if scale_levels else {}
@@ -327,7 +326,11 @@ class _Scorer:
 
     def _grade(self, outcome: Outcome, row: model.IndicatorRow) -> str | None:
         """The grade of a banded row: its case's, else the grade its actual is written as."""
-        return outcome.grade or self.grades.get(squash(row.actual))
+        if outcome.grade:
+            return outcome.grade
+        written = squash(row.actual)
+        return next((canon for canon, words in self.rs.grade_words.items() if any(squash(w) == written for w in words)),
+                    None)
 
     def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow, key: str | None = None) -> Rule | None:
         if key is not None and key in self.rule_of:
