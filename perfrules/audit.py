@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from perfrules import model
 from perfrules.explain import Finding, RowResult
-from perfrules.ruleset import AuditSetting, Ruleset
+from perfrules.program import MissingInput, NoClause, RowInputs
+from perfrules.ruleset import AuditSetting, Rule, Ruleset
 from perfrules.values import Malformed, Quantity, Text, Value, placeholder, read_value, repeats, squash
 from perfrules.words import fmt, percent, short
 
@@ -288,3 +290,22 @@ def cell_findings(number: int, row: model.IndicatorRow, target: Value, actual: V
     if isinstance(target, Quantity) and target.comparator is None and kind == "quantitative":
         yield found("info", "target_without_sign", f"「{row.label}」的年度指标值「{target.text}」没有 ≥/≤ 符号，按正向指标计分",
                     model.TARGET)
+
+
+def cost_direction(number: int, row: model.IndicatorRow, inputs: Mapping[str, Any], rule: Rule | None,
+                   ruleset: Ruleset) -> Iterator[Finding]:
+    """财预〔2021〕101号: a cost target should be a ceiling (≤); say what *rule* (the ruleset's
+    rule for a ≤ target) would give the row's numbers, when it can."""
+    lose = ""
+    if rule is not None and row.weight is not None and "actual" in inputs and "target" in inputs:
+        probe = RowInputs(inputs, met=inputs["actual"] <= inputs["target"], grade=None)
+        try:
+            as_ceiling = rule.compiled.evaluate(probe, row.weight).score
+            places = ruleset.rounding
+            lose = (f"；若按「≤」计分（规则「{rule.name}」）得 {places.show(as_ceiling)} 分，"
+                    f"失 {places.show(row.weight - as_ceiling)} 分")
+        except (MissingInput, NoClause, ArithmeticError):
+            lose = ""
+    yield Finding("warning", "cost_direction",
+                  f"成本指标「{row.label}」的年度指标值写成「{row.target}」（≥），成本指标应当是上限（≤）{lose}", number,
+                  row.label, row.where(model.TARGET))

@@ -130,7 +130,7 @@ class _Scorer:
                 self.no_weight += 1
                 target, actual = read_value(row.target), read_value(row.actual)
                 self.findings.extend(audit.cell_findings(number, row, target, actual, classify_value(target)[0]))
-                return self._record(number, row, None, row.self_score, "self_assessed", {})
+                return self._record(number, row, None, row.self_score, "self_assessed")
             self._find("warning", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row, field=model.WEIGHT)
             return self._unscored_row(number, row)
         if not row.actual.strip() and row.self_score is None and model.SCORE not in row.unreadable:
@@ -149,9 +149,10 @@ class _Scorer:
         self.findings.extend(audit.row_findings(number, row, target, actual, env.get("met") if kind != "qualitative" else None,
                                                 direction, self.rs))
         rule = self._pick(kind, direction, row, row.key)
-        self._evaluate(number, row, rule, env, problem, values=_values(row, env, kind))
+        self._evaluate(number, row, rule, env, problem, values=_values(row, env))
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
-            self._cost_direction(number, row, env)
+            self.findings.extend(audit.cost_direction(number, row, env, self._pick("quantitative", "negative", row),
+                                                      self.rs))
 
     def _execution_indicator(self, number: int, row: model.IndicatorRow, block: model.BudgetBlock) -> None:
         """预算执行率 filed as an indicator (宁夏 项目管理): scored by the execution rule from the
@@ -262,7 +263,7 @@ class _Scorer:
                        number, row)
             return self._fallback(number, row, rule, values, why)
         method = "self_assessed" if outcome.band is not None else "computed"
-        self._record(number, row, rule, outcome.score, method, values)
+        self._record(number, row, rule, outcome.score, method)
         self._explain(number, row, rule, outcome, values)
         for flag in outcome.flags:
             self._find("warning", "rule_flag", f"「{row.label}」：{flag}", number, row)
@@ -279,15 +280,14 @@ class _Scorer:
     def _fallback(self, number: int, row: model.IndicatorRow, rule: Rule | None, values: dict[str, str], why: str) -> None:
         assert row.weight is not None
         score = min(max(row.self_score or ZERO, ZERO), row.weight)
-        self._record(number, row, rule, score, "self_assessed", values)
+        self._record(number, row, rule, score, "self_assessed")
         if score < row.weight:
             self.explanations.append(Explanation(
                 number, row.label, EXACT.subtract(row.weight, score), rule.id if rule else "", f"（{why}，采用自评得分 {fmt(score)} 分）",
                 citation(rule), values, row.reason, location=row.where(model.SCORE),
                 level1=row.level1, level2=row.level2))
 
-    def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str,
-                values: dict[str, str]) -> None:
+    def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str) -> None:
         filed_weight, filed_score = self.filed_rows.get(number, (None, row.self_score))
         self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, row.weight,
                                    score, filed_score, method, rule.id if rule else None, row.reason,
@@ -374,23 +374,6 @@ class _Scorer:
         label = row.label if row is not None else None
         self.findings.append(Finding(severity, code, message, number, label, location))
 
-    def _cost_direction(self, number: int, row: model.IndicatorRow, env: RowInputs) -> None:
-        """财预〔2021〕101号: a cost target should be a ceiling (≤); say what ≤ would give."""
-        rule = self._pick("quantitative", "negative", row)
-        lose = ""
-        assert row.weight is not None
-        if rule is not None and "actual" in env and "target" in env:
-            probe = RowInputs(env, met=env["actual"] <= env["target"], grade=None)
-            try:
-                as_ceiling = rule.compiled.evaluate(probe, row.weight).score
-                lost = row.weight - as_ceiling
-                places = self.rs.rounding
-                lose = f"；若按「≤」计分（规则「{rule.name}」）得 {places.show(as_ceiling)} 分，失 {places.show(lost)} 分"
-            except (MissingInput, NoClause, ArithmeticError):
-                lose = ""
-        self._find("warning", "cost_direction",
-                   f"成本指标「{row.label}」的年度指标值写成「{row.target}」（≥），成本指标应当是上限（≤）{lose}", number, row,
-                   field=model.TARGET)
 
 # ----------------------------------------------------------------------- helpers
 
@@ -398,7 +381,7 @@ class _Scorer:
 _SPECIFIC = frozenset({"full_marks_when_missed", "ceiling_broken_full_marks", "deducted_when_met"})
 
 
-def _values(row: model.IndicatorRow, env: RowInputs, kind: str) -> dict[str, str]:
+def _values(row: model.IndicatorRow, env: RowInputs) -> dict[str, str]:
     values = {"年度指标值": row.target, "实际完成值": row.actual, "分值": fmt(row.weight)}
     if row.self_score is not None:
         values["自评得分"] = fmt(row.self_score)

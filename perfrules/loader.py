@@ -194,7 +194,7 @@ def build(layers: list[Layer]) -> Ruleset:
 def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
     data = layer.data
     yield from sections.unknown_keys(layer, data, TOP_KEYS, ())
-    for key, raw in sections.table(layer, data, "documents", ()).items():
+    for key, raw in sections.table(data, "documents").items():
         doc = sections.document(layer, key, raw)
         if isinstance(doc, PerfrulesError):
             yield doc
@@ -202,12 +202,12 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
             m.documents[key] = (doc, layer.id, layer.pos(("documents", key), value=False))
     if "rounding" in data:
         yield from _guard(m, layer, "rounding", ("rounding",))
-        result = sections.rounding(layer, sections.table(layer, data, "rounding", ()))
+        result = sections.rounding(layer, sections.table(data, "rounding"))
         if isinstance(result, list):
             yield from result
         else:
             m.rounding = (result, layer.id, layer.pos(("rounding",), value=False))
-    weights = sections.table(layer, data, "weights", ())
+    weights = sections.table(data, "weights")
     for name, raw in weights.items():
         if name == "cite":
             continue
@@ -226,18 +226,18 @@ def _merge_layer(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
             yield grades
         else:
             m.grades = (grades, layer.id, layer.pos(("grades",), value=False))
-    for canon, words in sections.table(layer, data, "grade_words", ()).items():
+    for canon, words in sections.table(data, "grade_words").items():
         if canon not in m.grade_words or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
             yield layer.error(f"等级同义词「{canon}」应当对应已有等级（{'、'.join(m.grade_words)}）的文字列表",
                               ("grade_words", canon))
             continue
         m.grade_words[canon] = tuple(dict.fromkeys([*m.grade_words[canon], *words]))
-    for binding in sections.list_at(layer, data, "binding", ()):
+    for binding in sections.list_at(data, "binding"):
         m.binding[str(binding)] = (layer.id, layer.pos(("binding",)))
     yield from _merge_removals(m, layer)
     yield from _merge_rules(m, layer)
     yield from _merge_kinds(m, layer)
-    for name, raw in sections.table(layer, data, "audit", ()).items():
+    for name, raw in sections.table(data, "audit").items():
         path: KeyPath = ("audit", name)
         if name not in AUDIT_CHECKS:
             yield layer.error(f"未知的审核设置「{name}」", path, value=False,
@@ -295,7 +295,7 @@ def _guard(m: _Merged, layer: Layer, setting: str, path: KeyPath) -> Iterator[Pe
 
 
 def _merge_removals(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
-    for i, raw in enumerate(sections.list_at(layer, layer.data, "remove", ())):
+    for i, raw in enumerate(sections.list_at(layer.data, "remove")):
         path: KeyPath = ("remove", i)
         if not isinstance(raw, dict):
             yield layer.error("remove 的每一项应当是 { rule = \"…\", reason = \"…\" }", path)
@@ -317,7 +317,7 @@ def _merge_removals(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
 def _merge_rules(m: _Merged, layer: Layer) -> Iterator[PerfrulesError]:
     own: dict[str, KeyPath] = {}
     added: list[tuple[str, tuple[Mapping[str, Any], Layer, KeyPath]]] = []
-    for i, raw in enumerate(sections.list_at(layer, layer.data, "rules", ())):
+    for i, raw in enumerate(sections.list_at(layer.data, "rules")):
         path: KeyPath = ("rules", i)
         if not isinstance(raw, dict):
             yield layer.error("rules 的每一项应当是一个表 [[rules]]", path)

@@ -264,12 +264,14 @@ def unknown_keys(layer: Layer, raw: Mapping[str, Any], allowed: set[str], path: 
                               expected="、".join(sorted(allowed)), suggestion=did_you_mean(str(key), allowed))
 
 
-def table(layer: Layer, data: Mapping[str, Any], key: str, path: KeyPath) -> Mapping[str, Any]:
+def table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """The table under *key* ({} when absent or not a table: the section checks say why)."""
     value = data.get(key, {})
     return value if isinstance(value, dict) else {}
 
 
-def list_at(layer: Layer, data: Mapping[str, Any], key: str, path: KeyPath) -> list[Any]:
+def list_at(data: Mapping[str, Any], key: str) -> list[Any]:
+    """The array under *key*, one item taken as an array of one."""
     value = data.get(key, [])
     return value if isinstance(value, list) else [value]
 

@@ -24,7 +24,7 @@ from perfrules.errors import PerfrulesError
 from perfrules.model import Submission
 from perfrules.readers import files, pick_reader, read_submission
 from perfrules.readers.export import submission_to_toml
-from perfrules.readers.layout import split_level
+from perfrules.readers.levels import split_points
 from perfrules.readers.structured import read_toml_submission
 from perfrules.readers.xlsx_reader import cell_text
 
@@ -195,11 +195,11 @@ def test_weight_column_and_header_variants(name: str) -> None:
 
 
 def test_level_cells_and_weights_split() -> None:
-    assert split_level("产出指标\n\n(40分)") == ("产出指标", Decimal(40))
-    assert split_level("效益指标\n\n（20分）\n　") == ("效益指标", Decimal(20))
-    assert split_level("满意度\n指标\n（10分）") == ("满意度指标", Decimal(10))
-    assert split_level("经济效\n益指标") == ("经济效益指标", None)
-    assert split_level("成本指标（２０分）") == ("成本指标", Decimal(20))
+    assert split_points("产出指标\n\n(40分)") == ("产出指标", Decimal(40))
+    assert split_points("效益指标\n\n（20分）\n　") == ("效益指标", Decimal(20))
+    assert split_points("满意度\n指标\n（10分）") == ("满意度指标", Decimal(10))
+    assert split_points("经济效\n益指标") == ("经济效益指标", None)
+    assert split_points("成本指标（２０分）") == ("成本指标", Decimal(20))
 
 
 def test_excel_numbers_are_read_as_shown() -> None:

@@ -163,11 +163,6 @@ def _owner(element: Any, parts: dict[Any, list[str]], body: Any) -> list[str] | 
     return None
 
 
-def paragraph_text(p: Any) -> str:
-    """One paragraph's text, read as :func:`_texts` reads it."""
-    return _texts(p, [p])[p]
-
-
 def _grid(tbl: Any, number: int, path: str, texts: dict[Any, str]) -> tuple[tuple[Cell, ...], ...]:
     """The table as rows of grid cells; merged-over positions are empty cells."""
     rows: list[tuple[Cell, ...]] = []

@@ -247,15 +247,7 @@ def _cell_error(message: str, cell: Cell | None, file: str | None) -> PerfrulesE
     return PerfrulesError(message, position=cell.position if cell is not None else Position(file=file), code="layout")
 
 
-# -- header facts -------------------------------------------------------------------
 # -- indicator rows -----------------------------------------------------------------
-def split_level(text: str) -> tuple[str, Decimal | None]:
-    """``产出指标\\n\\n(40分)`` → (产出指标, 40); ``经济效\\n益指标`` → 经济效益指标.
-
-    The same reading as the TOML reader's (readers/levels.py)."""
-    return split_points(text)
-
-
 def _is_total(row: Sequence[Cell]) -> bool:
     return any(simplified(squash(c.text)).rstrip(":") in _TOTAL_LABELS for c in row)
 

@@ -128,7 +128,7 @@ def _table(book: Book, sheet: layout.Sheet, rows: list[list[Cell]]) -> None:
         book.cells[(name,)] = rows[0][0].ref
     items: list[dict[str, Any]] = []
     for _r, values, where in records(book, sheet.name, rows, sheet.columns):
-        item = _unflatten(values, name)
+        item = _unflatten(values)
         path: KeyPath = (name, len(items))
         if name in ("documents", "weights", "grade_words"):
             label = {"documents": "key", "weights": "level1", "grade_words": "grade"}[name]
@@ -158,7 +158,7 @@ def _table(book: Book, sheet: layout.Sheet, rows: list[list[Cell]]) -> None:
             book.ruleset["weights"]["cite"] = cite
 
 
-def _unflatten(values: Mapping[str, Any], name: str) -> dict[str, Any]:
+def _unflatten(values: Mapping[str, Any]) -> dict[str, Any]:
     """{"applies.kind": [...]} → {"applies": {"kind": ...}}: one item written as text, several as a list."""
     out: dict[str, Any] = {}
     for key, value in values.items():
