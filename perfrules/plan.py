@@ -81,45 +81,39 @@ class Plan:
 
     # ------------------------------------------------------------------ scoring
     def totals(self, inputs: Iterable[Input]) -> list[Decimal]:
-        """Rounded totals, one per input, in order: the fast path (no records built)."""
-        total_of = self._flat_total if self.actuals_key is None else self._nested_total
+        """Rounded totals, one per input, in order: the fast path (no records built).
+
+        An input whose row actuals are under ``actuals_key`` is read where they are: runs of
+        rows that read only their actual get the actuals mapping, rows that read submission
+        fields (预算执行率) the input itself, rows that read both a small view.  The rows are
+        added in form order either way."""
+        key_of_actuals, scorers, segments = self.actuals_key, self._scorers, self._segments
         quantum, round_ = self._quantum, self._round
         out: list[Decimal] = []
         append = out.append
         with localcontext(CONTEXT):
             for x in inputs:
+                total = ZERO
                 try:
-                    total = total_of(x)
+                    if key_of_actuals is None:  # row keys and submission fields in one mapping
+                        for scorer in scorers:
+                            total += scorer(x)
+                    else:
+                        actuals = x[key_of_actuals]
+                        for run, scorer, key in segments:
+                            if run:
+                                for own in run:
+                                    total += own(actuals)
+                            elif key is None:
+                                total += scorer(x)
+                            else:
+                                view = dict(x)
+                                view[key] = actuals[key]
+                                total += scorer(view)
                 except CAREFUL + (Careful,):
                     total = self._careful(x).total_exact
                 append(round_(total, quantum))
         return out
-
-    def _flat_total(self, x: Input) -> Decimal:
-        total = ZERO
-        for scorer in self._scorers:
-            total += scorer(x)
-        return total
-
-    def _nested_total(self, x: Input) -> Decimal:
-        """The total of an input whose row actuals are under ``actuals_key``, read where they
-        are: runs of rows that read only their actual get the actuals mapping, rows that read
-        submission fields (预算执行率) the input itself, rows that read both a small view.
-        The rows are still added in form order."""
-        assert self.actuals_key is not None
-        actuals = x[self.actuals_key]
-        total = ZERO
-        for scorers, scorer, key in self._segments:
-            if scorers:
-                for own in scorers:
-                    total += own(actuals)
-            elif key is None:
-                total += scorer(x)
-            else:
-                view = dict(x)
-                view[key] = actuals[key]
-                total += scorer(view)
-        return total
 
     def flat(self, x: Input) -> Input:
         """The input as one mapping (row keys and submission fields side by side)."""

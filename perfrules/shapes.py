@@ -185,7 +185,7 @@ def _clamped(case: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
         return lambda x: value
     fn = case.points
     assert fn is not None
-    return lambda x: clamp(fn(x), w)
+    return lambda x: ZERO if (v := fn(x)) < ZERO else w if w < v else v  # clamp(), written out
 
 
 def _two_cases(first: _Case, other: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
@@ -198,9 +198,9 @@ def _two_cases(first: _Case, other: _Case, w: Decimal) -> Callable[[Mapping[str,
     if v0 is not None and v1 is not None:
         c0, c1 = v0, v1
         return lambda x: c0 if test(x) else c1
-    if v0 is not None:
+    if v0 is not None:  # 条件 → 满分；否则 → 公式: clamp()'s expression written out, as for a threshold
         c0 = v0
-        return lambda x: c0 if test(x) else clamp(f1(x), w)
+        return lambda x: c0 if test(x) else ZERO if (v := f1(x)) < ZERO else w if w < v else v
     if v1 is not None:
         c1 = v1
         return lambda x: clamp(f0(x), w) if test(x) else c1
