@@ -116,24 +116,24 @@ def _driver(rule: CompiledRule, w: Decimal, shape: Shape | None) -> Callable[[Ma
 
 
 def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
-    """``实际值 ≥ 目标值 → 满分；否则 → 公式``, the commonest rule: ≥ and ≤ compared inline
-    and the points held in [0, 分值] by :func:`~perfrules.arithmetic.clamp`'s expression
-    written out (no call: this runs for most rows of every submission of a batch)."""
+    """``实际值 ≥ 目标值 → 满分；否则 → 公式``, the commonest rule: ≥ and ≤ compared inline,
+    full marks returned at once, and the formula's points held in [0, 分值] by
+    :func:`~perfrules.arithmetic.clamp`'s expression written out (no call: this runs for
+    most rows of every submission of a batch)."""
     key, const, full, fn = t.key, t.const, t.full, t.formula
-    if t.op == ">=":
-        def at_least(x: Mapping[str, Any]) -> Decimal:
-            v = full if x[key] >= const else fn(x)
-            return ZERO if v < ZERO else w if w < v else v
+    if t.op not in (">=", "<="):
+        compare = _COMPARE[t.op]
+        return lambda x: full if compare(x[key], const) else clamp(fn(x), w)
+    at_least = t.op == ">="
 
-        return at_least
-    if t.op == "<=":
-        def at_most(x: Mapping[str, Any]) -> Decimal:
-            v = full if x[key] <= const else fn(x)
-            return ZERO if v < ZERO else w if w < v else v
+    def score(x: Mapping[str, Any]) -> Decimal:
+        actual = x[key]
+        if (actual >= const) if at_least else (actual <= const):
+            return full
+        v = fn(x)
+        return ZERO if v < ZERO else w if w < v else v
 
-        return at_most
-    compare = _COMPARE[t.op]
-    return lambda x: clamp(full if compare(x[key], const) else fn(x), w)
+    return score
 
 
 def _ladder_shape(cases: tuple[_Case, ...], w: Decimal,
