@@ -120,7 +120,7 @@ def score_task(task: Task) -> Outcome:
 
 
 def _score_and_write(task: Task) -> UnitSummary:
-    from perfrules.cli import write_atomic
+    from perfrules.output import write_atomic
     from perfrules.explain import described
     from perfrules.interpreter import score
     from perfrules.loader import load_ruleset
@@ -271,7 +271,7 @@ def _chunks(tasks: Sequence[Task], workers: int) -> Iterator[Sequence[Task]]:
 
 def write_summary(result: BatchResult, outdir: str, lang: str = "zh") -> dict[str, str]:
     """summary.json, summary.html and summary.xlsx in OUTDIR, each written atomically."""
-    from perfrules.cli import write_atomic
+    from perfrules.output import write_atomic
     from perfrules.render import summary
 
     written = {}

@@ -154,7 +154,7 @@ class Manifest:
                                    "summary": unit_to_json(unit)}
 
     def save(self) -> None:
-        from perfrules.cli import write_atomic
+        from perfrules.output import write_atomic
 
         data = {"schema_version": MANIFEST_VERSION, "units": self.entries}
         write_atomic(manifest_path(self.outdir), json.dumps(data, ensure_ascii=False, indent=1) + "\n")

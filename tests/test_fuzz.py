@@ -548,7 +548,7 @@ def _no_live_markup(html: str) -> None:
 
 def check_renderers(args: tuple[Any, Any]) -> None:
     """Every renderer ends in a document that can be written as UTF-8, with nothing interpreted."""
-    from perfrules.cli import write_atomic
+    from perfrules.output import write_atomic
     from perfrules.render import summary
 
     result, batch = args

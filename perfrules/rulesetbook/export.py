@@ -43,7 +43,7 @@ class Problems:
 
 def export_workbook(ref: str, out: str) -> None:
     """Write the ruleset *ref* (id or file) and its ``.cases.toml`` to the workbook *out*."""
-    from perfrules.cli import write_atomic
+    from perfrules.output import write_atomic
     from perfrules.loader import load_ruleset, resolve_ruleset_path
 
     path = resolve_ruleset_path(ref)

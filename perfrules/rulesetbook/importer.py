@@ -27,7 +27,7 @@ _SHEET_KEYS = {"文件": "documents", "分值": "weights", "等级": "grades", "
 
 def import_workbook(path: str, out: str) -> list[str]:
     """Read the workbook *path*, write the ruleset to *out* (and its cases beside it); the files written."""
-    from perfrules.cli import write_atomic
+    from perfrules.output import write_atomic
 
     book = read_book(path)
     banner = [f"由 perfrules ruleset import 从 {os.path.basename(path)} 生成。", "改动请回到工作簿，或直接编辑本文件。"]

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 import perfrules
 from perfrules.errors import PerfrulesError
 from perfrules.limits import MAX_FILE_BYTES, MAX_TEXT_FILE_BYTES
+from perfrules.output import write_atomic
 from perfrules.serve import work
 from perfrules.serve.openapi import document
 from perfrules.serve.security import CSRF_HEADER, TOKEN_COOKIE, Guard, is_loopback, same_origin
@@ -289,7 +290,7 @@ class Api:
                                  "errors": diags}, status_code=400)
         if rs.id != rid:
             raise Problem(400, f"保存时不能改动规则集编号（{rid} → {rs.id}）")
-        _write_atomic(path, text)
+        write_atomic(path, text)
         return JSONResponse({"saved": rid, "version": rs.version, "file": self._file_label(path)})
 
 
@@ -340,22 +341,6 @@ def _renamed(err: PerfrulesError, tmp_path: str, name: str) -> PerfrulesError:
         if e.position.file == tmp_path:
             e.position = attrs.evolve(e.position, file=name)
     return err
-
-
-def _write_atomic(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".perfrules-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def create_app(config: ServeConfig | None = None, guard: Guard | None = None) -> Starlette:
