@@ -28,7 +28,7 @@ __all__ = [
 # name → module that defines it
 _WHERE = {
     "load_ruleset": "perfrules.loader",
-    "select_ruleset": "perfrules.loader",
+    "select_ruleset": "perfrules.catalog",
     "choose_ruleset": "perfrules.catalog",
     "Selection": "perfrules.catalog",
     "load_ruleset_text": "perfrules.loader",
@@ -49,8 +49,8 @@ if TYPE_CHECKING:
     from perfrules.errors import PerfrulesError
     from perfrules.explain import Explanation, Finding, Result, RowResult
     from perfrules.interpreter import score
-    from perfrules.catalog import Selection, choose_ruleset
-    from perfrules.loader import bundled_dir, load_ruleset, load_ruleset_text, ruleset_index, select_ruleset
+    from perfrules.catalog import Selection, choose_ruleset, select_ruleset
+    from perfrules.loader import bundled_dir, load_ruleset, load_ruleset_text, ruleset_index
     from perfrules.model import Submission
     from perfrules.render import render
     from perfrules.ruleset import Ruleset

@@ -147,7 +147,7 @@ _SELECTED: dict[tuple[str, int | None, str], Selection] = {}
 
 def _select(submission: Submission) -> Selection:
     """choose_ruleset, remembered per (辖区, 年度, 类型): it scans every ruleset file on each call."""
-    from perfrules.loader import choose_ruleset
+    from perfrules.catalog import choose_ruleset
 
     key = (submission.jurisdiction, submission.year, submission.kind)
     if submission.jurisdiction and key in _SELECTED:

@@ -1,79 +1,27 @@
-"""Where rulesets are and which one a submission needs: the bundled folder, the id
-index, and selection by 辖区 and 年度.
+"""Which ruleset a submission needs: selection by 辖区, 年度 and 类型, the national
+fallback, and the jurisdiction a table names when it does not say.
 
-Only ``id``, ``jurisdiction`` and ``year`` lines are read here; building a ruleset
-is :mod:`perfrules.loader`'s job.
+Only ``id``, ``jurisdiction``, ``year``, ``kind`` and ``places`` are read here to choose;
+the chosen ruleset is built by :mod:`perfrules.loader`.  Where ruleset files are is
+:mod:`perfrules.rulesetfiles` (its names are re-exported here and by the loader).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.resources
-import os
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from perfrules.errors import PerfrulesError, Position, did_you_mean
+from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import Finding
+from perfrules.loader import load_ruleset
 from perfrules.ruleset import Ruleset
+from perfrules.rulesetfiles import bundled_dir, is_ruleset_file, resolve_ruleset_path, ruleset_files, ruleset_index
 
-def bundled_dir() -> Path:
-    """Where the bundled rulesets are: rulesets/ in a checkout, package data when installed."""
-    return Path(str(importlib.resources.files("perfrules.rulesets_data")))
-
-
-def ruleset_files(extra: tuple[str, ...] = ()) -> Iterator[Path]:
-    roots = [Path(p) for p in extra] + [bundled_dir()]
-    for root in roots:
-        if root.is_file():
-            yield root
-        elif root.is_dir():
-            yield from sorted(p for p in root.rglob("*.toml") if not p.name.endswith(".cases.toml"))
-
-
-_ID_LINE = re.compile(r'^\s*"?id"?\s*=\s*"([^"]+)"', re.M)
-
-
-@functools.lru_cache(maxsize=8)
-def ruleset_index(extra: tuple[str, ...] = ()) -> dict[str, str]:
-    """Ruleset id → file, read from each file's ``id = "…"`` line (no full parse)."""
-    index: dict[str, str] = {}
-    for path in ruleset_files(extra):
-        try:
-            head = path.read_text(encoding="utf-8-sig")[:4096]
-        except (OSError, UnicodeDecodeError):
-            continue
-        m = _ID_LINE.search(head)
-        if m:
-            index.setdefault(m.group(1), str(path))
-    return index
-
-
-def resolve_ruleset_path(ref: str, search: tuple[str, ...] = ()) -> str:
-    """A ruleset reference (a file path or a bundled id) → the file."""
-    if os.path.exists(ref):
-        return ref
-    index = ruleset_index(search)
-    if ref in index:
-        return index[ref]
-    raise PerfrulesError(f"找不到规则集「{ref}」", suggestion=did_you_mean(ref, index),
-                         expected="规则集文件路径，或 perfrules ruleset list 列出的编号", code="ruleset_missing")
-
-
-def is_ruleset_file(path: str) -> bool:
-    """A ruleset has an ``id`` line; a submission has 单位名称."""
-    if not os.path.isfile(path):  # a FIFO would block open(); the reader says what is wrong
-        return False
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            head = fh.read(8192)
-    except (OSError, UnicodeDecodeError):
-        return False
-    return path.endswith(".toml") and bool(_ID_LINE.search(head))
+__all__ = ["PROVINCES", "Selection", "bundled_dir", "choose_ruleset", "guess_jurisdiction", "is_ruleset_file",
+           "resolve_ruleset_path", "ruleset_files", "ruleset_index", "select_ruleset"]
 
 
 @attrs.frozen
@@ -160,8 +108,6 @@ def choose_ruleset(submission: Any, search: tuple[str, ...] = ()) -> Selection:
     contains it and serves its kind, then the latest year not after the submission's.
     Never strands a user: without any, the national ruleset of that year (or the
     nearest earlier, else the earliest) scores it, and the notes say so."""
-    from perfrules.loader import load_ruleset
-
     parts = tuple(p for p in str(submission.jurisdiction).split("/") if p)
     year, kind = submission.year, str(submission.kind or "")
     source = submission.extra.get("辖区来源") or (f"辖区「{submission.jurisdiction}」" if parts else "表中没有写辖区")

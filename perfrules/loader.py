@@ -23,9 +23,8 @@ import attrs
 from perfrules import compiler
 from perfrules.errors import PerfrulesError, Position, did_you_mean, raise_all
 from perfrules.ruleset import AuditSetting, Document, GradeBand, Rounding, Rule, Ruleset
-from perfrules.catalog import (  # re-exported: the loader is where callers look
-    Selection, bundled_dir, choose_ruleset, guess_jurisdiction, is_ruleset_file, resolve_ruleset_path, ruleset_files,
-    ruleset_index, select_ruleset,
+from perfrules.rulesetfiles import (  # re-exported: the loader is where callers look
+    bundled_dir, is_ruleset_file, resolve_ruleset_path, ruleset_files, ruleset_index,
 )
 from perfrules import rulesections as sections
 from perfrules.rulesections import Layer, level_group
@@ -40,9 +39,8 @@ AUDIT_CHECKS = {"over_completion": "超额完成需说明原因的比例", "exec
                 "low_execution": "执行率低于此值而产出全部满分时提示"}
 AUDIT_KEYS = {"threshold", "cite"}
 REMOVE_KEYS = {"rule", "reason"}
-__all__ = ["load_ruleset", "load_ruleset_text", "build", "Layer", "bundled_dir", "guess_jurisdiction",
-           "is_ruleset_file", "resolve_ruleset_path", "ruleset_files", "ruleset_index", "select_ruleset",
-           "choose_ruleset", "Selection"]
+__all__ = ["load_ruleset", "load_ruleset_text", "build", "Layer", "bundled_dir", "is_ruleset_file",
+           "resolve_ruleset_path", "ruleset_files", "ruleset_index"]
 
 
 # ---------------------------------------------------------------------- loading

@@ -52,7 +52,8 @@ def _run_one(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from perfrules.errors import PerfrulesError
     from perfrules.explain import Finding, described
     from perfrules.interpreter import score
-    from perfrules.loader import choose_ruleset, load_ruleset
+    from perfrules.catalog import choose_ruleset
+    from perfrules.loader import load_ruleset
     from perfrules.readers import read_submission
     from perfrules.render import BINARY_FORMATS, render
 

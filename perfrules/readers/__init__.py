@@ -93,7 +93,7 @@ def read_submission(path: str) -> Submission:
     submission = pick_reader(path).read(path)
     if submission.jurisdiction:
         return submission
-    from perfrules.loader import guess_jurisdiction
+    from perfrules.catalog import guess_jurisdiction
 
     guess = guess_jurisdiction([submission.unit, *submission.extra.values()])
     if guess is None:
