@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from perfrules.operators import _COMPARE, _exact_words, _grade_reader, _word_map
+from perfrules.operators import COMPARE, exact_words, grade_reader, word_map
 from perfrules.program import MissingInput
 from perfrules.vocabulary import Fn, Test
 
@@ -56,7 +56,7 @@ ANY_ROW = RowBinding("actual", inputs={name: name for name in (
     "executed", "budget", "initial_budget", "reason", "weight", "target", "met", "grade", "self_score")}, form=False)
 
 
-def _bound_rate(executed: str, budget: str) -> Fn:
+def rate_reader(executed: str, budget: str) -> Fn:
     """执行率 = 全年执行数 ÷ 全年预算数; a budget of 0 or less (or not a Decimal) gives no
     rate: the interpreter's problem, so the input goes to it."""
     def rate(x: Mapping[str, Any]) -> Decimal:
@@ -68,7 +68,7 @@ def _bound_rate(executed: str, budget: str) -> Fn:
     return rate
 
 
-def _bound_met(b: RowBinding, met: bool) -> Test:
+def met_test(b: RowBinding, met: bool) -> Test:
     """达标 / 未达标: against the row's target and its sign when the row is a form's;
     otherwise as the interpreter judged it (a period covered, a number against its target)."""
     if not b.form:
@@ -83,14 +83,14 @@ def _bound_met(b: RowBinding, met: bool) -> Test:
         return read
     if b.target is None:
         raise NotSpecialisable("达标 needs a numeric target")
-    compare: Callable[[Any, Any], bool] = _COMPARE.get(b.comparator or ">=", operator.ge)
+    compare: Callable[[Any, Any], bool] = COMPARE.get(b.comparator or ">=", operator.ge)
     key, target = b.key, b.target
     if met:
         return lambda x: bool(compare(x[key], target))
     return lambda x: not compare(x[key], target)
 
 
-def _bound_reason_missing(b: RowBinding) -> Test:
+def reason_missing_test(b: RowBinding) -> Test:
     reason_key, key = b.inputs["reason"], b.key
 
     def test(x: Mapping[str, Any]) -> bool:
@@ -102,14 +102,14 @@ def _bound_reason_missing(b: RowBinding) -> Test:
     return test
 
 
-def _bound_grade_test(canon: str, key: str, grade_words: Mapping[str, str]) -> Test:
+def grade_test(canon: str, key: str, grade_words: Mapping[str, str]) -> Test:
     """The row's grade word (its actual, or the grade the interpreter read from it) is *canon*."""
     by_word: dict[str, tuple[str, ...]] = {}
     for word, c in grade_words.items():
         by_word[c] = (*by_word.get(c, ()), word)
-    squashed = _word_map(by_word)
-    exact = _exact_words(by_word)
-    reader = _grade_reader(squashed)
+    squashed = word_map(by_word)
+    exact = exact_words(by_word)
+    reader = grade_reader(squashed)
 
     def test(x: Mapping[str, Any]) -> bool:
         word = x[key]

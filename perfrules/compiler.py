@@ -23,11 +23,11 @@ from typing import Any
 from perfrules import ast
 from perfrules.errors import PerfrulesError, did_you_mean
 from perfrules.parser import parse_rule
-from perfrules.binding import (ANY_ROW, NotSpecialisable, RowBinding, _bound_grade_test, _bound_met, _bound_rate,
-                                _bound_reason_missing, gap_reader)
-from perfrules.operators import (_COMPARE, _DUNDERS, _LEAF_COMPARE, _OP_WORDS, _OPS, _RDUNDERS, _always, _chain_fn,
-                                 _compare_hint, _const_op, _literal, _min_max_const, _ratio_test, _result_type,
-                                 _specialised)
+from perfrules.binding import (ANY_ROW, NotSpecialisable, RowBinding, grade_test, met_test, rate_reader,
+                                reason_missing_test, gap_reader)
+from perfrules.operators import (COMPARE, DUNDERS, LEAF_COMPARE, OP_WORDS, OPS, RDUNDERS, always, chain_fn,
+                                 compare_hint, const_op, literal, min_max_const, ratio_test, result_type,
+                                 specialised)
 from perfrules.program import (CompiledRule, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step, clamp, exact_sum,
                                row_inputs)
 from perfrules.rulechecks import Problem, band_bounds, grade_bands, threshold_order
@@ -96,7 +96,7 @@ class _Compiler:
             if isinstance(st, ast.Case):
                 cases.append(self._case(self._condition(st.condition), st.outcome, src, st.condition))
             elif isinstance(st, (ast.Otherwise, ast.Formula)):
-                cases.append(self._case(_always, st.outcome, src, None))
+                cases.append(self._case(always, st.outcome, src, None))
                 seen_otherwise = st.span
             elif isinstance(st, ast.Deduction):
                 test = self._condition(st.condition) if st.condition is not None else None
@@ -109,7 +109,7 @@ class _Compiler:
                 cap = self._points_amount(st.amount)
             else:
                 flags.append((self._condition(st.condition), st.flag.message or src))
-        graded = bool(cases) and all(c.grade is not None and c.low is not None for c in cases if c.test is not _always)
+        graded = bool(cases) and all(c.grade is not None and c.low is not None for c in cases if c.test is not always)
         self._check(threshold_order(self.text, self.thresholds))
         if graded:
             self._check(grade_bands(self.bands))
@@ -146,7 +146,7 @@ class _Compiler:
             self._check(band_bounds(outcome))
             if grade is not None and isinstance(outcome.low, ast.Num) and isinstance(outcome.high, ast.Num) \
                     and outcome.low.unit in ("%", None) and outcome.high.unit in ("%", None):
-                lo, hi = _literal(outcome.low)[0], _literal(outcome.high)[0]
+                lo, hi = literal(outcome.low)[0], literal(outcome.high)[0]
                 self.bands.append((lo, hi, outcome.high_closed, outcome.span))
             return _Case(test, None, low, high, outcome.high_closed, grade, src)
         points, const = self._share_or_points(outcome, check_share=True)
@@ -181,7 +181,7 @@ class _Compiler:
                 if const is not None:
                     points = weight * const
                     return (lambda e: points), points
-                return _const_op("*", weight, fn, left=True), None
+                return const_op("*", weight, fn, left=True), None
             read = self._leaf(self.binding.inputs["weight"])
             if const is not None:
                 return self._chain("*", const, read, left=False), None
@@ -194,9 +194,9 @@ class _Compiler:
         if isinstance(cond, ast.Keyword):
             if cond.kind == "no_reason":
                 self.uses.add("reason")
-                return _bound_reason_missing(self.binding)
+                return reason_missing_test(self.binding)
             self.uses.add("met")
-            return _bound_met(self.binding, cond.kind == "met")
+            return met_test(self.binding, cond.kind == "met")
         if isinstance(cond, ast.Grade):
             return self._grade(cond)
         if isinstance(cond, (ast.AllOf, ast.AnyOf)):
@@ -213,7 +213,7 @@ class _Compiler:
             raise self.error(f"未知的等级或名称「{word}」", cond.span, suggestion=did_you_mean(word, pool),
                              expected="等级（达成、部分达成、未达成）或比较（实际值 ≥ 目标值）")
         b = self.binding
-        return _bound_grade_test(canon, b.inputs.get("grade", b.key), self.grade_words)
+        return grade_test(canon, b.inputs.get("grade", b.key), self.grade_words)
 
     def _compare(self, cond: ast.Compare) -> Test:
         left = cond.left if cond.left is not None else self.last_left
@@ -227,32 +227,32 @@ class _Compiler:
         rf, rc, rt = self._expr(cond.right)
         if lt != rt:
             raise self.error(f"不能比较{lt.value}和{rt.value}", cond.span,
-                             suggestion=_compare_hint(lt, rt))
-        op = _COMPARE[cond.op]
+                             suggestion=compare_hint(lt, rt))
+        op = COMPARE[cond.op]
         if rc is not None:
             self.thresholds.append((key, cond.op, rc, cond.span))
         if isinstance(left, ast.Name) and SPELLINGS.get(left.word) == "ratio" and rc is not None:
-            return self._ratio_test(cond.op, rc)  # 完成率 ≥ 90% as 实际值 ≥ 90% × 目标值: exact, no division
+            return self._ratio_compare(cond.op, rc)  # 完成率 ≥ 90% as 实际值 ≥ 90% × 目标值: exact, no division
         if rc is not None:
             if lf in self.leaves:
                 return self._leaf_test(cond.op, self.leaves[lf], rc)
             return lambda e: op(lf(e), rc)
         return lambda e: op(lf(e), rf(e))
 
-    def _ratio_test(self, op: str, share: Decimal) -> Test:
+    def _ratio_compare(self, op: str, share: Decimal) -> Test:
         """完成率 op share: with 目标值 known and above 0, 实际值 op (share × 目标值), the
         threshold computed once, here; otherwise both read from the row."""
         b = self.binding
         target = self._name_of("target")[1]
         if target is not None and target > 0:
             return self._leaf_test(op, b.key, share * target)
-        return _ratio_test(_COMPARE[op], self._leaf(b.key), self._name_of("target")[0], share)
+        return ratio_test(COMPARE[op], self._leaf(b.key), self._name_of("target")[0], share)
 
     # expressions -----------------------------------------------------------------
     def _expr(self, node: ast.Expr) -> tuple[Fn, Decimal | None, Type]:
         """(closure, constant value if known at load time, type)."""
         if isinstance(node, ast.Num):
-            value, typ = _literal(node)
+            value, typ = literal(node)
             return (lambda e, v=value: v), value, typ
         if isinstance(node, ast.Name):
             return self._name(node)
@@ -297,10 +297,10 @@ class _Compiler:
             read_target, target = self._name_of("target")
             actual = self._leaf(b.key)
             if target is not None:
-                return _const_op("/", target, actual, left=False), None
+                return const_op("/", target, actual, left=False), None
             return (lambda x: actual(x) / read_target(x)), None
         if canon == "rate":
-            return _bound_rate(b.inputs["executed"], b.inputs["budget"]), None
+            return rate_reader(b.inputs["executed"], b.inputs["budget"]), None
         if canon == "actual":
             return self._leaf(b.key), None
         if canon in b.inputs:
@@ -317,15 +317,15 @@ class _Compiler:
         elif fn in self.chains:
             key, steps = self.chains[fn]
         else:
-            return _const_op(op, const, fn, left)
-        method_name = _DUNDERS[op] if left else _RDUNDERS[op]
+            return const_op(op, const, fn, left)
+        method_name = DUNDERS[op] if left else RDUNDERS[op]
         steps = (*steps, getattr(const, method_name))
-        chain = _chain_fn(key, steps)
+        chain = chain_fn(key, steps)
         self.chains[chain] = (key, steps)
         return chain
 
     def _leaf_test(self, op: str, key: str, const: Decimal) -> Test:
-        test = _LEAF_COMPARE[op](key, const)
+        test = LEAF_COMPARE[op](key, const)
         self.leaf_tests[test] = (op, key, const)
         return test
 
@@ -348,7 +348,7 @@ class _Compiler:
             raise self.error(f"{node.func} 的参数类型不一致（{'、'.join(t.value for t in types)}）", node.span)
         fns = [p[0] for p in parts]
         if len(fns) == 2 and parts[1][1] is not None and parts[0][1] is None:
-            return _min_max_const(func is min, fns[0], parts[1][1]), None, parts[0][2]
+            return min_max_const(func is min, fns[0], parts[1][1]), None, parts[0][2]
         if len(fns) == 2:
             f0, f1 = fns
             return (lambda e: func(f0(e), f1(e))), None, parts[0][2]
@@ -357,11 +357,11 @@ class _Compiler:
     def _binop(self, node: ast.BinOp) -> tuple[Fn, Decimal | None, Type]:
         lf, lc, lt = self._expr(node.left)
         rf, rc, rt = self._expr(node.right)
-        typ = _result_type(node.op, lt, rt)
+        typ = result_type(node.op, lt, rt)
         if typ is None:
-            raise self.error(f"不能对{lt.value}和{rt.value}做「{_OP_WORDS[node.op]}」", node.span,
-                             suggestion=_compare_hint(lt, rt))
-        op = _OPS[node.op]
+            raise self.error(f"不能对{lt.value}和{rt.value}做「{OP_WORDS[node.op]}」", node.span,
+                             suggestion=compare_hint(lt, rt))
+        op = OPS[node.op]
         if lc is not None and rc is not None:
             try:
                 value = op(lc, rc)
@@ -372,7 +372,7 @@ class _Compiler:
             return self._chain(node.op, rc, lf, left=False), None, typ
         if lc is not None:
             return self._chain(node.op, lc, rf, left=True), None, typ
-        return _specialised(node.op, lf, rf), None, typ
+        return specialised(node.op, lf, rf), None, typ
 
 
 def _joined(tests: list[Test], every: bool) -> Test:

@@ -16,18 +16,18 @@ from perfrules.values import squash
 from perfrules.vocabulary import HUNDRED, POINTS, QUANTITY, SCALAR, Fn, Test, Type
 
 
-_OPS: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+OPS: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
-_OP_WORDS = {"+": "加", "-": "减", "*": "乘", "/": "除"}
+OP_WORDS = {"+": "加", "-": "减", "*": "乘", "/": "除"}
 
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
 
 
-def _specialised(op: str, lf: Fn, rf: Fn) -> Fn:
+def specialised(op: str, lf: Fn, rf: Fn) -> Fn:
     """``lf op rf``, neither side constant (those are chained: see the compiler's _chain)."""
     if op == "*":
         return lambda e: lf(e) * rf(e)
@@ -38,13 +38,13 @@ def _specialised(op: str, lf: Fn, rf: Fn) -> Fn:
     return lambda e: lf(e) - rf(e)
 
 
-def _result_type(op: str, left: Type, right: Type) -> Type | None:
+def result_type(op: str, left: Type, right: Type) -> Type | None:
     if op in "+-":
         return left if left == right else None
     return left * right if op == "*" else left / right
 
 
-def _compare_hint(left: Type, right: Type) -> str | None:
+def compare_hint(left: Type, right: Type) -> str | None:
     if {left, right} == {QUANTITY, SCALAR}:
         return "实际值、目标值带单位；比例请用 完成率（= 实际值 ÷ 目标值），例如：完成率 ≥ 90%"
     if POINTS in (left, right):
@@ -52,7 +52,7 @@ def _compare_hint(left: Type, right: Type) -> str | None:
     return None
 
 
-def _literal(node: ast.Num) -> tuple[Decimal, Type]:
+def literal(node: ast.Num) -> tuple[Decimal, Type]:
     unit = node.unit
     if unit == "%":
         return node.value / HUNDRED, SCALAR
@@ -63,7 +63,7 @@ def _literal(node: ast.Num) -> tuple[Decimal, Type]:
     return node.value, QUANTITY  # 个百分点, 天, 万元 …: in the row's own unit
 
 
-def _ratio_test(op: Callable[[Any, Any], bool], actual: Fn, target: Fn, share: Decimal) -> Test:
+def ratio_test(op: Callable[[Any, Any], bool], actual: Fn, target: Fn, share: Decimal) -> Test:
     """完成率 op share, as 实际值 op share × 目标值 (exact, no division) when 目标值 > 0."""
     def test(x: Any) -> bool:
         a, t = actual(x), target(x)
@@ -74,22 +74,22 @@ def _ratio_test(op: Callable[[Any, Any], bool], actual: Fn, target: Fn, share: D
     return test
 
 
-def _always(x: Any) -> bool:
+def always(x: Any) -> bool:
     return True
 
 
-def _word_map(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def word_map(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """Squashed spelling → canonical grade, as the interpreter reads a grade cell."""
     return {squash(w): canon for canon, words in grades.items() for w in words}
 
 
-def _exact_words(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def exact_words(grades: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """Spellings as written → the grade their squashed form reads as (so the two agree)."""
-    squashed = _word_map(grades)
+    squashed = word_map(grades)
     return {w: squashed[squash(w)] for words in grades.values() for w in words}
 
 
-def _grade_reader(squashed: Mapping[str, str]) -> Callable[[Any], str | None]:
+def grade_reader(squashed: Mapping[str, str]) -> Callable[[Any], str | None]:
     def canon(word: Any) -> str | None:
         return squashed.get(squash(word)) if isinstance(word, str) else None
 
@@ -106,19 +106,19 @@ _FN_OPS_LEFT: dict[str, Callable[[Fn, Decimal], Fn]] = {
     "*": lambda f, c: lambda x: c * f(x), "/": lambda f, c: lambda x: c / f(x)}
 
 
-_LEAF_COMPARE: dict[str, Callable[[str, Decimal], Test]] = {
+LEAF_COMPARE: dict[str, Callable[[str, Decimal], Test]] = {
     ">=": lambda k, c: lambda x: x[k] >= c, ">": lambda k, c: lambda x: x[k] > c,
     "<=": lambda k, c: lambda x: x[k] <= c, "<": lambda k, c: lambda x: x[k] < c,
     "=": lambda k, c: lambda x: x[k] == c, "!=": lambda k, c: lambda x: x[k] != c}
 
 
-_DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__"}  # const op v
+DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__"}  # const op v
 
 
-_RDUNDERS = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruediv__"}  # v op const
+RDUNDERS = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruediv__"}  # v op const
 
 
-def _chain_fn(key: str, steps: tuple[Callable[[Any], Any], ...]) -> Fn:
+def chain_fn(key: str, steps: tuple[Callable[[Any], Any], ...]) -> Fn:
     """x[key] through the bound methods, in order.  A method given what Decimal cannot
     take (a text) answers NotImplemented, which the next comparison or sum rejects with
     TypeError: the input then goes to the interpreter, like any unreadable input."""
@@ -134,16 +134,16 @@ def _chain_fn(key: str, steps: tuple[Callable[[Any], Any], ...]) -> Fn:
     if len(steps) == 4:
         m1, m2, m3, m4 = steps
         return lambda x: m4(m3(m2(m1(x[key]))))
-    head, last = _chain_fn(key, steps[:-1]), steps[-1]
+    head, last = chain_fn(key, steps[:-1]), steps[-1]
     return lambda x: last(head(x))
 
 
-def _const_op(op: str, const: Decimal, fn: Fn, left: bool) -> Fn:
+def const_op(op: str, const: Decimal, fn: Fn, left: bool) -> Fn:
     """``fn op const`` (or ``const op fn`` when *left*), one closure."""
     return (_FN_OPS_LEFT if left else _FN_OPS)[op](fn, const)
 
 
-def _min_max_const(is_min: bool, fn: Fn, const: Decimal) -> Fn:
+def min_max_const(is_min: bool, fn: Fn, const: Decimal) -> Fn:
     """min(v, c) / max(v, c) as the builtins answer them (the first of equals), inline."""
     if is_min:
         return lambda e: const if const < (v := fn(e)) else v

@@ -20,7 +20,7 @@ import attrs
 
 from perfrules import ast
 from perfrules.arithmetic import Charge, NoClause, clamp, take_deductions
-from perfrules.operators import _COMPARE, _always, _exact_words, _grade_reader, _word_map
+from perfrules.operators import COMPARE, always, exact_words, grade_reader, word_map
 from perfrules.program import CompiledRule, _Case
 from perfrules.vocabulary import EXACT, ZERO, Test
 
@@ -79,7 +79,7 @@ def _threshold(rule: CompiledRule, w: Decimal, leaf_tests: LeafTests) -> Thresho
     """The rule as a :class:`Threshold`, if it is one: two cases, the first a comparison
     of one input with a constant scoring constant points, the second 否则 a formula."""
     cases = rule.cases
-    if rule.deductions or rule.steps or len(cases) != 2 or cases[1].test is not _always:
+    if rule.deductions or rule.steps or len(cases) != 2 or cases[1].test is not always:
         return None
     first, other = cases
     if first.test not in leaf_tests or first.points_const is None or other.points is None or other.points_const is not None:
@@ -108,9 +108,9 @@ def _driver(rule: CompiledRule, w: Decimal, shape: Shape | None) -> Callable[[Ma
         return _ladder(shape)
     if isinstance(shape, Threshold):
         return _threshold_or_formula(shape, w)
-    if len(cases) == 1 and cases[0].test is _always:
+    if len(cases) == 1 and cases[0].test is always:
         return _clamped(cases[0], w)
-    if len(cases) == 2 and cases[1].test is _always:
+    if len(cases) == 2 and cases[1].test is always:
         return _two_cases(cases[0], cases[1], w)
     return lambda x: rule.score(x, w)
 
@@ -122,7 +122,7 @@ def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, An
     most rows of every submission of a batch)."""
     key, const, full, fn = t.key, t.const, t.full, t.formula
     if t.op not in (">=", "<="):
-        compare = _COMPARE[t.op]
+        compare = COMPARE[t.op]
         return lambda x: full if compare(x[key], const) else clamp(fn(x), w)
     at_least = t.op == ">="
 
@@ -140,7 +140,7 @@ def _ladder_shape(cases: tuple[_Case, ...], w: Decimal,
                   leaf_tests: LeafTests) -> Ladder | None:
     """Three cases or more, all constant points, each but the 否则 a comparison of the
     same input with a constant, by the same operator."""
-    if len(cases) < 3 or cases[-1].test is not _always or any(c.points_const is None for c in cases):
+    if len(cases) < 3 or cases[-1].test is not always or any(c.points_const is None for c in cases):
         return None
     heads = cases[:-1]
     if any(c.test not in leaf_tests for c in heads):
@@ -167,7 +167,7 @@ def _ladder(ladder: Ladder) -> Callable[[Mapping[str, Any]], Decimal]:
             return other
 
         return at_least
-    compare = _COMPARE[op]
+    compare = COMPARE[op]
 
     def score(x: Mapping[str, Any]) -> Decimal:
         a = x[key]
@@ -228,12 +228,12 @@ def _grade_table(rule: CompiledRule, w: Decimal) -> _GradeTable | None:
     """达成 → 满分；部分达成 → 80%；… with constant outcomes: one dict lookup per row."""
     cases = list(rule.cases)
     fallback = None
-    if cases and cases[-1].test is _always:
+    if cases and cases[-1].test is always:
         last = cases.pop()
         if last.points_const is None:
             return None
         fallback = clamp(last.points_const, w)
-    if not cases or any(c.grade is None or c.points_const is None or c.test is _always for c in cases):
+    if not cases or any(c.grade is None or c.points_const is None or c.test is always for c in cases):
         return None
     source = rule.source
     if source is None or any(not isinstance(getattr(st, "condition", None), ast.Grade)
@@ -243,8 +243,8 @@ def _grade_table(rule: CompiledRule, w: Decimal) -> _GradeTable | None:
     for c in cases:
         assert c.grade is not None and c.points_const is not None
         by_canon.setdefault(c.grade, clamp(c.points_const, w))
-    canon_of = _grade_reader(_word_map(rule.grades))
-    words = {w: by_canon[canon] for w, canon in _exact_words(rule.grades).items() if canon in by_canon}
+    canon_of = grade_reader(word_map(rule.grades))
+    words = {w: by_canon[canon] for w, canon in exact_words(rule.grades).items() if canon in by_canon}
     return _GradeTable(words, canon_of, by_canon, fallback)
 
 
