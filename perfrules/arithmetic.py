@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
+
+import attrs
 
 from perfrules.vocabulary import EXACT, ONE, ZERO, floor
 from perfrules.words import fmt
@@ -42,30 +44,24 @@ class Charge(NamedTuple):
 _charge = tuple.__new__  # Charge(...) without its keyword-checking __new__
 
 
-class Deduction(Protocol):
+@attrs.frozen
+class Deduction:
     """扣 N分 when the test holds (always, when there is no test)."""
 
-    @property
-    def test(self) -> Callable[[Any], bool] | None: ...
-    @property
-    def amount(self) -> Decimal: ...
-    @property
-    def text(self) -> str: ...
+    test: Callable[[Any], bool] | None
+    amount: Decimal
+    text: str  # the statement as written
 
 
-class Step(Protocol):
-    """每低于（高于）目标值 N 扣 M分: whole steps of the gap."""
+@attrs.frozen
+class Step:
+    """每低于（高于）目标值 N 扣 M分: M for each whole step N of the gap."""
 
-    @property
-    def below(self) -> bool: ...
-    @property
-    def step(self) -> Decimal: ...
-    @property
-    def amount(self) -> Decimal: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def step_text(self) -> str: ...
+    below: bool
+    step: Decimal
+    amount: Decimal
+    text: str
+    step_text: str = attrs.field(init=False, default=attrs.Factory(lambda s: fmt(s.step), takes_self=True))
 
 
 def clamp(points: Decimal, weight: Decimal) -> Decimal:

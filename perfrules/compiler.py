@@ -28,8 +28,8 @@ from perfrules.binding import (ANY_ROW, NotSpecialisable, RowBinding, grade_test
 from perfrules.operators import (COMPARE, DUNDERS, LEAF_COMPARE, OP_WORDS, OPS, RDUNDERS, always, chain_fn,
                                  compare_hint, const_op, literal, min_max_const, ratio_test, result_type,
                                  specialised)
-from perfrules.program import (CompiledRule, MissingInput, NoClause, Outcome, _Case, _Deduction, _Step, clamp, exact_sum,
-                               row_inputs)
+from perfrules.arithmetic import Deduction, Step
+from perfrules.program import Case, CompiledRule, MissingInput, NoClause, Outcome, clamp, exact_sum, row_inputs
 from perfrules.rulechecks import Problem, band_bounds, grade_bands, threshold_order
 from perfrules.vocabulary import (DEFAULT_GRADES, EXACT, FUNCS, HUNDRED, NAMES, ONE, PLACES, POINTS, SCALAR, SPELLINGS, ZERO,
                                   Fn, Test, Type)
@@ -83,9 +83,9 @@ class _Compiler:
                               suggestion=suggestion, expected=expected, code="rule_check")
 
     def compile(self, rule: ast.Rule) -> CompiledRule:
-        cases: list[_Case] = []
-        deductions: list[_Deduction] = []
-        steps: list[_Step] = []
+        cases: list[Case] = []
+        deductions: list[Deduction] = []
+        steps: list[Step] = []
         flags: list[tuple[Test, str]] = []
         cap: Decimal | None = None
         seen_otherwise: ast.Span | None = None
@@ -100,7 +100,7 @@ class _Compiler:
                 seen_otherwise = st.span
             elif isinstance(st, ast.Deduction):
                 test = self._condition(st.condition) if st.condition is not None else None
-                deductions.append(_Deduction(test, self._points_amount(st.amount), src))
+                deductions.append(Deduction(test, self._points_amount(st.amount), src))
             elif isinstance(st, ast.StepDeduction):
                 steps.append(self._step(st, src))
             elif isinstance(st, ast.DeductionCap):
@@ -138,7 +138,7 @@ class _Compiler:
             self.warnings.append(error)
 
     # statements ------------------------------------------------------------------
-    def _case(self, test: Test, outcome: ast.Outcome, src: str, condition: ast.Condition | None) -> _Case:
+    def _case(self, test: Test, outcome: ast.Outcome, src: str, condition: ast.Condition | None) -> Case:
         grade = condition.word if isinstance(condition, ast.Grade) else None
         grade = self.grade_words.get(grade, grade) if grade else None
         if isinstance(outcome, ast.Range):
@@ -148,18 +148,18 @@ class _Compiler:
                     and outcome.low.unit in ("%", None) and outcome.high.unit in ("%", None):
                 lo, hi = literal(outcome.low)[0], literal(outcome.high)[0]
                 self.bands.append((lo, hi, outcome.high_closed, outcome.span))
-            return _Case(test, None, low, high, outcome.high_closed, grade, src)
+            return Case(test, None, low, high, outcome.high_closed, grade, src)
         points, const = self._share_or_points(outcome, check_share=True)
-        return _Case(test, points, None, None, True, grade, src, const)
+        return Case(test, points, None, None, True, grade, src, const)
 
-    def _step(self, st: ast.StepDeduction, src: str) -> _Step:
+    def _step(self, st: ast.StepDeduction, src: str) -> Step:
         self.uses.update({"actual", "target"})
         if st.step.unit in ("分", "%"):
             raise self.error(f"档距「{st.step.text}」的单位不对", st.step.span,
                              suggestion="百分比指标按「个百分点」计档，例如：每低于目标值 5个百分点 扣 1分。")
         if st.step.value <= 0:
             raise self.error("档距必须大于 0", st.step.span)
-        return _Step(st.direction == "below", st.step.value, self._points_amount(st.amount), src)
+        return Step(st.direction == "below", st.step.value, self._points_amount(st.amount), src)
 
     def _points_amount(self, num: ast.Num) -> Decimal:
         if num.unit not in (None, "分"):

@@ -16,8 +16,8 @@ from typing import Any
 import attrs
 
 from perfrules import ast
-from perfrules.arithmetic import (Charge, MissingInput, NoClause, capped_note, clamp, exact_sum, held, step_note,
-                                  take_deductions)
+from perfrules.arithmetic import (Charge, Deduction, MissingInput, NoClause, Step, capped_note, clamp, exact_sum, held,
+                                  step_note, take_deductions)
 from perfrules.errors import PerfrulesError
 from perfrules.vocabulary import EXACT, ZERO, Fn, Test
 from perfrules.words import fmt
@@ -78,7 +78,7 @@ class Outcome:
 
 
 @attrs.frozen
-class _Case:
+class Case:
     test: Test
     points: Fn | None
     low: Fn | None
@@ -90,29 +90,13 @@ class _Case:
 
 
 @attrs.frozen
-class _Deduction:
-    test: Test | None
-    amount: Decimal
-    text: str
-
-
-@attrs.frozen
-class _Step:
-    below: bool
-    step: Decimal
-    amount: Decimal
-    text: str
-    step_text: str = attrs.field(init=False, default=attrs.Factory(lambda s: fmt(s.step), takes_self=True))
-
-
-@attrs.frozen
 class CompiledRule:
     """A rule ready to score rows: cases first-match, then deductions, cap, flags."""
 
     text: str
-    cases: tuple[_Case, ...]
-    deductions: tuple[_Deduction, ...]
-    steps: tuple[_Step, ...]
+    cases: tuple[Case, ...]
+    deductions: tuple[Deduction, ...]
+    steps: tuple[Step, ...]
     cap: Decimal | None
     flags: tuple[tuple[Test, str], ...]
     uses: frozenset[str]
@@ -191,7 +175,7 @@ class CompiledRule:
         flags = tuple(text for test, text in self.flags if test(x))
         return Outcome(score, tuple(charges), band, grade, inferred, flags, matched)
 
-    def _band_of(self, x: Any, self_score: Decimal) -> _Case | None:
+    def _band_of(self, x: Any, self_score: Decimal) -> Case | None:
         for case in self.cases:
             if case.low is not None and case.high is not None:
                 band = Band(case.low(x), case.high(x), case.high_closed, case.grade)

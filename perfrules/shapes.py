@@ -21,7 +21,7 @@ import attrs
 from perfrules import ast
 from perfrules.arithmetic import Charge, NoClause, clamp, take_deductions
 from perfrules.operators import COMPARE, always, exact_words, grade_reader, word_map
-from perfrules.program import CompiledRule, _Case
+from perfrules.program import CompiledRule, Case
 from perfrules.vocabulary import EXACT, ZERO, Test
 
 LeafTests = Mapping[Test, tuple[str, str, Decimal]]  # x[key] op const: (op, key, const)
@@ -136,7 +136,7 @@ def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, An
     return score
 
 
-def _ladder_shape(cases: tuple[_Case, ...], w: Decimal,
+def _ladder_shape(cases: tuple[Case, ...], w: Decimal,
                   leaf_tests: LeafTests) -> Ladder | None:
     """Three cases or more, all constant points, each but the 否则 a comparison of the
     same input with a constant, by the same operator."""
@@ -179,7 +179,7 @@ def _ladder(ladder: Ladder) -> Callable[[Mapping[str, Any]], Decimal]:
     return score
 
 
-def _clamped(case: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+def _clamped(case: Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
     if case.points_const is not None:
         value = clamp(case.points_const, w)
         return lambda x: value
@@ -188,7 +188,7 @@ def _clamped(case: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
     return lambda x: ZERO if (v := fn(x)) < ZERO else w if w < v else v  # clamp(), written out
 
 
-def _two_cases(first: _Case, other: _Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+def _two_cases(first: Case, other: Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
     """``condition → A；否则 → B``, the commonest rule, as one closure per constness."""
     test = first.test
     v0 = None if first.points_const is None else clamp(first.points_const, w)
