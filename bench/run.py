@@ -162,7 +162,7 @@ def load_times(repeats: int) -> dict[str, Any]:
 def cold_score(repeats: int) -> dict[str, Any]:
     """Whole-process wall time of ``perfrules score`` on the seed, fresh each time."""
     exe = Path(sys.executable).parent / "perfrules"
-    cmd = [str(exe), "score", str(SEED)] if exe.exists() else [sys.executable, "-m", "perfrules.cli", "score", str(SEED)]
+    cmd = [str(exe), "score", str(SEED)] if exe.exists() else [sys.executable, "-m", "perfrules", "score", str(SEED)]
     subprocess.run(cmd, capture_output=True, check=True, env=child_env())  # OS file cache and lark's parser cache warm
     samples = []
     for _ in range(repeats):

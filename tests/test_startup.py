@@ -80,3 +80,12 @@ def test_stream_command_scores_each_line(tmp_path: Path) -> None:
     res = cli("stream", "--ruleset", str(WORKLOAD), "--input", str(src), "--explain")
     first = json.loads(res.out.splitlines()[0])
     assert [e["rule"] for e in first["explanations"]] == ["execution"]
+
+
+def test_python_dash_m_perfrules_is_the_command_line() -> None:
+    """``python -m perfrules score`` scores the seed as the ``perfrules`` script does (98.00)."""
+    seed = ROOT / "examples" / "2023-dongjiaduan" / "submission.toml"
+    done = subprocess.run([sys.executable, "-m", "perfrules", "score", str(seed), "--format", "json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["total"] == "98.00"
