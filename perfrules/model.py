@@ -60,16 +60,21 @@ class IndicatorRow:
     # 一级指标 was not printed (only "（50分）"): the name was inferred from the 二级 names.
     level1_inferred: bool = False
 
-    @property
-    def is_blank(self) -> bool:
+    # Worked out once, when the row is made (and again by attrs.evolve): the scorer and
+    # the table checks ask each row these many times.
+    is_blank: bool = attrs.field(init=False, eq=False, repr=False)
+    not_applicable: bool = attrs.field(init=False, eq=False, repr=False)
+
+    @is_blank.default
+    def _blank(self) -> bool:
         """A level row with nothing filed (生态效益指标 with empty cells), or a row the
         template left in (``指标2:``, ``……``) with nothing filed."""
         named = bool(self.name) and not TEMPLATE_STUB.match(self.name.strip())
         return (not (named or self.target or self.actual) and self.weight is None and self.self_score is None
                 and not self.unreadable)
 
-    @property
-    def not_applicable(self) -> bool:
+    @not_applicable.default
+    def _marked_not_applicable(self) -> bool:
         """Marked not applicable (form note F4: 不考核该指标): its 分值 cell, or its actual
         (``/``, 不适用), says so and no score was given.  ``无`` as an actual is a value
         (no incidents), not a mark."""

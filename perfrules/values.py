@@ -267,7 +267,8 @@ def _numbered_parts(text: str) -> tuple[str, ...]:
 
 def repeats(a: str, b: str) -> bool:
     """Whether two cells say the same thing (ignoring white space and width)."""
-    return bool(squash(a)) and squash(a) == squash(b)
+    flat = squash(a)
+    return bool(flat) and flat == squash(b)
 
 
 # --------------------------------------------------------------------------- numbers
