@@ -148,7 +148,11 @@ class CompiledRule:
         assert weight is not None
         base, matched, band, grade, inferred = weight, None, None, None, False
         charges: list[Charge] = []
-        case = next((c for c in self.cases if c.test(x)), None)
+        case = None
+        for c in self.cases:
+            if c.test(x):
+                case = c
+                break
         self_score = x.get(self.self_score_key) if self.graded or self.bands else None
         if case is None and self.graded and self_score is not None:
             case, inferred = self._band_of(x, self_score), True
@@ -172,7 +176,7 @@ class CompiledRule:
         taken = take_deductions(self.deductions, self.steps, self.cap, x, base, self.gap, charges) \
             if self.deductions or self.steps else None
         score = EXACT.subtract(base, taken) if taken else base
-        flags = tuple(text for test, text in self.flags if test(x))
+        flags = tuple(text for test, text in self.flags if test(x)) if self.flags else ()
         return Outcome(score, tuple(charges), band, grade, inferred, flags, matched)
 
     def _band_of(self, x: Any, self_score: Decimal) -> Case | None:

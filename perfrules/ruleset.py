@@ -147,13 +147,16 @@ class GradeBand:
 class Rounding:
     places: int
     mode: str  # as written: half_up / 四舍五入 …
+    # What apply() passes to quantize, worked out once (every row's score is rounded).
+    quantum: Decimal = attrs.field(init=False, eq=False, repr=False)
+    decimal_mode: str = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def quantum(self) -> Decimal:
+    @quantum.default
+    def _quantum(self) -> Decimal:
         return Decimal(1).scaleb(-self.places)
 
-    @property
-    def decimal_mode(self) -> str:
+    @decimal_mode.default
+    def _decimal_mode(self) -> str:
         return ROUNDING_MODES[self.mode]
 
     def apply(self, value: Decimal) -> Decimal:

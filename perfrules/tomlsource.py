@@ -70,6 +70,12 @@ class LazyPositions(Mapping[str, Position]):
             self._done[key] = self._locator.position(self._path + (key,))
         return self._done[key]
 
+    def get(self, key: str, default: Any = None) -> Any:  # one call, not Mapping.get's two
+        done = self._done.get(key)
+        if done is not None:
+            return done
+        return self[key] if key in self._keys else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
 

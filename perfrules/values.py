@@ -51,13 +51,22 @@ def short_text_cache(fn: Callable[[str], _T], maxsize: int = 1 << 15) -> TextFun
     tables (level names, 满意度 targets, 100%), so each is worked out once per process.
     A long text is never kept, so a 40 MB cell costs no memory here.  (A closure, not a
     class with __call__: this is on the scoring hot path.)"""
-    cached = functools.lru_cache(maxsize=maxsize)(fn)
+    cache: dict[str, _T] = {}
 
     @functools.wraps(fn)
     def call(text: str) -> _T:
-        return cached(text) if len(text) < 200 else fn(text)
+        try:
+            return cache[text]  # a hit is one dict lookup (no lru bookkeeping, no len())
+        except KeyError:
+            pass
+        value = fn(text)
+        if len(text) < 200:
+            if len(cache) >= maxsize:
+                cache.clear()  # bounded: a batch of odd texts starts the cache again
+            cache[text] = value
+        return value
 
-    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    call.cache_clear = cache.clear  # type: ignore[attr-defined]
     return cast("TextFunction[_T]", call)
 
 
