@@ -83,9 +83,11 @@ class IndicatorRow:
         unscored = self.self_score is None
         return marked and unscored and bool(self.name or self.target or self.actual or self.unreadable)
 
-    @property
-    def label(self) -> str:
-        """What the auditor calls the row: the 三级指标 on one line, else the 二级指标."""
+    # What the auditor calls the row: the 三级指标 on one line, else the 二级指标.
+    label: str = attrs.field(init=False, eq=False, repr=False)
+
+    @label.default
+    def _label(self) -> str:
         name = " ".join(self.name.split())
         return name or self.level2 or self.level1
 

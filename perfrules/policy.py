@@ -5,6 +5,8 @@ model and the ruleset, shared by the interpreter, the table checks and the plan.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
@@ -63,8 +65,13 @@ def level_scales(ruleset: Ruleset, filed: Mapping[str, Decimal]) -> dict[str, De
     return scales
 
 
+@functools.lru_cache(maxsize=256)
 def group(key: str) -> tuple[str, ...]:
-    return tuple(part for part in re.split(r"[+＋]", key) if part.strip())
+    """The levels a ruleset weight key names: 产出指标, or 决策+过程 (a group of levels)."""
+    return tuple(part for part in _PLUS.split(key) if part.strip())
+
+
+_PLUS = re.compile(r"[+＋]")
 
 
 def filed_for(filed: Mapping[str, Decimal], key: str) -> Decimal | None:
