@@ -243,10 +243,10 @@ class _Compiler:
         """完成率 op share: with 目标值 known and above 0, 实际值 op (share × 目标值), the
         threshold computed once, here; otherwise both read from the row."""
         b = self.binding
-        target = self._name_of("target")[1]
+        read_target, target = self._name_of("target")
         if target is not None and target > 0:
             return self._leaf_test(op, b.key, share * target)
-        return ratio_test(COMPARE[op], self._leaf(b.key), self._name_of("target")[0], share)
+        return ratio_test(COMPARE[op], self._leaf(b.key), read_target, share)
 
     # expressions -----------------------------------------------------------------
     def _expr(self, node: ast.Expr) -> tuple[Fn, Decimal | None, Type]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from perfrules.arithmetic import Charge, clamp, take_deductions
+from perfrules.arithmetic import Charge, clamp
 from perfrules.explain import Explanation, ShownValues
 from perfrules.planrow import Careful, Input, PlanRow, ZERO, cell_text, reads, reason_of, with_own
 from perfrules.program import CompiledRule
@@ -260,13 +260,13 @@ def _fused_grades(row: PlanRow, grades: Grades, texts: Mapping[Decimal, str], ex
 
 def _deduction_explainer(row: PlanRow) -> Explainer:
     """A row scored by deductions alone (未达标且未填写偏差原因 扣 2分；每低于目标值 …): one
-    record per charge the rule makes (:func:`~perfrules.arithmetic.take_deductions`), the row's
-    values shared by them (they are immutable)."""
+    record per charge its scorer lists (``CompiledRule.charged``, the one deduction arithmetic),
+    the row's values shared by them (they are immutable)."""
     program = row.program
-    assert program is not None
-    rule, key, target, target_text, weight_text = program, row.key, row.target, row.form.target, row.weight_text
+    assert program is not None and program.charged is not None  # a rule of deductions alone
+    charged, key, target, target_text, weight_text = program.charged, row.key, row.target, row.form.target, row.weight_text
     number, label, rule_id, citation = row.number, row.label, row.rule.id, row.citation
-    level1, level2, weight, new = row.level1, row.level2, row.form.weight, record
+    level1, level2, new = row.level1, row.level2, record
     outer = reads(row)[1]
 
     def deduction(x: Input, actuals: Input, points: Decimal, out: list[Explanation], reason: Any) -> None:
@@ -278,7 +278,7 @@ def _deduction_explainer(row: PlanRow) -> Explainer:
             reason = reason_of(x, key)
         values = new(ShownValues, ("row", target_text, actual, weight_text, target))
         charges: list[Charge] = []
-        take_deductions(rule.deductions, rule.steps, rule.cap, view, weight, rule.gap, charges)
+        charged(view, charges)
         for taken, text, note in charges:
             out.append(new(Explanation, (number, label, taken, rule_id, text, citation, values, reason, note, None,
                                          level1, level2)))

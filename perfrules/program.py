@@ -106,7 +106,7 @@ class CompiledRule:
     source: ast.Rule | None = attrs.field(default=None, eq=False, repr=False)
     grades: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     # How far the row's actual is from its target (x, below) → gap: what 每低于目标值 reads.
-    gap: Any = attrs.field(default=None, eq=False, repr=False)
+    gap: Callable[[Any, bool], Decimal] | None = attrs.field(default=None, eq=False, repr=False)
     self_score_key: str = attrs.field(default="self_score", eq=False, repr=False)
     # Compiled for a form row (shapes.specialise): x → what evaluate(x).score is, no
     # records (None for a rule with bands); the rule's shape (a threshold, a ladder, a grade
@@ -114,27 +114,26 @@ class CompiledRule:
     score_row: Callable[[Any], Decimal] | None = attrs.field(default=None, eq=False, repr=False)
     shape: Any = attrs.field(default=None, eq=False, repr=False)
     charged: Any = attrs.field(default=None, eq=False, repr=False)
+    # A case scores a band: the unit's own score is checked against it (evaluate() only).
+    bands: bool = attrs.field(init=False, eq=False, repr=False)
+
+    @bands.default
+    def _has_bands(self) -> bool:
+        return any(c.low is not None for c in self.cases)
 
     @property
     def needs_numbers(self) -> bool:
         return bool(self.uses & {"actual", "target", "ratio"}) or bool(self.steps)
 
-    @property
-    def bands(self) -> bool:
-        """A case scores a band: the unit's own score is checked against it."""
-        return any(c.low is not None for c in self.cases)
-
     def score(self, x: Any, weight: Decimal) -> Decimal:
         """What ``evaluate(x, weight).score`` is, with no records built (rules without bands)."""
         base = weight
-        for case in self.cases:
-            if case.test(x):
-                assert case.points is not None
-                base = clamp(case.points(x), weight)
-                break
-        else:
-            if self.cases and not self.deductions and not self.steps:
-                raise NoClause()
+        case = self._first(x)
+        if case is not None:
+            assert case.points is not None
+            base = clamp(case.points(x), weight)
+        elif self.cases and not self.deductions and not self.steps:
+            raise NoClause()
         if not (self.deductions or self.steps):
             return base
         taken = take_deductions(self.deductions, self.steps, self.cap, x, base, self.gap)
@@ -148,11 +147,7 @@ class CompiledRule:
         assert weight is not None
         base, matched, band, grade, inferred = weight, None, None, None, False
         charges: list[Charge] = []
-        case = None
-        for c in self.cases:
-            if c.test(x):
-                case = c
-                break
+        case = self._first(x)
         self_score = x.get(self.self_score_key) if self.graded or self.bands else None
         if case is None and self.graded and self_score is not None:
             case, inferred = self._band_of(x, self_score), True
@@ -178,6 +173,13 @@ class CompiledRule:
         score = EXACT.subtract(base, taken) if taken else base
         flags = tuple(text for test, text in self.flags if test(x)) if self.flags else ()
         return Outcome(score, tuple(charges), band, grade, inferred, flags, matched)
+
+    def _first(self, x: Any) -> Case | None:
+        """The first case whose test holds for *x*."""
+        for case in self.cases:
+            if case.test(x):
+                return case
+        return None
 
     def _band_of(self, x: Any, self_score: Decimal) -> Case | None:
         for case in self.cases:
