@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
@@ -39,6 +39,17 @@ class Charge(NamedTuple):
     points: Decimal
     text: str  # the statement as written in the rule
     detail: str = ""  # 低于目标值 9个百分点，计 1 档 …
+
+
+#: Points lost to one statement, as a :class:`Charge` or a plain tuple (a form row's
+#: charges, built where no keyword checks are needed): (points, text, note).
+Lost = tuple[Decimal, str, str]
+
+class Charges(Protocol):
+    """Where charges are listed: a list of :class:`Charge` (evaluate's) or of any
+    (points, text, note) tuples (a form row's scorer's)."""
+
+    def append(self, charge: Charge, /) -> None: ...
 
 
 _charge = tuple.__new__  # Charge(...) without its keyword-checking __new__
@@ -92,7 +103,7 @@ def exact_sum(values: Iterable[Decimal]) -> Decimal:
 
 def take_deductions(deductions: Sequence[Deduction], steps: Sequence[Step], cap: Decimal | None, x: Any,
                     available: Decimal, gap_of: Callable[[Any, bool], Decimal] | None,
-                    charges: list[Charge] | None = None) -> Decimal:
+                    charges: Charges | None = None) -> Decimal:
     """The points the deductions take from *available*: each that applies, in order, then
     each step of the gap, cut back by 最多扣 (*cap*) and by the points left.  With a list
     in *charges*, one :class:`Charge` per take (none for a take of 0) is appended to it.

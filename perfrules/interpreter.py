@@ -17,11 +17,12 @@ from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow, localco
 import attrs
 
 from perfrules import audit, model
-from perfrules.program import MissingInput, NoClause, Outcome, RowInputs, exact_sum, row_inputs
+from perfrules.program import Charge, MissingInput, NoClause, Outcome, RowInputs, exact_sum, row_inputs
 from perfrules.vocabulary import EXACT, PLACES
-from perfrules.words import fmt, money, percent, short, why_not_computed
+from perfrules.words import execution_words, fmt, money, row_words, short, why_not_computed
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import Explanation, Finding, Result, RowResult, RulesetRecord
+from perfrules.records import AddRecords, row_records
 from perfrules.policy import (CONTEXT, EXECUTION, ZERO, applicable_factor, citation, classify, classify_value, group,
                               execution_row, filed_sums, level_scales, meets, refuse_unfilled, rescaled, select_rule)
 from perfrules.ruleset import Rule, Ruleset
@@ -149,7 +150,8 @@ class _Scorer:
         self.findings.extend(audit.row_findings(number, row, target, actual, env.get("met") if kind != "qualitative" else None,
                                                 direction, self.rs))
         rule = self._pick(kind, direction, row, row.key)
-        self._evaluate(number, row, rule, env, problem, values=_values(row, env))
+        values = row_words(row.target, row.actual, fmt(row.weight), env.get("target"), row.self_score, env.get("actual"))
+        self._evaluate(number, row, rule, env, problem, values)
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
             self.findings.extend(audit.cost_direction(number, row, env, self._pick("quantitative", "negative", row),
                                                       self.rs))
@@ -164,8 +166,7 @@ class _Scorer:
                        "不再重复计入", number, row)
         env = row_inputs(row.weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
                          self_score=row.self_score, reason=row.reason)
-        values = {"全年预算数": fmt(block.budget), "全年执行数": fmt(block.executed), "执行率": percent(self.rate),
-                  "分值": fmt(row.weight)}
+        values = execution_words(block.budget, block.executed, fmt(row.weight))
         self._evaluate(number, row, self._pick("execution", None, row, EXECUTION), env, None, values)
 
     def _unreadable_cells(self, number: int, row: model.IndicatorRow | model.BudgetBlock,
@@ -220,10 +221,8 @@ class _Scorer:
             problem = "缺少全年预算数或全年执行数"
         elif block.budget <= 0:
             problem = f"全年预算数为 {fmt(block.budget)}，无法计算执行率"
-        values = {"全年预算数": fmt(block.budget), "全年执行数": fmt(block.executed)}
-        if self.rate is not None:
-            values["执行率"] = percent(self.rate)
-        self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem, values)
+        self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem,
+                       execution_words(block.budget, block.executed))
 
     def _scaled(self, number: int, row: model.IndicatorRow) -> model.IndicatorRow:
         """The row with 分值 and 得分 brought to the ruleset's level weight, and, where rows
@@ -282,10 +281,8 @@ class _Scorer:
         score = min(max(row.self_score or ZERO, ZERO), row.weight)
         self._record(number, row, rule, score, "self_assessed")
         if score < row.weight:
-            self.explanations.append(Explanation(
-                number, row.label, EXACT.subtract(row.weight, score), rule.id if rule else "", f"（{why}，采用自评得分 {fmt(score)} 分）",
-                citation(rule), values, row.reason, location=row.where(model.SCORE),
-                level1=row.level1, level2=row.level2))
+            charge = Charge(EXACT.subtract(row.weight, score), f"（{why}，采用自评得分 {fmt(score)} 分）")
+            self._records(number, row, rule)((charge,), values, row.reason, self.explanations)
 
     def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str) -> None:
         filed_weight, filed_score = self.filed_rows.get(number, (None, row.self_score))
@@ -293,26 +290,36 @@ class _Scorer:
                                    score, filed_score, method, rule.id if rule else None, row.reason,
                                    row.where(model.ACTUAL), filed_weight=filed_weight))
 
+    def _records(self, number: int, row: model.IndicatorRow, rule: Rule | None) -> AddRecords:
+        return row_records(number, row.label, rule.id if rule else "", citation(rule), row.level1, row.level2,
+                          row.where(model.SCORE))
+
     def _explain(self, number: int, row: model.IndicatorRow, rule: Rule, outcome: Outcome, values: dict[str, str]) -> None:
-        for charge in outcome.charges:
-            shown = dict(values)
-            note = charge.detail
-            if outcome.band is not None and charge.text == outcome.matched:
-                named = self._grade(outcome, row)
-                grade = f"「{named}」" if named else ""
-                how = "按自评得分推定" if outcome.grade_inferred else "按实际完成值"
-                shown["等级"] = f"{named or ''}（{how}）"
-                shown["区间"] = str(outcome.band)
-                if row.self_score is not None and outcome.band.contains(row.self_score):
-                    note = f"自评得分 {fmt(row.self_score)} 分，落在{grade}档 {outcome.band}"
+        add = self._records(number, row, rule)
+        if outcome.band is None:
+            add(outcome.charges, values, row.reason, self.explanations)
+        else:  # the charge of the band's case shows the grade and the band, and says where the unit's score fell
+            for charge in outcome.charges:
+                if charge.text == outcome.matched:
+                    shown, note = self._band_values(row, outcome, values)
+                    charge = Charge(charge.points, charge.text, note)
+                    add((charge,), shown, row.reason, self.explanations)
                 else:
-                    filed = f"自评得分 {fmt(row.self_score)} 分" if row.self_score is not None else "没有自评得分"
-                    note = f"{filed}，不在{grade}档 {outcome.band} 内，按该档下限 {fmt(outcome.band.low)} 分计"
-            self.explanations.append(Explanation(
-                number, row.label, charge.points, rule.id, charge.text, citation(rule), shown, row.reason,
-                note=note, location=row.where(model.SCORE), level1=row.level1, level2=row.level2))
+                    add((charge,), values, row.reason, self.explanations)
         if outcome.charges and not row.reason.strip() and number:
             self._find("warning", "missing_reason", f"「{row.label}」失分但未填写偏差原因", number, row, field=model.REASON)
+
+    def _band_values(self, row: model.IndicatorRow, outcome: Outcome, values: dict[str, str]) -> tuple[dict[str, str], str]:
+        band = outcome.band
+        assert band is not None
+        named = self._grade(outcome, row)
+        grade = f"「{named}」" if named else ""
+        how = "按自评得分推定" if outcome.grade_inferred else "按实际完成值"
+        shown = {**values, "等级": f"{named or ''}（{how}）", "区间": str(band)}
+        if row.self_score is not None and band.contains(row.self_score):
+            return shown, f"自评得分 {fmt(row.self_score)} 分，落在{grade}档 {band}"
+        filed = f"自评得分 {fmt(row.self_score)} 分" if row.self_score is not None else "没有自评得分"
+        return shown, f"{filed}，不在{grade}档 {band} 内，按该档下限 {fmt(band.low)} 分计"
 
     def _check_band(self, number: int, row: model.IndicatorRow, outcome: Outcome) -> None:
         band = outcome.band
@@ -379,12 +386,3 @@ class _Scorer:
 
 
 _SPECIFIC = frozenset({"full_marks_when_missed", "ceiling_broken_full_marks", "deducted_when_met"})
-
-
-def _values(row: model.IndicatorRow, env: RowInputs) -> dict[str, str]:
-    values = {"年度指标值": row.target, "实际完成值": row.actual, "分值": fmt(row.weight)}
-    if row.self_score is not None:
-        values["自评得分"] = fmt(row.self_score)
-    if "actual" in env and env.get("target"):
-        values["完成率"] = percent(env["actual"] / env["target"])
-    return values

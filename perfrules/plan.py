@@ -33,9 +33,11 @@ import attrs
 
 from perfrules import model
 from perfrules.errors import PerfrulesError
+from perfrules.arithmetic import Lost
 from perfrules.explain import Explanation, Finding
 from perfrules.interpreter import score
-from perfrules.planrecords import Explainer, Fused, explainer_for, fused_for, no_explainer
+from perfrules.planrecords import explainer_for
+from perfrules.records import Explainer
 from perfrules.planrow import (CAREFUL, ZERO, Careful, Input, PlanRow, Scorer, cell_text, needs_interpreter,
                                number_of, plan_row, reads, reason_of, rule_for)
 from perfrules.policy import CONTEXT, EXECUTION, level_scales, rescaled
@@ -76,7 +78,8 @@ class Plan:
         self._rule_of = {(EXECUTION if r.execution else r.key): r.rule.id for r in self.rows}
         self._all_compiled = all(r.program is not None for r in self.rows)
         explainers = [explainer_for(row) for row in self.rows]
-        self._explainers = tuple((i, self.rows[i].form.weight, explainers[i]) for i in self._explain_order)
+        self._explainers = tuple((self.rows[i].form.weight, explainers[i]) for i in self._explain_order)
+        self._explain_rows = tuple(self._explain_order)
         self._steps = _steps(self.rows, explainers)
 
     # ------------------------------------------------------------------ scoring
@@ -163,43 +166,37 @@ class Plan:
 
     def _one_pass(self, x: Input) -> tuple[Decimal, tuple[Explanation, ...]]:
         """The rounded total and the explanations, in one pass over the rows: each row is
-        scored where its inputs are (as :meth:`totals` does) and, when it lost points,
-        explained at once.  The records come in the interpreter's order (the 预算执行率
-        row first); the total is the sum in form order, rounded once."""
+        scored where its inputs are (as :meth:`totals` does), listing what it lost, and
+        a row that lost points is explained at once from that list.  The records come in
+        the interpreter's order (the 预算执行率 row first); the total is the sum in form
+        order, rounded once."""
         if not self._all_compiled:
             raise Careful()
         actuals = x if self.actuals_key is None else x[self.actuals_key]
         reason = x.get("reason", "")
         total = ZERO
         out: list[Explanation] = []
+        lost: list[Lost] = []  # what the row just scored lost; its explainer empties it
         first: list[Explanation] | None = None  # the 预算执行率 row's records, when it lost points
-        for fused, run, scorer, key, weight, explain, lead in self._steps:
-            if fused:
-                for step in fused:
-                    total += step(actuals, x, out, reason)
-                continue
+        for run, scorer, key, explain, lead in self._steps:
             if run:
-                for own, w, explain_own in run:
-                    s = own(actuals)
-                    total += s
-                    if s is not w and s < w:  # full marks are mostly 分值 itself: no comparison
-                        explain_own(x, actuals, s, out, reason)
+                for own, explain_own in run:
+                    total += own(actuals, lost)
+                    if lost:
+                        explain_own(actuals, lost, reason, out)
                 continue
             if key is None:
-                s = scorer(x)
-                seen, own_actuals = x, actuals
+                seen = x
             else:  # the submission's fields and this row's actual, one mapping to score and explain from
                 seen = dict(x)
                 seen[key] = actuals[key]
-                s = scorer(seen)
-                own_actuals = seen
-            total += s
-            if s is not weight and s < weight:
+            total += scorer(seen, lost)
+            if lost:
                 if lead:
                     first = first if first is not None else []
-                    explain(seen, own_actuals, s, first, reason)
+                    explain(seen, lost, reason, first)
                 else:
-                    explain(seen, own_actuals, s, out, reason)
+                    explain(seen, lost, reason, out)
         return self._round(total, self._quantum), tuple(first + out if first else out)
 
     def score(self, x: Input, explain: bool = True) -> PlanResult:
@@ -226,11 +223,12 @@ class Plan:
         if not self._all_compiled:
             raise Careful()
         out: list[Explanation] = []
+        lost: list[Lost] = []
         reason = x.get("reason", "")
-        for i, weight, explainer in self._explainers:
-            points = scores[i]
-            if points < weight:
-                explainer(x, x, points, out, reason)
+        for i, (weight, explainer) in zip(self._explain_rows, self._explainers):
+            if scores[i] < weight:
+                self.rows[i].score(x, lost)
+                explainer(x, lost, reason, out)
         return tuple(out)
 
     # ----------------------------------------------------------- the interpreter
@@ -322,50 +320,32 @@ def _segments(rows: Sequence[PlanRow]) -> tuple[tuple[tuple[Scorer, ...], Scorer
 
 
 class Step(NamedTuple):
-    """One stretch of rows as :meth:`Plan._one_pass` walks them, in form order: rows that
-    score and explain themselves (``fused``), or a run of (scorer, 分值, explainer) for
-    rows reading only their actual, or one row at a time (``scorer``) with where it reads
-    (``key`` None: submission fields only; its key: both) and whether its records lead
-    (预算执行率)."""
+    """One stretch of rows as :meth:`Plan._one_pass` walks them, in form order: a run of
+    (scorer, explainer) for rows reading only their actual, or one row at a time
+    (``scorer``) with where it reads (``key`` None: submission fields only; its key:
+    both) and whether its records lead (预算执行率)."""
 
-    fused: tuple[Fused, ...]
-    run: tuple[tuple[Scorer, Decimal, Explainer], ...]
+    run: tuple[tuple[Scorer, Explainer], ...]
     scorer: Scorer
     key: str | None
-    weight: Decimal
     explain: Explainer
     lead: bool
 
 
 def _steps(rows: Sequence[PlanRow], explainers: Sequence[Explainer]) -> tuple[Step, ...]:
     out: list[Step] = []
-    fused: list[Fused] = []
-    run: list[tuple[Scorer, Decimal, Explainer]] = []
-
-    def close() -> None:
-        if fused:
-            out.append(Step(tuple(fused), (), needs_interpreter, None, ZERO, no_explainer, False))
-            fused.clear()
-        if run:
-            out.append(Step((), tuple(run), needs_interpreter, None, ZERO, no_explainer, False))
-            run.clear()
-
+    run: list[tuple[Scorer, Explainer]] = []
     for row, explainer in zip(rows, explainers):
-        step = fused_for(row, explainer)
-        if step is not None:  # it reads what it needs itself
-            if run:
-                close()
-            fused.append(step)
-            continue
         own, outer = reads(row)
         if own and not outer and not row.execution:
-            if fused:
-                close()
-            run.append((row.score, row.form.weight, explainer))
+            run.append((row.score, explainer))
             continue
-        close()
-        out.append(Step((), (), row.score, row.key if own else None, row.form.weight, explainer, row.execution))
-    close()
+        if run:
+            out.append(Step(tuple(run), needs_interpreter, None, explainer, False))
+            run = []
+        out.append(Step((), row.score, row.key if own else None, explainer, row.execution))
+    if run:
+        out.append(Step(tuple(run), needs_interpreter, None, explainers[-1], False))
     return tuple(out)
 
 

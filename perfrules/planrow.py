@@ -7,19 +7,20 @@ input (its cells as text, its 偏差原因).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from perfrules.arithmetic import MissingInput, NoClause
+from perfrules.arithmetic import Lost, MissingInput, NoClause
 from perfrules.binding import NotSpecialisable, RowBinding
 from perfrules.errors import PerfrulesError
 from perfrules.explain import CitationRecord
+from perfrules.records import reason_for
 from perfrules.policy import EXECUTION, citation, classify, select_rule
 from perfrules.compiler import compile_row
-from perfrules.program import CompiledRule
+from perfrules.program import CompiledRule, RowScorer
 from perfrules.ruleset import FormRow, Rule, Ruleset
 from perfrules.values import Quantity, read_value, squash, to_decimal
 from perfrules.words import fmt
@@ -28,7 +29,7 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 Input = Mapping[str, Any]
-Scorer = Callable[[Input], Decimal]
+Scorer = RowScorer
 
 #: What a compiled row raises for an input it cannot read: the interpreter takes over.
 CAREFUL = (KeyError, TypeError, AttributeError, ValueError, ArithmeticError, NoClause, MissingInput)
@@ -55,8 +56,6 @@ class PlanRow:
     level2: str
     citation: CitationRecord
     weight_text: str
-    cases_only: bool  # one charge at most: 分值 − score, the text of the matching case
-    losing_case: str | None  # when only one case can score below 分值: its text
     filed_weight: Decimal | None = None  # the form's own 分值 when the ruleset's level weight rescaled it
 
     @property
@@ -113,38 +112,18 @@ def plan_row(form: FormRow, rule: Rule, execution: bool, number: int) -> PlanRow
         scorer = program.score_row
     except NotSpecialisable:
         program, scorer = None, needs_interpreter
-    compiled = rule.compiled
-    cases_only = not compiled.deductions and not compiled.steps
     if execution:
         label = level1 = level2 = EXECUTION
     else:
         label = " ".join(form.name.split()) or form.level2 or form.level1
         level1, level2 = form.level1, form.level2
     return PlanRow(form, number, execution, rule, program, scorer, target, label, level1, level2, citation(rule),
-                   fmt(form.weight), cases_only, _losing_case(program, form.weight) if cases_only else None)
+                   fmt(form.weight))
 
 
-def _losing_case(program: CompiledRule | None, weight: Decimal) -> str | None:
-    """The text of the only case that can score below 分值 (满分 cases cannot), if one."""
-    if program is None:
-        return None
-    can_lose = [c for c in program.cases if c.points_const is None or c.points_const < weight]
-    return can_lose[0].text if len(can_lose) == 1 else None
-
-
-def needs_interpreter(x: Input) -> Decimal:
+def needs_interpreter(x: Input, charges: list[Lost] | None = None, /) -> Decimal:
     raise Careful()
 
-
-
-def with_own(x: Input, actuals: Input, key: str) -> Input:
-    """The submission's fields and one row's actual, as one mapping (what a row that
-    reads both sees), without merging every row's actuals in."""
-    if actuals is x:
-        return x
-    view = dict(x)
-    view[key] = actuals[key]
-    return view
 
 
 # ------------------------------------------------------------------ the inputs
@@ -161,12 +140,7 @@ def cell_text(value: Any) -> str:
 
 def reason_of(x: Input, key: str) -> str:
     """The 偏差原因 of a row: one text for all rows, or a mapping row key → text."""
-    reason = x.get("reason", "")
-    if reason.__class__ is str:
-        return reason
-    if isinstance(reason, Mapping):
-        reason = reason.get(key, "")
-    return reason if isinstance(reason, str) else ""
+    return reason_for(x.get("reason", ""), key)
 
 
 def number_of(value: Any) -> Decimal | None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
 from perfrules import ast
-from perfrules.arithmetic import (Charge, Deduction, MissingInput, NoClause, Step, capped_note, clamp, exact_sum, held,
+from perfrules.arithmetic import (Charge, Deduction, Lost, MissingInput, NoClause, Step, capped_note, clamp, exact_sum, held,
                                   step_note, take_deductions)
 from perfrules.errors import PerfrulesError
 from perfrules.vocabulary import EXACT, ZERO, Fn, Test
@@ -48,6 +48,14 @@ def row_inputs(weight: Decimal, *, actual: Decimal | None = None, target: Decima
         if value is not None:
             x[name] = value
     return x
+
+
+class RowScorer(Protocol):
+    """A form row's score for its input (:mod:`perfrules.shapes`); given a list, it also
+    appends there one charge per statement that took points (none when the row kept
+    its 分值): what ``evaluate(x, 分值)`` gives, without building the outcome."""
+
+    def __call__(self, x: Any, charges: list[Lost] | None = None, /) -> Decimal: ...
 
 
 @attrs.frozen
@@ -108,12 +116,10 @@ class CompiledRule:
     # How far the row's actual is from its target (x, below) → gap: what 每低于目标值 reads.
     gap: Callable[[Any, bool], Decimal] | None = attrs.field(default=None, eq=False, repr=False)
     self_score_key: str = attrs.field(default="self_score", eq=False, repr=False)
-    # Compiled for a form row (shapes.specialise): x → what evaluate(x).score is, no
-    # records (None for a rule with bands); the rule's shape (a threshold, a ladder, a grade
-    # table) when it has one; for deductions alone, the scorer that also lists its charges.
-    score_row: Callable[[Any], Decimal] | None = attrs.field(default=None, eq=False, repr=False)
-    shape: Any = attrs.field(default=None, eq=False, repr=False)
-    charged: Any = attrs.field(default=None, eq=False, repr=False)
+    # Compiled for a form row (shapes.specialise): (x, a list or None) → what evaluate(x).score
+    # is, with evaluate(x).charges appended to the list when one is given (None for a rule
+    # with bands: evaluate() only).
+    score_row: RowScorer | None = attrs.field(default=None, eq=False, repr=False)
     # A case scores a band: the unit's own score is checked against it (evaluate() only).
     bands: bool = attrs.field(init=False, eq=False, repr=False)
 

@@ -8,20 +8,24 @@ input mapping.  Every other rule is scored by :meth:`~perfrules.program.Compiled
 the general loop, which is also what a rule compiled for any row runs.  Either way the
 arithmetic is :mod:`perfrules.arithmetic`'s: the first case that holds, its points held
 in [0, 分值], then the deductions under their cap.
+
+Every scorer is a :class:`~perfrules.program.RowScorer`: given a list, it also lists there what the row lost
+(points, the statement, a note: ``evaluate(x, 分值).charges``), which is all a record
+needs (:mod:`perfrules.records`).  A constant case's charge is made once, here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
 from perfrules import ast
-from perfrules.arithmetic import Charge, NoClause, clamp, take_deductions
+from perfrules.arithmetic import Lost, NoClause, clamp, take_deductions
 from perfrules.operators import COMPARE, always, exact_words, grade_reader, word_map
-from perfrules.program import CompiledRule, Case
+from perfrules.program import CompiledRule, Case, RowScorer
 from perfrules.vocabulary import EXACT, ZERO, Test
 
 LeafTests = Mapping[Test, tuple[str, str, Decimal]]  # x[key] op const: (op, key, const)
@@ -31,7 +35,7 @@ LeafTests = Mapping[Test, tuple[str, str, Decimal]]  # x[key] op const: (op, key
 class Threshold:
     """``实际值 ≥ 目标值 → 满分；否则 → 公式`` as a row binds it, the commonest rule: the
     comparison (实际值 op const), its points, and the formula of the 否则 case (before
-    it is clamped to [0, 分值]).  A plan's explaining pass inlines it."""
+    it is clamped to [0, 分值])."""
 
     op: str
     key: str
@@ -43,12 +47,14 @@ class Threshold:
 @attrs.frozen
 class Ladder:
     """``完成率 ≥ 100% → 满分；≥ 90% → 80%；…；否则 → 0`` as a row binds it: thresholds on
-    one input (实际值 op const), tried top-down, each with constant (clamped) points."""
+    one input (实际值 op const), tried top-down, each with constant (clamped) points and
+    what it loses (None: nothing)."""
 
     op: str
     key: str
-    steps: tuple[tuple[Decimal, Decimal], ...]  # (threshold, points)
+    steps: tuple[tuple[Decimal, Decimal, Lost | None], ...]  # (threshold, points, charge)
     other: Decimal  # the 否则 points
+    other_lost: Lost | None
 
 
 @attrs.frozen
@@ -59,7 +65,7 @@ class Grades:
     table: dict[Any, Decimal]  # a _GradeTable: spellings not listed are looked up again
 
 
-#: The shapes a row's rule is scored by without the general loop (what a plan may inline).
+#: The shapes a row's rule is scored by without the general loop.
 Shape = Threshold | Ladder | Grades
 
 
@@ -69,10 +75,13 @@ def specialise(rule: CompiledRule, weight: Decimal, key: str, leaf_tests: LeafTe
     if rule.bands:
         return rule  # the unit's own score is checked against a band: evaluate() only
     if rule.deductions or rule.steps:
-        driver = _deduction_driver(rule, weight)
-        return attrs.evolve(rule, score_row=driver, charged=None if rule.cases else driver)
-    shape = _shape(rule, weight, key, leaf_tests)
-    return attrs.evolve(rule, score_row=_driver(rule, weight, shape), shape=shape)
+        return attrs.evolve(rule, score_row=_deduction_driver(rule, weight))
+    return attrs.evolve(rule, score_row=_driver(rule, weight, _shape(rule, weight, key, leaf_tests)))
+
+
+def _lost(w: Decimal, points: Decimal, text: str) -> Lost | None:
+    """The charge of a case of constant points, made once: None when it loses nothing."""
+    return (EXACT.subtract(w, points), text, "") if points < w else None
 
 
 def _threshold(rule: CompiledRule, w: Decimal, leaf_tests: LeafTests) -> Threshold | None:
@@ -96,42 +105,59 @@ def _shape(rule: CompiledRule, w: Decimal, key: str, leaf_tests: LeafTests) -> S
     return _ladder_shape(rule.cases, w, leaf_tests) or _threshold(rule, w, leaf_tests)
 
 
-def _driver(rule: CompiledRule, w: Decimal, shape: Shape | None) -> Callable[[Mapping[str, Any]], Decimal]:
+def _driver(rule: CompiledRule, w: Decimal, shape: Shape | None) -> RowScorer:
     """The cheapest closure that scores a rule without deductions (those take
     :func:`_deduction_driver`): a grade table, a ladder of thresholds, one test with an
     否则, a formula, else the general loop.  Same arithmetic as evaluate, op for op."""
     cases = rule.cases
     if isinstance(shape, Grades):
-        key, table = shape.key, shape.table
-        return lambda x: table[x[key]]
+        return _grades(rule, w, shape)
     if isinstance(shape, Ladder):
         return _ladder(shape)
     if isinstance(shape, Threshold):
-        return _threshold_or_formula(shape, w)
+        return _threshold_or_formula(shape, w, cases[0].text, cases[1].text)
     if len(cases) == 1 and cases[0].test is always:
         return _clamped(cases[0], w)
     if len(cases) == 2 and cases[1].test is always:
         return _two_cases(cases[0], cases[1], w)
-    return lambda x: rule.score(x, w)
+    return _general(rule, w)
 
 
-def _threshold_or_formula(t: Threshold, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
+def _general(rule: CompiledRule, w: Decimal) -> RowScorer:
+    """Any other rule: :meth:`~perfrules.program.CompiledRule.score`, or, when its
+    charges are asked for, :meth:`~perfrules.program.CompiledRule.evaluate`."""
+
+    def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
+        if charges is None:
+            return rule.score(x, w)
+        outcome = rule.evaluate(x, w)
+        charges.extend(outcome.charges)
+        return outcome.score
+
+    return score
+
+
+def _threshold_or_formula(t: Threshold, w: Decimal, full_text: str, other_text: str) -> RowScorer:
     """``实际值 ≥ 目标值 → 满分；否则 → 公式``, the commonest rule: ≥ and ≤ compared inline,
     full marks returned at once, and the formula's points held in [0, 分值] by
     :func:`~perfrules.arithmetic.clamp`'s expression written out (no call: this runs for
     most rows of every submission of a batch)."""
-    key, const, full, fn = t.key, t.const, t.full, t.formula
-    if t.op not in (">=", "<="):
-        compare = COMPARE[t.op]
-        return lambda x: full if compare(x[key], const) else clamp(fn(x), w)
-    at_least = t.op == ">="
+    key, const, full, fn, lost = t.key, t.const, t.full, t.formula, EXACT.subtract
+    full_lost = _lost(w, full, full_text)
+    compare = COMPARE[t.op]
+    at_least, at_most = t.op == ">=", t.op == "<="
 
-    def score(x: Mapping[str, Any]) -> Decimal:
+    def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
         actual = x[key]
-        if (actual >= const) if at_least else (actual <= const):
+        if (actual >= const) if at_least else (actual <= const) if at_most else compare(actual, const):
+            if full_lost is not None and charges is not None:  # the first case gives less than 分值 (rare)
+                charges.append(full_lost)
             return full
         v = fn(x)
-        return ZERO if v < ZERO else w if w < v else v
+        v = ZERO if v < ZERO else w if w < v else v
+        if charges is not None and v < w:
+            charges.append((lost(w, v), other_text, ""))
+        return v
 
     return score
 
@@ -148,63 +174,92 @@ def _ladder_shape(cases: tuple[Case, ...], w: Decimal,
     tests = [leaf_tests[c.test] for c in heads]
     if len({(op, key) for op, key, _ in tests}) != 1:
         return None
-    steps = tuple((const, clamp(c.points_const, w)) for (_, _, const), c in zip(tests, heads)
-                  if c.points_const is not None)
+    steps = []
+    for (_, _, const), c in zip(tests, heads):
+        assert c.points_const is not None
+        points = clamp(c.points_const, w)
+        steps.append((const, points, _lost(w, points, c.text)))
     last = cases[-1].points_const
     assert last is not None
-    return Ladder(tests[0][0], tests[0][1], steps, clamp(last, w))
+    other = clamp(last, w)
+    return Ladder(tests[0][0], tests[0][1], tuple(steps), other, _lost(w, other, cases[-1].text))
 
 
-def _ladder(ladder: Ladder) -> Callable[[Mapping[str, Any]], Decimal]:
+def _ladder(ladder: Ladder) -> RowScorer:
     """``完成率 ≥ 100% → 满分；≥ 90% → 80%；…；否则 → 0``: tried top-down on the input read once."""
-    op, key, steps, other = ladder.op, ladder.key, ladder.steps, ladder.other
-    if op == ">=":
-        def at_least(x: Mapping[str, Any]) -> Decimal:
-            a = x[key]
-            for threshold, points in steps:
-                if a >= threshold:
-                    return points
-            return other
+    key, steps, other, other_lost = ladder.key, ladder.steps, ladder.other, ladder.other_lost
+    compare = COMPARE[ladder.op]
+    at_least = ladder.op == ">="
 
-        return at_least
-    compare = COMPARE[op]
-
-    def score(x: Mapping[str, Any]) -> Decimal:
+    def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
         a = x[key]
-        for threshold, points in steps:
-            if compare(a, threshold):
+        for threshold, points, lost in steps:
+            if (a >= threshold) if at_least else compare(a, threshold):
+                if charges is not None and lost is not None:
+                    charges.append(lost)
                 return points
+        if charges is not None and other_lost is not None:
+            charges.append(other_lost)
         return other
 
     return score
 
 
-def _clamped(case: Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
-    if case.points_const is not None:
-        value = clamp(case.points_const, w)
-        return lambda x: value
-    fn = case.points
+def _case_points(v: Decimal, w: Decimal, text: str, charges: list[Lost] | None) -> Decimal:
+    """A case's points held in [0, 分值], and what it lost listed when asked."""
+    v = clamp(v, w)
+    if charges is not None and v < w:
+        charges.append((EXACT.subtract(w, v), text, ""))
+    return v
+
+
+def _clamped(case: Case, w: Decimal) -> RowScorer:
+    """One case, always: its points in [0, 分值]."""
+    fn, text = case.points, case.text
     assert fn is not None
-    return lambda x: ZERO if (v := fn(x)) < ZERO else w if w < v else v  # clamp(), written out
+
+    def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
+        return _case_points(fn(x), w, text, charges)
+
+    return score
 
 
-def _two_cases(first: Case, other: Case, w: Decimal) -> Callable[[Mapping[str, Any]], Decimal]:
-    """``condition → A；否则 → B``, the commonest rule, as one closure per constness."""
-    test = first.test
-    v0 = None if first.points_const is None else clamp(first.points_const, w)
-    v1 = None if other.points_const is None else clamp(other.points_const, w)
-    f0, f1 = first.points, other.points
+def _two_cases(first: Case, other: Case, w: Decimal) -> RowScorer:
+    """``condition → A；否则 → B``: the case that holds, its points in [0, 分值]."""
+    test, f0, f1, t0, t1 = first.test, first.points, other.points, first.text, other.text
     assert f0 is not None and f1 is not None
-    if v0 is not None and v1 is not None:
-        c0, c1 = v0, v1
-        return lambda x: c0 if test(x) else c1
-    if v0 is not None:  # 条件 → 满分；否则 → 公式: clamp()'s expression written out, as for a threshold
-        c0 = v0
-        return lambda x: c0 if test(x) else ZERO if (v := f1(x)) < ZERO else w if w < v else v
-    if v1 is not None:
-        c1 = v1
-        return lambda x: clamp(f0(x), w) if test(x) else c1
-    return lambda x: clamp(f0(x) if test(x) else f1(x), w)
+
+    def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
+        if test(x):
+            return _case_points(f0(x), w, t0, charges)
+        return _case_points(f1(x), w, t1, charges)
+
+    return score
+
+
+def _grades(rule: CompiledRule, w: Decimal, grades: Grades) -> RowScorer:
+    """One dict lookup per row; the charge of the grade's points, made once (when no two
+    cases give the same points; else the first case that holds is found again)."""
+    key, table = grades.key, grades.table
+    points = [clamp(c.points_const, w) for c in rule.cases if c.points_const is not None]
+    distinct = len(set(points)) == len(rule.cases)
+    by_points = {p: _lost(w, p, c.text) for p, c in zip(points, rule.cases)}
+
+    def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
+        s = table[x[key]]
+        if charges is not None and s < w:
+            lost = by_points[s] if distinct else None
+            charges.append(lost if lost is not None else (EXACT.subtract(w, s), _matched(rule, x), ""))
+        return s
+
+    return score
+
+
+def _matched(rule: CompiledRule, x: Mapping[str, Any]) -> str:
+    for case in rule.cases:
+        if case.test(x):
+            return case.text
+    return ""
 
 
 class _GradeTable(dict[Any, Decimal]):
@@ -248,24 +303,14 @@ def _grade_table(rule: CompiledRule, w: Decimal) -> _GradeTable | None:
     return _GradeTable(words, canon_of, by_canon, fallback)
 
 
-class Charged(Protocol):
-    """A deduction rule's score that also lists its charges when given a list: the
-    arithmetic scoring does, the records explaining needs."""
-
-    def __call__(self, x: Mapping[str, Any], charges: list[Charge] | None = None) -> Decimal: ...
-
-
-def _deduction_driver(rule: CompiledRule, w: Decimal) -> Charged:
-    """Rules with 扣分, scored by the one arithmetic (:func:`~perfrules.arithmetic.take_deductions`):
-    rules of deductions alone list their charges into *charges* when it is given."""
+def _deduction_driver(rule: CompiledRule, w: Decimal) -> RowScorer:
+    """Rules with 扣分, scored by the one arithmetic (:func:`~perfrules.arithmetic.take_deductions`),
+    which lists the charges as it takes them; with cases too, the general loop."""
     if rule.cases:
-        def with_cases(x: Mapping[str, Any], charges: list[Charge] | None = None) -> Decimal:
-            return rule.score(x, w)  # never asked for charges: a plan explains it with charges()
-
-        return with_cases
+        return _general(rule, w)
     deductions, steps, cap, gap = rule.deductions, rule.steps, rule.cap, rule.gap
 
-    def score(x: Mapping[str, Any], charges: list[Charge] | None = None) -> Decimal:
+    def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
         taken = take_deductions(deductions, steps, cap, x, w, gap, charges)
         return EXACT.subtract(w, taken) if taken else w
 

@@ -52,23 +52,37 @@ def percent(ratio: Decimal) -> str:
     return text + "%"
 
 
-def row_words(target_text: str, actual: Decimal | int, weight_text: str, target: Decimal | None) -> dict[str, str]:
-    """A numeric row's values: 年度指标值 as filed, 实际完成值 (never with an exponent),
-    分值, and 完成率 = 实际值 ÷ 目标值 when the target is a number other than 0."""
-    text = str(actual)
-    if "E" in text:
-        text = format(actual, "f")
+def row_words(target_text: str, actual: Decimal | int | str, weight_text: str, target: Decimal | None,
+              self_score: Decimal | None = None, number: Decimal | int | None = None) -> dict[str, str]:
+    """A row's values as an explanation shows them: 年度指标值 and 实际完成值 as filed (a
+    number never with an exponent), 分值, the unit's 自评得分 when it has one, and 完成率
+    = 实际值 ÷ 目标值 when both are numbers and the target is not 0.  *number* is the
+    actual in the target's unit when *actual* is the cell's text (the interpreter's
+    rows); a numeric *actual* is its own number (a plan's input)."""
+    if isinstance(actual, str):
+        text = actual
+    else:
+        text = str(actual)
+        if "E" in text:
+            text = format(actual, "f")
+        if number is None:
+            number = actual
     shown = {"年度指标值": target_text, "实际完成值": text, "分值": weight_text}
-    if target:
-        shown["完成率"] = percent(_DIVIDE(actual, target))
+    if self_score is not None:
+        shown["自评得分"] = fmt(self_score)
+    if target and number is not None:
+        shown["完成率"] = percent(_DIVIDE(number, target))
     return shown
 
 
-def execution_words(budget: Decimal, executed: Decimal) -> dict[str, str]:
-    """预算执行率's values: 全年预算数, 全年执行数, 执行率 = 全年执行数 ÷ 全年预算数."""
+def execution_words(budget: Decimal | None, executed: Decimal | None, weight_text: str | None = None) -> dict[str, str]:
+    """预算执行率's values: 全年预算数, 全年执行数, 执行率 = 全年执行数 ÷ 全年预算数 when the
+    budget is a positive number, and 分值 when the rate is filed as an indicator row."""
     shown = {"全年预算数": fmt(budget), "全年执行数": fmt(executed)}
-    if budget:
+    if budget is not None and executed is not None and budget > 0:
         shown["执行率"] = percent(_DIVIDE(executed, budget))
+    if weight_text is not None:
+        shown["分值"] = weight_text
     return shown
 
 

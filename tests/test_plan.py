@@ -1,4 +1,12 @@
-"""The compiled plan gives what the interpreter gives: row scores, totals, explanations."""
+"""A plan is ``perfrules score`` for a form known in advance: an input scores as the table it
+fills in (``plan.to_submission``) does, row scores, totals and explanation records alike.
+
+The scoring and the records are one code (the compiler, :mod:`perfrules.arithmetic`,
+:mod:`perfrules.records`; a form row's scorer against its rule's general loop is
+tests/test_shapes.py).  What these tests hold together is what a plan alone does: read
+typed inputs (a Decimal, an int, a grade word, one 偏差原因 or one per row, actuals
+flat or nested) where ``perfrules score`` reads the cells of a filed table, and send
+what it cannot read to the interpreter."""
 
 from __future__ import annotations
 
@@ -254,7 +262,6 @@ def test_a_formula_that_gives_full_marks_loses_nothing_in_the_one_pass() -> None
     at_least = "实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 目标值"
     assert text.count(at_least) == 1
     plan = compile_plan(load_ruleset_text(text.replace(at_least, "实际值 ≥ 目标值 → 满分；否则 → 分值 × 实际值 ÷ 实际值"), "w.toml"))
-    assert plan._steps[0].fused  # the threshold rows are fused
     x: dict[str, Any] = {r.key: (r.target if r.target is not None else "达成") for r in plan.rows if not r.execution}
     x.update(budget=Decimal(100), executed=Decimal(100), reason="")
     x["I01"] = Decimal("2.5")  # below ≥10%: the formula gives 5 × 2.5 ÷ 2.5 = 5
