@@ -207,7 +207,7 @@ def _ladder(ladder: Ladder) -> RowScorer:
 
 def _case_points(v: Decimal, w: Decimal, text: str, charges: list[Lost] | None) -> Decimal:
     """A case's points held in [0, 分值], and what it lost listed when asked."""
-    v = clamp(v, w)
+    v = ZERO if v < ZERO else w if w < v else v  # clamp(), written out: the execution row of every submission
     if charges is not None and v < w:
         charges.append((EXACT.subtract(w, v), text, ""))
     return v
