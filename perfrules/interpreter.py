@@ -11,7 +11,7 @@ is the exact sum, rounded once as the ruleset says.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 
 import attrs
@@ -150,8 +150,8 @@ class _Scorer:
         self.findings.extend(audit.row_findings(number, row, target, actual, env.get("met") if kind != "qualitative" else None,
                                                 direction, self.rs))
         rule = self._pick(kind, direction, row, row.key)
-        values = row_words(row.target, row.actual, fmt(row.weight), env.get("target"), row.self_score, env.get("actual"))
-        self._evaluate(number, row, rule, env, problem, values)
+        self._evaluate(number, row, rule, env, problem, lambda: row_words(
+            row.target, row.actual, fmt(row.weight), env.get("target"), row.self_score, env.get("actual")))
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
             self.findings.extend(audit.cost_direction(number, row, env, self._pick("quantitative", "negative", row),
                                                       self.rs))
@@ -166,8 +166,8 @@ class _Scorer:
                        "不再重复计入", number, row)
         env = row_inputs(row.weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
                          self_score=row.self_score, reason=row.reason)
-        values = execution_words(block.budget, block.executed, fmt(row.weight))
-        self._evaluate(number, row, self._pick("execution", None, row, EXECUTION), env, None, values)
+        self._evaluate(number, row, self._pick("execution", None, row, EXECUTION), env, None,
+                       lambda: execution_words(block.budget, block.executed, fmt(row.weight)))
 
     def _unreadable_cells(self, number: int, row: model.IndicatorRow | model.BudgetBlock,
                           cells: Mapping[str, str], skip: frozenset[str] | tuple[()] = ()) -> None:
@@ -222,7 +222,7 @@ class _Scorer:
         elif block.budget <= 0:
             problem = f"全年预算数为 {fmt(block.budget)}，无法计算执行率"
         self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem,
-                       execution_words(block.budget, block.executed))
+                       lambda: execution_words(block.budget, block.executed))
 
     def _scaled(self, number: int, row: model.IndicatorRow) -> model.IndicatorRow:
         """The row with 分值 and 得分 brought to the ruleset's level weight, and, where rows
@@ -239,7 +239,7 @@ class _Scorer:
 
     # --------------------------------------------------------------- evaluation
     def _evaluate(self, number: int, row: model.IndicatorRow, rule: Rule | None, env: RowInputs,
-                  problem: str | None, values: dict[str, str]) -> None:
+                  problem: str | None, values: Shown) -> None:
         assert row.weight is not None
         if rule is None:
             self._find("warning", "no_rule", f"规则集中没有适用于「{row.label}」的规则，暂按自评得分计", number, row)
@@ -276,13 +276,13 @@ class _Scorer:
                        f"「{row.label}」自评得分 {fmt(filed)}{scaled}，复核得分 {self.rs.rounding.show(outcome.score)}",
                        number, row, field=model.SCORE)
 
-    def _fallback(self, number: int, row: model.IndicatorRow, rule: Rule | None, values: dict[str, str], why: str) -> None:
+    def _fallback(self, number: int, row: model.IndicatorRow, rule: Rule | None, values: Shown, why: str) -> None:
         assert row.weight is not None
         score = min(max(row.self_score or ZERO, ZERO), row.weight)
         self._record(number, row, rule, score, "self_assessed")
         if score < row.weight:
             charge = Charge(EXACT.subtract(row.weight, score), f"（{why}，采用自评得分 {fmt(score)} 分）")
-            self._records(number, row, rule)((charge,), values, row.reason, self.explanations)
+            self._records(number, row, rule)((charge,), values(), row.reason, self.explanations)
 
     def _record(self, number: int, row: model.IndicatorRow, rule: Rule | None, score: Decimal, method: str) -> None:
         filed_weight, filed_score = self.filed_rows.get(number, (None, row.self_score))
@@ -294,19 +294,20 @@ class _Scorer:
         return row_records(number, row.label, rule.id if rule else "", citation(rule), row.level1, row.level2,
                           row.where(model.SCORE))
 
-    def _explain(self, number: int, row: model.IndicatorRow, rule: Rule, outcome: Outcome, values: dict[str, str]) -> None:
-        add = self._records(number, row, rule)
+    def _explain(self, number: int, row: model.IndicatorRow, rule: Rule, outcome: Outcome, shown: Shown) -> None:
+        if not outcome.charges:
+            return
+        add, values = self._records(number, row, rule), shown()
         if outcome.band is None:
             add(outcome.charges, values, row.reason, self.explanations)
         else:  # the charge of the band's case shows the grade and the band, and says where the unit's score fell
             for charge in outcome.charges:
                 if charge.text == outcome.matched:
-                    shown, note = self._band_values(row, outcome, values)
-                    charge = Charge(charge.points, charge.text, note)
-                    add((charge,), shown, row.reason, self.explanations)
+                    graded, note = self._band_values(row, outcome, values)
+                    add((Charge(charge.points, charge.text, note),), graded, row.reason, self.explanations)
                 else:
                     add((charge,), values, row.reason, self.explanations)
-        if outcome.charges and not row.reason.strip() and number:
+        if not row.reason.strip() and number:
             self._find("warning", "missing_reason", f"「{row.label}」失分但未填写偏差原因", number, row, field=model.REASON)
 
     def _band_values(self, row: model.IndicatorRow, outcome: Outcome, values: dict[str, str]) -> tuple[dict[str, str], str]:
@@ -384,5 +385,8 @@ class _Scorer:
 
 # ----------------------------------------------------------------------- helpers
 
+
+#: A row's values as its explanation records show them, made only when it lost points.
+Shown = Callable[[], dict[str, str]]
 
 _SPECIFIC = frozenset({"full_marks_when_missed", "ceiling_broken_full_marks", "deducted_when_met"})

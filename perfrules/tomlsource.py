@@ -349,7 +349,11 @@ def read_text(path: str) -> str:
     """Read a UTF-8 text file (BOM allowed); a clear error for anything else."""
     from perfrules.readers.files import read_bytes
 
-    raw = read_bytes(path, MAX_TEXT_FILE_BYTES, why="", code="io")
+    return decoded(read_bytes(path, MAX_TEXT_FILE_BYTES, why="", code="io"), path)
+
+
+def decoded(raw: bytes, path: str) -> str:
+    """A text file's bytes as text: UTF-8 (BOM allowed), LF line ends; a clear error else."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

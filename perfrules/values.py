@@ -287,6 +287,8 @@ def to_decimal(value: object, what: str = "数值") -> Decimal:
     Floats are refused (they would already be inexact); so are NaN, infinities and
     numbers too large or too small to be a real figure.
     """
+    if value.__class__ is Decimal:  # most: TOML's and JSON's numbers with a point, read exactly
+        return checked(value, what)
     if isinstance(value, bool):
         raise PerfrulesError(f"{what}应当是数字，不能是 true/false", expected="数字，例如 10 或 7.5")
     if isinstance(value, int):

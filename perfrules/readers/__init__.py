@@ -22,6 +22,9 @@ class Reader:
     extensions: tuple[str, ...]
     sniff: Callable[[bytes, str], bool]  # (first bytes, path) → is it mine?
     read: Callable[[str], Submission]
+    # A text format (TOML, JSON): the file's bytes, read with the sniffed head in one
+    # open, → the submission.  None: the reader opens the file itself (zip, OLE …).
+    parse: Callable[[bytes, str], Submission] | None = None
 
 
 def _sniff_toml(head: bytes, path: str) -> bool:
@@ -33,23 +36,38 @@ def _sniff_json(head: bytes, path: str) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
 
-def _read_toml(path: str) -> Submission:
-    from perfrules.readers.structured import read_toml_submission
-    from perfrules.tomlsource import read_text
+def _text_file(path: str) -> bytes:
+    from perfrules.limits import MAX_TEXT_FILE_BYTES
+    from perfrules.readers.files import read_bytes
 
-    return read_toml_submission(read_text(path), path)
+    return read_bytes(path, MAX_TEXT_FILE_BYTES, why="", code="io")
+
+
+def _read_toml(path: str) -> Submission:
+    return _parse_toml(_text_file(path), path)
+
+
+def _parse_toml(data: bytes, path: str) -> Submission:
+    from perfrules.readers.structured import read_toml_submission
+    from perfrules.tomlsource import decoded
+
+    return read_toml_submission(decoded(data, path), path)
 
 
 def _read_json(path: str) -> Submission:
-    from perfrules.readers.structured import read_json_submission
-    from perfrules.tomlsource import read_text
+    return _parse_json(_text_file(path), path)
 
-    return read_json_submission(read_text(path), path)
+
+def _parse_json(data: bytes, path: str) -> Submission:
+    from perfrules.readers.structured import read_json_submission
+    from perfrules.tomlsource import decoded
+
+    return read_json_submission(decoded(data, path), path)
 
 
 READERS: list[Reader] = [
-    Reader("json", (".json",), _sniff_json, _read_json),
-    Reader("toml", (".toml",), _sniff_toml, _read_toml),
+    Reader("json", (".json",), _sniff_json, _read_json, _parse_json),
+    Reader("toml", (".toml",), _sniff_toml, _read_toml, _parse_toml),
 ]
 
 
@@ -63,14 +81,31 @@ def register(reader: Reader, *, first: bool = False) -> None:
 
 def pick_reader(path: str) -> Reader:
     """The reader for *path*: by content, then by extension."""
-    from perfrules.readers.files import check_regular
+    return _opened(path)[0]
+
+
+def _opened(path: str) -> tuple[Reader, bytes | None]:
+    """The reader for *path*, and, for a text format, the file's bytes: one open, the
+    first 4 KB sniffed and the rest read on (within the text file limit)."""
+    from perfrules.limits import MAX_TEXT_FILE_BYTES
+    from perfrules.readers.files import check_regular, too_large
 
     check_regular(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
+            reader = _choose(head, path)
+            if reader.parse is None:
+                return reader, None
+            data = head + fh.read(MAX_TEXT_FILE_BYTES + 1 - len(head)) if len(head) == 4096 else head
     except OSError as exc:
         raise PerfrulesError(f"无法读取文件：{os_reason(exc)}", position=Position(file=path), code="io") from None
+    if len(data) > MAX_TEXT_FILE_BYTES:
+        raise too_large(path, MAX_TEXT_FILE_BYTES, why="", code="io")
+    return reader, data
+
+
+def _choose(head: bytes, path: str) -> Reader:
     for reader in READERS:
         if reader.sniff(head, path):
             return reader
@@ -90,7 +125,8 @@ def read_submission(path: str) -> Submission:
     the report's text (the most specific one wins), and the guess is recorded in
     ``extra["辖区来源"]``.
     """
-    submission = pick_reader(path).read(path)
+    reader, data = _opened(path)
+    submission = reader.read(path) if data is None or reader.parse is None else reader.parse(data, path)
     if submission.jurisdiction:
         return submission
     from perfrules.catalog import guess_jurisdiction

@@ -52,8 +52,12 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES, *, why: str = "，不像�
     except OSError as exc:
         raise error(f"无法读取文件：{os_reason(exc)}", path, code="io") from None
     if len(data) > limit:
-        raise error(f"文件过大（超过 {limit // (1024 * 1024)} MB）{why}", path, code=code)
+        raise too_large(path, limit, why, code)
     return data
+
+
+def too_large(path: str, limit: int, why: str = "，不像是一份自评表", code: str = "format") -> PerfrulesError:
+    return error(f"文件过大（超过 {limit // (1024 * 1024)} MB）{why}", path, code=code)
 
 
 def decode_text(data: bytes, path: str | None) -> str:

@@ -279,9 +279,13 @@ def _optional_number(raw: Mapping[str, Any], key: str, path: KeyPath, where: Whe
     number ("IO", "/", "8分?") goes into *unreadable* under *field* (the interpreter
     reports it on its row); a TOML value of the wrong type stays an error."""
     value = raw.get(key)
-    if value is None or (isinstance(value, str) and not value.strip(_BLANK)):
+    if value is None:
         return None
-    if isinstance(value, str) and unreadable is not None:
+    if value.__class__ is not str:  # a number (or a value of the wrong type: an error)
+        return _number(value, path + (key,), where, key)
+    if not value.strip(_BLANK):
+        return None
+    if unreadable is not None:
         text = normalize(value).strip().replace(",", "")
         for unit in ("万元", "元", "万"):  # amounts printed with their unit (150万 under a 万元 header)
             if key in _MONEY and text.endswith(unit):
