@@ -33,6 +33,7 @@ OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relatio
 MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _DOCUMENT, _BODY, _TC, _TRPR, _TCPR = (f"{{{W}}}{t}" for t in ("document", "body", "tc", "trPr", "tcPr"))
 _GRID_BEFORE, _GRID_SPAN, _VMERGE, _VAL = (f"{{{W}}}{t}" for t in ("gridBefore", "gridSpan", "vMerge", "val"))
+_P, _TBL, _TR, _SDT, _SDT_CONTENT = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "sdt", "sdtContent"))
 
 
 def read_docx(path: str) -> Submission:
@@ -76,19 +77,27 @@ def _blocks(parent: Any) -> list[Any]:
     """Body paragraphs and tables in order, looking inside content controls (w:sdt)."""
     out: list[Any] = []
     for child in parent:
-        tag = _tag(child)
-        if tag == "sdt":
+        tag = child.tag
+        if tag == _SDT:
             for content in child:
-                if _tag(content) == "sdtContent":
+                if content.tag == _SDT_CONTENT:
                     out.extend(_blocks(content))
-        elif tag in ("p", "tbl"):
+        elif tag == _P or tag == _TBL:
             out.append(child)
     return out
 
 
+_LOCAL: dict[str, str] = {}  # a tag → its local name (every element of a kind shares its tag)
+
+
 def _tag(element: Any) -> str:
     tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    if not isinstance(tag, str):  # a comment or a processing instruction
+        return ""
+    local = _LOCAL.get(tag)
+    if local is None:
+        local = _LOCAL[tag] = tag.rsplit("}", 1)[-1]
+    return local
 
 
 def _walk(body: Any, path: str) -> Document:
@@ -99,7 +108,7 @@ def _walk(body: Any, path: str) -> Document:
     paragraphs: list[str] = []
     recent: list[str] = []
     for block in blocks:
-        if _tag(block) == "p":
+        if block.tag == _P:
             text = clean(texts[block])
             if text:
                 paragraphs.append(text)
@@ -127,15 +136,13 @@ def _texts(body: Any, blocks: list[Any]) -> dict[Any, str]:
     """
     parts: dict[Any, list[str]] = {}
     for block in blocks:
-        if _tag(block) == "p":
+        if block.tag == _P:
             parts[block] = []
             continue
-        for tr in block:
-            if _tag(tr) == "tr":
-                for tc in tr.iterchildren(_TC):
-                    for p in tc:
-                        if _tag(p) == "p":
-                            parts[p] = []
+        for tr in block.iterchildren(_TR):
+            for tc in tr.iterchildren(_TC):
+                for p in tc.iterchildren(_P):
+                    parts[p] = []
     owners: dict[Any, list[str] | None] = {}
     for element in body.iter(*_TEXT_TAGS):
         parent = element.getparent()
@@ -166,7 +173,7 @@ def _owner(element: Any, parts: dict[Any, list[str]], body: Any) -> list[str] | 
 def _grid(tbl: Any, number: int, path: str, texts: dict[Any, str]) -> tuple[tuple[Cell, ...], ...]:
     """The table as rows of grid cells; merged-over positions are empty cells."""
     rows: list[tuple[Cell, ...]] = []
-    for r, tr in enumerate((c for c in tbl if _tag(c) == "tr"), start=1):
+    for r, tr in enumerate(tbl.iterchildren(_TR), start=1):
         if r > MAX_ROWS:
             raise files.error(f"表{number} 行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
         before = _first(_first(tr, _TRPR), _GRID_BEFORE)
