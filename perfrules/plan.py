@@ -79,7 +79,6 @@ class Plan:
         self._all_compiled = all(r.program is not None for r in self.rows)
         explainers = [explainer_for(row) for row in self.rows]
         self._explainers = tuple((self.rows[i].form.weight, explainers[i]) for i in self._explain_order)
-        self._explain_rows = tuple(self._explain_order)
         self._steps = _steps(self.rows, explainers)
 
     # ------------------------------------------------------------------ scoring
@@ -225,7 +224,7 @@ class Plan:
         out: list[Explanation] = []
         lost: list[Lost] = []
         reason = x.get("reason", "")
-        for i, (weight, explainer) in zip(self._explain_rows, self._explainers):
+        for i, (weight, explainer) in zip(self._explain_order, self._explainers):
             if scores[i] < weight:
                 self.rows[i].score(x, lost)
                 explainer(x, lost, reason, out)
