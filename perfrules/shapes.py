@@ -207,19 +207,27 @@ def _ladder(ladder: Ladder) -> RowScorer:
 
 def _case_points(v: Decimal, w: Decimal, text: str, charges: list[Lost] | None) -> Decimal:
     """A case's points held in [0, 分值], and what it lost listed when asked."""
-    v = ZERO if v < ZERO else w if w < v else v  # clamp(), written out: the execution row of every submission
+    v = clamp(v, w)
     if charges is not None and v < w:
         charges.append((EXACT.subtract(w, v), text, ""))
     return v
 
 
 def _clamped(case: Case, w: Decimal) -> RowScorer:
-    """One case, always: its points in [0, 分值]."""
-    fn, text = case.points, case.text
+    """One case, always (``分值 × min(执行率, 100%)``, the execution row of every
+    submission): its points in [0, 分值]."""
+    fn, text, lost = case.points, case.text, EXACT.subtract
     assert fn is not None
 
     def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
-        return _case_points(fn(x), w, text, charges)
+        v = fn(x)
+        if v < w:
+            if v < ZERO:
+                v = ZERO
+            if charges is not None:
+                charges.append((lost(w, v), text, ""))
+            return v
+        return w if w < v else v  # clamp(), written out
 
     return score
 
