@@ -17,7 +17,7 @@ import attrs
 
 from perfrules import model
 from perfrules.readers.hanzi import simplified
-from perfrules.values import normalize, points, squash, to_decimal
+from perfrules.values import normalize, points, short_text_cache, squash, to_decimal
 
 _POINTS = re.compile(r"[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?$")
 # 二级指标 words → the 一级 they belong to (财预〔2020〕10号 form; 成本 as 一级 per 财预〔2021〕101号).
@@ -32,10 +32,12 @@ _TAXONOMY = (
 _LEVELS = tuple(dict.fromkeys(level for _, level in _TAXONOMY))  # the national 一级 names
 
 
+@short_text_cache
 def split_points(text: str) -> tuple[str, Decimal | None]:
     """``产出指标(50分)`` → (产出指标, 50); ``（30分）`` → ("", 30); ``产出指标`` → (产出指标, None).
 
-    A name in the form's traditional characters (產出指標) is read as simplified."""
+    A name in the form's traditional characters (產出指標) is read as simplified.  Kept
+    per text: the same few dozen 一级 and 二级 cells head the rows of every table."""
     flat = squash(text)
     if simplified(flat) != flat and any(simplified(flat).startswith(w) for w in _LEVEL_WORDS):
         flat = simplified(flat)
