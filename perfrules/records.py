@@ -54,10 +54,12 @@ def form_row_records(number: int, label: str, rule_id: str, citation: CitationRe
                      key: str, target_text: str, weight_text: str, target: Decimal | None,
                      values_of: Callable[[Any], Mapping[str, str]]) -> Explainer:
     """What adds the records of a form row (a compiled plan's) from its input: one
-    record per charge its scorer listed (:class:`~perfrules.program.RowScorer`), as
-    :func:`row_records` makes them, with the row's values kept as the numbers they come
+    record per charge its scorer listed (:class:`~perfrules.program.RowScorer`), made by
+    the row's :func:`row_records`, with the row's values kept as the numbers they come
     from (a number actual, read under *key*, with its 年度指标值, 分值 and target; any
     other actual as *values_of* shows it) and the row's 偏差原因."""
+
+    add = row_records(number, label, rule_id, citation, level1, level2)
 
     def explain(seen: Mapping[str, Any], charges: list[Lost], reason: Any, out: list[Explanation]) -> None:
         actual = seen[key]
@@ -69,11 +71,7 @@ def form_row_records(number: int, label: str, rule_id: str, citation: CitationRe
             values = _new(ShownValues, ("row", target_text, actual, weight_text, None))
         else:
             values = values_of(actual)
-        if reason.__class__ is not str:
-            reason = reason_for(reason, key)
-        for points, text, note in charges:
-            out.append(_new(Explanation, (number, label, points, rule_id, text, citation, values, reason, note, None,
-                                          level1, level2)))
+        add(charges, values, reason if reason.__class__ is str else reason_for(reason, key), out)
         del charges[:]
 
     return explain

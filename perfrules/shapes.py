@@ -93,8 +93,11 @@ def _threshold(rule: CompiledRule, w: Decimal, leaf_tests: LeafTests) -> Thresho
     first, other = cases
     if first.test not in leaf_tests or first.points_const is None or other.points is None or other.points_const is not None:
         return None
+    full = clamp(first.points_const, w)
+    if full < w:
+        return None  # its first case loses points too (rare): two cases
     op, key, const = leaf_tests[first.test]
-    return Threshold(op, key, const, clamp(first.points_const, w), other.points)
+    return Threshold(op, key, const, full, other.points)
 
 
 def _shape(rule: CompiledRule, w: Decimal, key: str, leaf_tests: LeafTests) -> Shape | None:
@@ -115,7 +118,7 @@ def _driver(rule: CompiledRule, w: Decimal, shape: Shape | None) -> RowScorer:
     if isinstance(shape, Ladder):
         return _ladder(shape)
     if isinstance(shape, Threshold):
-        return _threshold_or_formula(shape, w, cases[0].text, cases[1].text)
+        return _threshold_or_formula(shape, w, cases[1].text)
     if len(cases) == 1 and cases[0].test is always:
         return _clamped(cases[0], w)
     if len(cases) == 2 and cases[1].test is always:
@@ -137,22 +140,19 @@ def _general(rule: CompiledRule, w: Decimal) -> RowScorer:
     return score
 
 
-def _threshold_or_formula(t: Threshold, w: Decimal, full_text: str, other_text: str) -> RowScorer:
+def _threshold_or_formula(t: Threshold, w: Decimal, other_text: str) -> RowScorer:
     """``实际值 ≥ 目标值 → 满分；否则 → 公式``, the commonest rule: ≥ and ≤ compared inline,
     full marks returned at once, and the formula's points held in [0, 分值] by
     :func:`~perfrules.arithmetic.clamp`'s expression written out (no call: this runs for
     most rows of every submission of a batch)."""
     key, const, full, fn, lost = t.key, t.const, t.full, t.formula, EXACT.subtract
-    full_lost = _lost(w, full, full_text)
     compare = COMPARE[t.op]
     at_least, at_most = t.op == ">=", t.op == "<="
 
     def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
         actual = x[key]
         if (actual >= const) if at_least else (actual <= const) if at_most else compare(actual, const):
-            if full_lost is not None and charges is not None:  # the first case gives less than 分值 (rare)
-                charges.append(full_lost)
-            return full
+            return full  # 满分
         v = fn(x)
         v = ZERO if v < ZERO else w if w < v else v
         if charges is not None and v < w:
@@ -254,8 +254,10 @@ def _grades(rule: CompiledRule, w: Decimal, grades: Grades) -> RowScorer:
     by_points = {p: _lost(w, p, c.text) for p, c in zip(points, rule.cases)}
 
     def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
+        if charges is None:  # a total alone: one lookup
+            return table[x[key]]
         s = table[x[key]]
-        if charges is not None and s < w:
+        if s < w:
             lost = by_points[s] if distinct else None
             charges.append(lost if lost is not None else (EXACT.subtract(w, s), _matched(rule, x), ""))
         return s
