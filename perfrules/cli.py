@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 from perfrules.errors import PerfrulesError
 from perfrules.output import writable, write_atomic
@@ -24,7 +24,36 @@ class _UsageError(Exception):
     pass
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, told the terminal's width as shutil would work it out
+    (COLUMNS, else the terminal, else 80): argparse imports shutil for it, and shutil its
+    compressors, on every start of the command line, help or not."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = _columns() - 2  # as argparse leaves a margin
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         raise _UsageError(f"{self.prog}: 参数错误：{message}")
 
@@ -34,13 +63,18 @@ class _Parser(argparse.ArgumentParser):
 COMMAND_MODULES = ("score", "check", "import_", "stream", "test", "ruleset", "schema", "serve")
 
 
-def _parser() -> _Parser:
+def _parser(argv: Sequence[str] = ()) -> _Parser:
+    """The command line's parser: with only the command *argv* names (importing one
+    command module, not eight, when perfrules starts), else with every command (for
+    ``perfrules --help`` and a command misspelt)."""
     import importlib
 
     p = _Parser(prog="perfrules", description="预算绩效自评表的规则化计分与解释")
     p.add_argument("--debug", action="store_true", help="出现内部错误时显示完整的调用栈")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    named = next((a for a in argv if not a.startswith("-")), None)
+    chosen = [m for m in COMMAND_MODULES if m.rstrip("_") == named]
+    for name in chosen or COMMAND_MODULES:
         module = importlib.import_module(f"perfrules.commands.{name}")
         parser = module.register(sub)
         parser.set_defaults(handler=module.run)
@@ -53,7 +87,7 @@ def _parser() -> _Parser:
 def run(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run one perfrules command; never raises (errors are printed, the code returned)."""
     try:
-        args = _parser().parse_args(list(argv))
+        args = _parser(argv).parse_args(list(argv))
     except _UsageError as exc:
         stderr.write(f"{exc}\n")
         return EXIT_INPUT

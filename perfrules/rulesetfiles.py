@@ -7,7 +7,6 @@ Building a ruleset is :mod:`perfrules.loader`'s job; choosing one for a submissi
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import os
 import re
 from collections.abc import Iterator
@@ -17,8 +16,12 @@ from perfrules.errors import PerfrulesError, did_you_mean
 
 
 def bundled_dir() -> Path:
-    """Where the bundled rulesets are: rulesets/ in a checkout, package data when installed."""
-    return Path(str(importlib.resources.files("perfrules.rulesets_data")))
+    """Where the bundled rulesets are: rulesets/ in a checkout, package data when installed
+    (the package's folder, found by importing it: importlib.resources would cost the
+    command line's start-up its tempfile, random and zipfile imports)."""
+    import perfrules.rulesets_data as data  # type: ignore[import-not-found]
+
+    return Path(next(iter(data.__path__)))
 
 
 def ruleset_files(extra: tuple[str, ...] = ()) -> Iterator[Path]:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import stat
-import zipfile
+from typing import TYPE_CHECKING
 
 from perfrules.errors import PerfrulesError, Position, os_reason
 
 from perfrules.limits import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES  # (tests patch them here)
+
+if TYPE_CHECKING:
+    import zipfile
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -97,6 +100,8 @@ def _decode(data: bytes, codec: str, name: str, path: str | None) -> str:
 # ------------------------------------------------------------------------ sniffing
 def zip_names(path: str) -> frozenset[str]:
     """Member names of a zip, or nothing when it is not a readable zip."""
+    import zipfile  # here, not at the top: reading TOML or JSON never loads it
+
     try:
         with zipfile.ZipFile(path) as zf:
             return frozenset(zf.namelist())
@@ -120,6 +125,8 @@ def check_zip(path: str, what: str) -> None:
 
 def open_checked_zip(path: str, what: str) -> zipfile.ZipFile:
     """The zip, open, once :func:`check_zip`'s checks pass (the caller closes it)."""
+    import zipfile
+
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
@@ -158,6 +165,8 @@ def sheets_have_formulas(path: str) -> bool:
     """Whether any worksheet of an .xlsx holds a formula (``<f>``), read in chunks.
 
     Called after :func:`check_zip`, so the members' sizes are already bounded."""
+    import zipfile
+
     needles = (b"<f>", b"<f ", b":f>", b":f ")
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
