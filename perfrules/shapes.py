@@ -9,9 +9,10 @@ the general loop, which is also what a rule compiled for any row runs.  Either w
 arithmetic is :mod:`perfrules.arithmetic`'s: the first case that holds, its points held
 in [0, 分值], then the deductions under their cap.
 
-Every scorer is a :class:`~perfrules.program.RowScorer`: given a list, it also lists there what the row lost
-(points, the statement, a note: ``evaluate(x, 分值).charges``), which is all a record
-needs (:mod:`perfrules.records`).  A constant case's charge is made once, here.
+Every scorer is a :class:`~perfrules.program.RowScorer`: given a list, it also lists
+there what the row lost (points, the statement, a note: ``evaluate(x, 分值).charges``),
+which is all a record needs (:mod:`perfrules.records`).  A constant case's charge is
+made once, here.  tests/test_shapes.py holds every scorer to the general loop.
 """
 
 from __future__ import annotations
