@@ -45,6 +45,7 @@ class Charge(NamedTuple):
 #: charges, built where no keyword checks are needed): (points, text, note).
 Lost = tuple[Decimal, str, str]
 
+
 class Charges(Protocol):
     """Where charges are listed: a list of :class:`Charge` (evaluate's) or of any
     (points, text, note) tuples (a form row's scorer's)."""

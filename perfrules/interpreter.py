@@ -22,6 +22,7 @@ from perfrules.vocabulary import EXACT, PLACES
 from perfrules.words import execution_words, fmt, money, row_words, short, why_not_computed
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import Explanation, Finding, Result, RowResult, RulesetRecord
+from perfrules.operators import word_map
 from perfrules.records import AddRecords, row_records
 from perfrules.policy import (CONTEXT, EXECUTION, ZERO, applicable_factor, citation, classify, classify_value, group,
                               execution_row, filed_sums, level_scales, meets, refuse_unfilled, rescaled, select_rule)
@@ -334,11 +335,7 @@ class _Scorer:
 
     def _grade(self, outcome: Outcome, row: model.IndicatorRow) -> str | None:
         """The grade of a banded row: its case's, else the grade its actual is written as."""
-        if outcome.grade:
-            return outcome.grade
-        written = squash(row.actual)
-        return next((canon for canon, words in self.rs.grade_words.items() if any(squash(w) == written for w in words)),
-                    None)
+        return outcome.grade or word_map(self.rs.grade_words).get(squash(row.actual))
 
     def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow, key: str | None = None) -> Rule | None:
         if key is not None and key in self.rule_of:

@@ -36,7 +36,7 @@ from perfrules.errors import PerfrulesError
 from perfrules.arithmetic import Lost
 from perfrules.explain import Explanation, Finding
 from perfrules.interpreter import score
-from perfrules.planrecords import explainer_for
+from perfrules.planrecords import explainer_for, no_records
 from perfrules.records import Explainer
 from perfrules.planrow import (CAREFUL, ZERO, Careful, Input, PlanRow, Scorer, cell_text, needs_interpreter,
                                number_of, plan_row, reads, reason_of, rule_for)
@@ -67,7 +67,6 @@ class Plan:
         self.rows = tuple(rows)
         self.actuals_key = actuals_key
         self._scorers = tuple(r.score for r in self.rows)
-        self._segments = _segments(self.rows)
         # Explanations in the interpreter's order: the budget row first, then the rows.
         self._explain_order = tuple(sorted(range(len(self.rows)), key=lambda i: (not self.rows[i].execution, i)))
         self._quantum = ruleset.rounding.quantum
@@ -78,8 +77,9 @@ class Plan:
         self._rule_of = {(EXECUTION if r.execution else r.key): r.rule.id for r in self.rows}
         self._all_compiled = all(r.program is not None for r in self.rows)
         explainers = [explainer_for(row) for row in self.rows]
-        self._explainers = tuple((self.rows[i].form.weight, explainers[i]) for i in self._explain_order)
+        self._explainers = tuple((i, explainers[i]) for i in self._explain_order)
         self._steps = _steps(self.rows, explainers)
+        self._segments = tuple((tuple(scorer for scorer, _ in s.run), s.scorer, s.key) for s in self._steps)
 
     # ------------------------------------------------------------------ scoring
     def totals(self, inputs: Iterable[Input]) -> list[Decimal]:
@@ -175,7 +175,7 @@ class Plan:
         reason = x.get("reason", "")
         total = ZERO
         out: list[Explanation] = []
-        lost: list[Lost] = []  # what the row just scored lost; its explainer empties it
+        lost: list[Lost] = []  # what the row just scored lost, emptied once it is explained
         first: list[Explanation] | None = None  # the 预算执行率 row's records, when it lost points
         for run, scorer, key, explain, lead in self._steps:
             if run:
@@ -183,6 +183,7 @@ class Plan:
                     total += own(actuals, lost)
                     if lost:
                         explain_own(actuals, lost, reason, out)
+                        del lost[:]
                 continue
             if key is None:
                 seen = x
@@ -196,6 +197,7 @@ class Plan:
                     explain(seen, lost, reason, first)
                 else:
                     explain(seen, lost, reason, out)
+                del lost[:]
         return self._round(total, self._quantum), tuple(first + out if first else out)
 
     def score(self, x: Input, explain: bool = True) -> PlanResult:
@@ -203,8 +205,12 @@ class Plan:
         x = self.flat(x)
         with localcontext(CONTEXT):
             try:
-                scores = [scorer(x) for scorer in self._scorers]
-                explanations = self._explain(x, scores) if explain else ()
+                if explain:  # each row lists what it lost as it scores
+                    lost: list[list[Lost]] = [[] for _ in self.rows]
+                    scores = [scorer(x, charges) for scorer, charges in zip(self._scorers, lost)]
+                    explanations = self._explain(x, lost)
+                else:
+                    scores, explanations = [scorer(x) for scorer in self._scorers], ()
             except CAREFUL + (Careful,):
                 return self._careful(x)
             total = ZERO
@@ -218,16 +224,16 @@ class Plan:
         return self.score(x).explanations
 
     # ------------------------------------------------------------- explanations
-    def _explain(self, x: Input, scores: Sequence[Decimal]) -> tuple[Explanation, ...]:
+    def _explain(self, x: Input, lost: Sequence[list[Lost]]) -> tuple[Explanation, ...]:
+        """The records of the rows that lost points (*lost*: each row's charges, in form
+        order), in the interpreter's order."""
         if not self._all_compiled:
             raise Careful()
         out: list[Explanation] = []
-        lost: list[Lost] = []
         reason = x.get("reason", "")
-        for i, (weight, explainer) in zip(self._explain_order, self._explainers):
-            if scores[i] < weight:
-                self.rows[i].score(x, lost)
-                explainer(x, lost, reason, out)
+        for i, explainer in self._explainers:
+            if lost[i]:
+                explainer(x, lost[i], reason, out)
         return tuple(out)
 
     # ----------------------------------------------------------- the interpreter
@@ -299,25 +305,6 @@ def compile_plan(ruleset: Ruleset, form_rows: Sequence[FormRow] | None = None,
     return Plan(ruleset, out, actuals_key)
 
 
-def _segments(rows: Sequence[PlanRow]) -> tuple[tuple[tuple[Scorer, ...], Scorer, str | None], ...]:
-    """Rows grouped for nested inputs: (scorers reading only their actual, …) runs, or one
-    scorer reading submission fields (key None), or one reading both (its key)."""
-    out: list[tuple[tuple[Scorer, ...], Scorer, str | None]] = []
-    run: list[Scorer] = []
-    for row in rows:
-        own, outer = reads(row)
-        if own and not outer:
-            run.append(row.score)
-            continue
-        if run:
-            out.append((tuple(run), needs_interpreter, None))
-            run = []
-        out.append(((), row.score, row.key if own else None))
-    if run:
-        out.append((tuple(run), needs_interpreter, None))
-    return tuple(out)
-
-
 class Step(NamedTuple):
     """One stretch of rows as :meth:`Plan._one_pass` walks them, in form order: a run of
     (scorer, explainer) for rows reading only their actual, or one row at a time
@@ -340,11 +327,11 @@ def _steps(rows: Sequence[PlanRow], explainers: Sequence[Explainer]) -> tuple[St
             run.append((row.score, explainer))
             continue
         if run:
-            out.append(Step(tuple(run), needs_interpreter, None, explainer, False))
+            out.append(Step(tuple(run), needs_interpreter, None, no_records, False))
             run = []
         out.append(Step((), row.score, row.key if own else None, explainer, row.execution))
     if run:
-        out.append(Step(tuple(run), needs_interpreter, None, explainers[-1], False))
+        out.append(Step(tuple(run), needs_interpreter, None, no_records, False))
     return tuple(out)
 
 

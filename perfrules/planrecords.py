@@ -22,13 +22,12 @@ def explainer_for(row: PlanRow) -> Explainer:
     to the interpreter."""
     program = row.program
     if program is None:
-        return _careful
+        return no_records
     if row.execution:
         add = row_records(row.number, row.label, row.rule.id, row.citation, row.level1, row.level2)
 
         def execution(seen: Input, charges: list[Lost], reason: Any, out: list[Explanation]) -> None:
             add(charges, execution_values(seen), "", out)  # 预算执行率 has no 偏差原因
-            del charges[:]
 
         return execution
     target_text, weight_text, target = row.form.target, row.weight_text, row.target
@@ -52,5 +51,7 @@ def execution_values(x: Input) -> ShownValues:
     return _values(ShownValues, ("execution", budget, executed))
 
 
-def _careful(seen: Input, charges: list[Lost], reason: Any, out: list[Explanation]) -> None:
+def no_records(seen: Input, charges: list[Lost], reason: Any, out: list[Explanation]) -> None:
+    """The explainer of a row a form row cannot bind (and of a run of rows, which are
+    explained one by one): the submission goes to the interpreter."""
     raise Careful()

@@ -45,8 +45,8 @@ def row_records(number: int, label: str, rule_id: str, citation: CitationRecord,
 
 
 #: Appends the records of a form row that lost points, from the charges its scorer
-#: listed, and empties that list: (what its scorer read, the charges, the submission's
-#: 偏差原因 as given (one text, or row key → text), out).
+#: listed: (what its scorer read, the charges, the submission's 偏差原因 as given (one
+#: text, or row key → text), out).
 Explainer = Callable[[Mapping[str, Any], list[Lost], Any, list[Explanation]], None]
 
 
@@ -72,7 +72,6 @@ def form_row_records(number: int, label: str, rule_id: str, citation: CitationRe
         else:
             values = values_of(actual)
         add(charges, values, reason if reason.__class__ is str else reason_for(reason, key), out)
-        del charges[:]
 
     return explain
 

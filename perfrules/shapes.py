@@ -208,7 +208,7 @@ def _ladder(ladder: Ladder) -> RowScorer:
 
 def _case_points(v: Decimal, w: Decimal, text: str, charges: list[Lost] | None) -> Decimal:
     """A case's points held in [0, 分值], and what it lost listed when asked."""
-    v = clamp(v, w)
+    v = ZERO if v < ZERO else w if w < v else v  # clamp(), written out: the execution row of every submission
     if charges is not None and v < w:
         charges.append((EXACT.subtract(w, v), text, ""))
     return v
@@ -217,18 +217,11 @@ def _case_points(v: Decimal, w: Decimal, text: str, charges: list[Lost] | None) 
 def _clamped(case: Case, w: Decimal) -> RowScorer:
     """One case, always (``分值 × min(执行率, 100%)``, the execution row of every
     submission): its points in [0, 分值]."""
-    fn, text, lost = case.points, case.text, EXACT.subtract
+    fn, text = case.points, case.text
     assert fn is not None
 
     def score(x: Mapping[str, Any], charges: list[Lost] | None = None) -> Decimal:
-        v = fn(x)
-        if v < w:
-            if v < ZERO:
-                v = ZERO
-            if charges is not None:
-                charges.append((lost(w, v), text, ""))
-            return v
-        return w if w < v else v  # clamp(), written out
+        return _case_points(fn(x), w, text, charges)
 
     return score
 

@@ -36,15 +36,11 @@ def _sniff_json(head: bytes, path: str) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
 
-def _text_file(path: str) -> bytes:
-    from perfrules.limits import MAX_TEXT_FILE_BYTES
-    from perfrules.readers.files import read_bytes
-
-    return read_bytes(path, MAX_TEXT_FILE_BYTES, why="", code="io")
-
-
 def _read_toml(path: str) -> Submission:
-    return _parse_toml(_text_file(path), path)
+    from perfrules.readers.structured import read_toml_submission
+    from perfrules.tomlsource import read_text
+
+    return read_toml_submission(read_text(path), path)
 
 
 def _parse_toml(data: bytes, path: str) -> Submission:
@@ -55,7 +51,10 @@ def _parse_toml(data: bytes, path: str) -> Submission:
 
 
 def _read_json(path: str) -> Submission:
-    return _parse_json(_text_file(path), path)
+    from perfrules.readers.structured import read_json_submission
+    from perfrules.tomlsource import read_text
+
+    return read_json_submission(read_text(path), path)
 
 
 def _parse_json(data: bytes, path: str) -> Submission:
