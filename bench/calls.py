@@ -43,9 +43,9 @@ def count(fn: Callable[[], Any]) -> int:
 
 
 def main() -> None:
-    from perfrules.catalog import choose_ruleset
+    from perfrules.ruleset.catalog import choose_ruleset
     from perfrules.errors import PerfrulesError
-    from perfrules.interpreter import score
+    from perfrules.scoring.interpreter import score
     from perfrules.readers import read_submission
 
     subs = run.workload.generate(2000)

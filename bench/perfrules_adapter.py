@@ -4,7 +4,7 @@ The workload's 20 indicators are a perfrules ruleset kept beside this file,
 ``bench/workload-ruleset.toml``: Chinese rule texts, a citation for every rule and a
 ``[[form]]`` table with the 20 rows.  ``setup()`` loads it (chain load + compile,
 timed as setup), checks that it says what ``workload.RULESET`` says (ids, weights,
-targets, kinds), and compiles a plan for its form (:mod:`perfrules.plan`): each row's
+targets, kinds), and compiles a plan for its form (:mod:`perfrules.scoring.plan`): each row's
 rule bound to its 分值 and 目标值.
 
 The plan is compiled for the shape the generated submissions already have (row
@@ -28,16 +28,16 @@ from typing import Any
 
 import perfrules  # noqa: F401  (ImportError here -> reported as "not installed")
 import workload
-from perfrules.loader import load_ruleset
-from perfrules.plan import Plan, compile_plan
-from perfrules.ruleset import Ruleset
+from perfrules.ruleset.loader import load_ruleset
+from perfrules.scoring.plan import Plan, compile_plan
+from perfrules.ruleset.model import Ruleset
 
 RULESET_FILE = Path(__file__).resolve().parent / "workload-ruleset.toml"
 
 META = {
     "engine": "perfrules",
     "dist": "perfrules",
-    "import": "import perfrules.loader, perfrules.plan",
+    "import": "import perfrules.ruleset.loader, perfrules.scoring.plan",
     "decimal": True,
     "language": "perfrules TOML ruleset + rule grammar (Chinese rule texts), compiled to a plan per form row",
     "notes": "bench/workload-ruleset.toml; plan rows with 分值/目标值 bound at load time",

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from perfrules.loader import ruleset_index
+from perfrules.ruleset.loader import ruleset_index
 from perfrules.rulesetbook import export_workbook, import_workbook
 
 

@@ -130,12 +130,12 @@ def _child(code: str, **env: str) -> str:
 
 def load_times(repeats: int) -> dict[str, Any]:
     """Chain load + compile: cold in fresh interpreters, warm in this one (cache cleared)."""
-    cold_code = ("import time; t0 = time.perf_counter(); from perfrules.loader import load_ruleset; "
+    cold_code = ("import time; t0 = time.perf_counter(); from perfrules.ruleset.loader import load_ruleset; "
                  "t1 = time.perf_counter(); load_ruleset({ref!r}); t2 = time.perf_counter(); "
                  "print((t1 - t0) * 1000, (t2 - t1) * 1000)")
     out: dict[str, Any] = {}
-    from perfrules import loader
-    from perfrules.plan import compile_plan
+    from perfrules.ruleset import loader
+    from perfrules.scoring.plan import compile_plan
 
     for label, ref in (("chain", CHAIN), ("workload", str(RULESET))):
         samples = [tuple(map(float, _child(cold_code.format(ref=ref)).split())) for _ in range(repeats)]
@@ -176,7 +176,7 @@ def cold_score(repeats: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     bare = (time.perf_counter() - t0) * 1000
-    modules = _child("import sys, perfrules.cli; from perfrules.commands import score; "
+    modules = _child("import sys, perfrules.app.cli; from perfrules.app.commands import score; "
                      "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lark', 'perfrules')))")
     where = _child("import perfrules; print(perfrules.__file__)")
     return {"cmd": " ".join(cmd[-3:]), "median_ms": statistics.median(samples), "runs_ms": samples,
@@ -325,7 +325,7 @@ def _read_or_none(path: Path) -> Any:
 
 def _score_one(job: tuple[Any, Any]) -> Any:
     from perfrules.errors import PerfrulesError
-    from perfrules.interpreter import score
+    from perfrules.scoring.interpreter import score
 
     sub, chosen = job
     try:
@@ -337,10 +337,10 @@ def _score_one(job: tuple[Any, Any]) -> Any:
 
 def _end_to_end(path: str) -> int:
     """``perfrules score FILE -f json`` through the library: read, choose, score, render."""
-    from perfrules.catalog import choose_ruleset
+    from perfrules.ruleset.catalog import choose_ruleset
     from perfrules.errors import PerfrulesError
     from perfrules.explain import described
-    from perfrules.interpreter import score
+    from perfrules.scoring.interpreter import score
     from perfrules.readers import read_submission
     from perfrules.render import render
 
@@ -394,7 +394,7 @@ def heterogeneous(n: int, n_files: int, rounds: int, profile: bool) -> dict[str,
     import tomllib
 
     import hetero
-    from perfrules.catalog import choose_ruleset
+    from perfrules.ruleset.catalog import choose_ruleset
     from perfrules.explain import described
     from perfrules.render import render
 

@@ -27,14 +27,14 @@ __all__ = [
 
 # name → module that defines it
 _WHERE = {
-    "load_ruleset": "perfrules.loader",
-    "select_ruleset": "perfrules.catalog",
-    "choose_ruleset": "perfrules.catalog",
-    "Selection": "perfrules.catalog",
-    "load_ruleset_text": "perfrules.loader",
-    "ruleset_index": "perfrules.loader",
-    "bundled_dir": "perfrules.loader",
-    "score": "perfrules.interpreter",
+    "load_ruleset": "perfrules.ruleset.loader",
+    "select_ruleset": "perfrules.ruleset.catalog",
+    "choose_ruleset": "perfrules.ruleset.catalog",
+    "Selection": "perfrules.ruleset.catalog",
+    "load_ruleset_text": "perfrules.ruleset.loader",
+    "ruleset_index": "perfrules.ruleset.loader",
+    "bundled_dir": "perfrules.ruleset.loader",
+    "score": "perfrules.scoring.interpreter",
     "render": "perfrules.render",
     "PerfrulesError": "perfrules.errors",
     "Result": "perfrules.explain",
@@ -42,18 +42,18 @@ _WHERE = {
     "Explanation": "perfrules.explain",
     "Finding": "perfrules.explain",
     "Submission": "perfrules.model",
-    "Ruleset": "perfrules.ruleset",
+    "Ruleset": "perfrules.ruleset.model",
 }
 
 if TYPE_CHECKING:
     from perfrules.errors import PerfrulesError
     from perfrules.explain import Explanation, Finding, Result, RowResult
-    from perfrules.interpreter import score
-    from perfrules.catalog import Selection, choose_ruleset, select_ruleset
-    from perfrules.loader import bundled_dir, load_ruleset, load_ruleset_text, ruleset_index
+    from perfrules.scoring.interpreter import score
+    from perfrules.ruleset.catalog import Selection, choose_ruleset, select_ruleset
+    from perfrules.ruleset.loader import bundled_dir, load_ruleset, load_ruleset_text, ruleset_index
     from perfrules.model import Submission
     from perfrules.render import render
-    from perfrules.ruleset import Ruleset
+    from perfrules.ruleset.model import Ruleset
 
 
 def read_submission(path: str | os.PathLike[str]) -> Submission:

@@ -1,5 +1,5 @@
 """``python -m perfrules …``: the same command line as the ``perfrules`` script."""
 
-from perfrules.cli import main
+from perfrules.app.cli import main
 
 main()

@@ -18,7 +18,7 @@ from perfrules.errors import Position
 from perfrules.words import FORMATTERS
 
 if TYPE_CHECKING:
-    from perfrules.ruleset import Ruleset
+    from perfrules.ruleset.model import Ruleset
 
 _EXACT = Context(prec=100)
 SEVERITIES = ("error", "warning", "info")
@@ -46,7 +46,7 @@ class ShownValues(tuple[Any, ...], Mapping[str, str]):
     """The values an explanation shows (年度指标值, 实际完成值, 完成率 …), kept as the exact
     numbers they come from and put into words when read.
 
-    A compiled plan (:mod:`perfrules.plan`) builds one per point lost.  Writing 完成率 as
+    A compiled plan (:mod:`perfrules.scoring.plan`) builds one per point lost.  Writing 完成率 as
     text costs more than the rest of the record, and a consumer that keeps totals and
     points lost (a batch summary, a dashboard) never reads it; one that renders reads
     each record's values once.  So the words are made on the first read by a

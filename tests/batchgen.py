@@ -125,7 +125,7 @@ def _time(root: Path, jobs: int) -> float:
 
     out = root.parent / f"out-jobs{jobs}"
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from perfrules.cli import main; main()", "score", str(root), "-o", str(out),
+    subprocess.run([sys.executable, "-c", "from perfrules.app.cli import main; main()", "score", str(root), "-o", str(out),
                     "-f", "html", "-f", "json", "--jobs", str(jobs)], capture_output=True, check=False)
     return time.perf_counter() - start
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from perfrules.cli import run
+from perfrules.app.cli import run
 from perfrules.explain import Result
-from perfrules.interpreter import score
-from perfrules.loader import load_ruleset
+from perfrules.scoring.interpreter import score
+from perfrules.ruleset.loader import load_ruleset
 from perfrules.readers import read_submission
 
 ROOT = Path(__file__).resolve().parent.parent

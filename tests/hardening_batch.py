@@ -48,7 +48,7 @@ def _listed(out: Path) -> dict[str, int]:
 
 
 def run(root: Path, good: int = batchgen.GOOD) -> dict[str, Any]:
-    from perfrules.cli import run as perfrules
+    from perfrules.app.cli import run as perfrules
 
     inputs = batchgen.generate(root / "in", good=good, broken_inputs="hostile")
     out = root / "out"

@@ -30,7 +30,7 @@ def test_public_surface() -> None:
 
 
 def test_import_is_lazy() -> None:
-    code = ("import sys, perfrules; heavy = [m for m in ('lark', 'openpyxl', 'rich', 'perfrules.interpreter') "
+    code = ("import sys, perfrules; heavy = [m for m in ('lark', 'openpyxl', 'rich', 'perfrules.scoring.interpreter') "
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

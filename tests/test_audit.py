@@ -1,5 +1,5 @@
 """Scoring real-world tables: ruleset fallback, not-applicable rows, unreadable and unfilled
-cells, and the audit checks of perfrules/audit.py (issue 13).  Each test builds the table
+cells, and the audit checks of perfrules/scoring/audit.py (issue 13).  Each test builds the table
 the way a reader hands it over, and asserts the finding's code, severity, row and numbers."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 import attrs
 import pytest
 
-from perfrules.catalog import choose_ruleset
+from perfrules.ruleset.catalog import choose_ruleset
 from perfrules.errors import PerfrulesError
 from perfrules.explain import Result
-from perfrules.interpreter import score
-from perfrules.loader import load_ruleset
+from perfrules.scoring.interpreter import score
+from perfrules.ruleset.loader import load_ruleset
 from perfrules.model import BudgetBlock, FundPart, IndicatorRow, Submission
 
 NATIONAL = "national/cz2021-101"

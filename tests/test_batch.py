@@ -18,7 +18,7 @@ import pytest
 from batchgen import BROKEN, GOOD, generate
 from conftest import ROOT, SEED, cli
 
-from perfrules.batch import MANIFEST, collect_inputs, unique_names
+from perfrules.app.batch import MANIFEST, collect_inputs, unique_names
 
 BROKEN_NAMES = {"syntax.toml", "unknown_key.toml", "bad_number.toml", "no_unit.toml", "empty.toml", "not_utf8.toml",
                 "syntax.json", "picture.csv", "unfilled.json", "bad_year.toml"}
@@ -113,7 +113,7 @@ def _manifest_units(out: Path) -> dict[str, Any]:
 
 def test_killed_batch_resumes_without_rescoring_or_missing(inputs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    argv = [sys.executable, "-c", "from perfrules.cli import main; main()", "score", str(inputs), "-o", str(out),
+    argv = [sys.executable, "-c", "from perfrules.app.cli import main; main()", "score", str(inputs), "-o", str(out),
             "-f", "json", "-f", "html", "--jobs", "2"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -169,7 +169,7 @@ def test_resume_rescores_a_changed_input(inputs: Path, tmp_path: Path) -> None:
 def test_ctrl_c_stops_cleanly(inputs: Path, tmp_path: Path) -> None:
     """SIGINT (Ctrl-C) to the whole process group: exit 130, whole reports only, a consistent manifest."""
     out = tmp_path / "out"
-    argv = [sys.executable, "-c", "from perfrules.cli import main; main()", "score", str(inputs), "-o", str(out),
+    argv = [sys.executable, "-c", "from perfrules.app.cli import main; main()", "score", str(inputs), "-o", str(out),
             "-f", "json", "--jobs", "2"]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -188,8 +188,8 @@ def test_ctrl_c_stops_cleanly(inputs: Path, tmp_path: Path) -> None:
 def test_progress_bar_on_a_terminal_and_lines_otherwise() -> None:
     import io
 
-    from perfrules.batch import Failure, UnitSummary
-    from perfrules.commands.progress import reporter
+    from perfrules.app.batch import Failure, UnitSummary
+    from perfrules.app.commands.progress import reporter
 
     unit = UnitSummary("u", "u.toml", "单位", 2023, Decimal("98.00"), Decimal(98), "优", {}, {"json": "u.json"})
     fail = Failure("bad.toml", "bad.toml:1:1: 错误：…", "toml", "bad.toml:1:1")

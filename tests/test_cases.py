@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import cli
 
-from perfrules.compiler import EXACT, exact_sum
+from perfrules.rules.compiler import EXACT, exact_sum
 
 HERE = Path(__file__).parent / "cases"
 CASES = sorted(p.name for p in HERE.iterdir() if (p / "case.toml").exists())

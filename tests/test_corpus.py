@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from perfrules.catalog import choose_ruleset
+from perfrules.ruleset.catalog import choose_ruleset
 from perfrules.errors import PerfrulesError
 from perfrules.explain import Result
-from perfrules.interpreter import score
+from perfrules.scoring.interpreter import score
 from perfrules.readers import read_submission
 
 REAL = Path(__file__).parent / "corpus" / "real"

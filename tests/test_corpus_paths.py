@@ -75,9 +75,9 @@ def test_both_folders_are_read() -> None:
 def outcome(path: Path) -> tuple[object, ...]:
     """The scored outcome of a file with no --ruleset: total, ruleset and findings (by code,
     row and level), or the refusal's code (an unfilled table)."""
-    from perfrules.catalog import choose_ruleset
+    from perfrules.ruleset.catalog import choose_ruleset
     from perfrules.errors import PerfrulesError
-    from perfrules.interpreter import score
+    from perfrules.scoring.interpreter import score
 
     submission = read_submission(str(path))
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from perfrules.compiler import compile_rule
+from perfrules.rules.compiler import compile_rule
 
 BLOCKS = re.findall(r"```text\n(.*?)```", (ROOT / "docs/grammar.md").read_text(encoding="utf-8"), re.S)
 RULES = [line.strip() for block in BLOCKS for line in block.splitlines() if line.strip()]

@@ -33,12 +33,12 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from perfrules.cli import run
-from perfrules.compiler import MissingInput, NoClause, compile_rule
-from perfrules.program import RowInputs, row_inputs
+from perfrules.app.cli import run
+from perfrules.rules.compiler import MissingInput, NoClause, compile_rule
+from perfrules.rules.program import RowInputs, row_inputs
 from perfrules.errors import PerfrulesError
-from perfrules.interpreter import CONTEXT, score
-from perfrules.loader import load_ruleset, load_ruleset_text
+from perfrules.scoring.interpreter import CONTEXT, score
+from perfrules.ruleset.loader import load_ruleset, load_ruleset_text
 from perfrules.model import BudgetBlock, IndicatorRow, Submission
 from perfrules.readers import read_submission
 from perfrules.readers.export import submission_to_toml
@@ -496,7 +496,7 @@ def hostile_text(draw: st.DrawFn) -> str:
 def hostile_results(draw: st.DrawFn) -> Any:
     import attrs
 
-    from perfrules.batch import BatchResult, Failure, UnitSummary
+    from perfrules.app.batch import BatchResult, Failure, UnitSummary
 
     base = score(read_submission(str(SEED)), RULESET)
     t = hostile_text()

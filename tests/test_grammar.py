@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from perfrules.compiler import compile_rule
-from perfrules.program import RowInputs, row_inputs
-from perfrules.interpreter import CONTEXT
+from perfrules.rules.compiler import compile_rule
+from perfrules.rules.program import RowInputs, row_inputs
+from perfrules.scoring.interpreter import CONTEXT
 
 
 def _inputs(weight: Decimal, reason_missing: bool = False, **values: Any) -> RowInputs:

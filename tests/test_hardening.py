@@ -19,10 +19,10 @@ import pytest
 
 from conftest import DISTRICT, ROOT, SEED, cli
 from perfrules import limits
-from perfrules.compiler import compile_rule
+from perfrules.rules.compiler import compile_rule
 from perfrules.errors import PerfrulesError
-from perfrules.interpreter import score
-from perfrules.loader import load_ruleset, load_ruleset_text
+from perfrules.scoring.interpreter import score
+from perfrules.ruleset.loader import load_ruleset, load_ruleset_text
 from perfrules.readers import read_submission
 from perfrules.readers.structured import read_json_submission, read_toml_submission
 
@@ -449,7 +449,7 @@ def test_an_output_path_that_cannot_be_written_is_an_input_error(tmp_path: Path,
 
 
 def test_a_full_disk_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import perfrules.cli
+    import perfrules.app.cli
 
     real_fdopen = os.fdopen
 
@@ -467,7 +467,7 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.
             self.inner.close()
             super().close()
 
-    monkeypatch.setattr(perfrules.cli.os, "fdopen", lambda fd, mode: Full(fd))
+    monkeypatch.setattr(perfrules.app.cli.os, "fdopen", lambda fd, mode: Full(fd))
     out = tmp_path / "out.json"
     res = cli("score", str(SEED), "--ruleset", DISTRICT, "--format", "json", "-o", str(out))
     assert res.code == 2
@@ -565,7 +565,7 @@ def test_the_parser_cache_is_never_a_pickle_in_the_shared_temp_folder(tmp_path: 
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """lark's cache=True unpickles /tmp/.lark_cache_<user>_<sha>_3_11.tmp, a name anyone can
     plant: the cache is kept in the user's own folder, or not at all."""
-    from perfrules import lark_parser as parser
+    from perfrules.rules import lark_parser as parser
 
     assert parser._lark().options.cache is not True
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

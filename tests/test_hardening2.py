@@ -20,10 +20,10 @@ import attrs
 import openpyxl
 import pytest
 
-from perfrules.batch import BatchResult, Failure, UnitSummary
+from perfrules.app.batch import BatchResult, Failure, UnitSummary
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import Result
-from perfrules.loader import _read_layer_text
+from perfrules.ruleset.loader import _read_layer_text
 from perfrules.render import render
 from perfrules.render import summary as summary_render
 from perfrules.render.cells import csv_text, legal_text

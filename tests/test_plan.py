@@ -1,8 +1,8 @@
 """A plan is ``perfrules score`` for a form known in advance: an input scores as the table it
 fills in (``plan.to_submission``) does, row scores, totals and explanation records alike.
 
-The scoring and the records are one code (the compiler, :mod:`perfrules.arithmetic`,
-:mod:`perfrules.records`; a form row's scorer against its rule's general loop is
+The scoring and the records are one code (the compiler, :mod:`perfrules.rules.arithmetic`,
+:mod:`perfrules.scoring.records`; a form row's scorer against its rule's general loop is
 tests/test_shapes.py).  What these tests hold together is what a plan alone does: read
 typed inputs (a Decimal, an int, a grade word, one 偏差原因 or one per row, actuals
 flat or nested) where ``perfrules score`` reads the cells of a filed table, and send
@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfrules.errors import PerfrulesError
-from perfrules.interpreter import CONTEXT, score
-from perfrules.loader import load_ruleset, load_ruleset_text
-from perfrules.plan import Plan, compile_plan
-from perfrules.ruleset import FormRow
+from perfrules.scoring.interpreter import CONTEXT, score
+from perfrules.ruleset.loader import load_ruleset, load_ruleset_text
+from perfrules.scoring.plan import Plan, compile_plan
+from perfrules.ruleset.model import FormRow
 from perfrules.words import fmt, percent
 
 WORKLOAD = ROOT / "bench" / "workload-ruleset.toml"

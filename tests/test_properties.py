@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from perfrules.compiler import EXACT, compile_rule, exact_sum
-from perfrules.program import RowInputs, row_inputs
+from perfrules.rules.compiler import EXACT, compile_rule, exact_sum
+from perfrules.rules.program import RowInputs, row_inputs
 from perfrules.errors import PerfrulesError
-from perfrules.interpreter import CONTEXT, score
-from perfrules.loader import load_ruleset
+from perfrules.scoring.interpreter import CONTEXT, score
+from perfrules.ruleset.loader import load_ruleset
 from perfrules.model import BudgetBlock, IndicatorRow, Submission
-from perfrules.parser import parse_rule
+from perfrules.rules.parser import parse_rule
 from perfrules.values import to_decimal
 
 

@@ -27,8 +27,8 @@ import pytest
 from conftest import ROOT, SEED, cli
 
 from perfrules.explain import Result
-from perfrules.interpreter import score
-from perfrules.loader import load_ruleset
+from perfrules.scoring.interpreter import score
+from perfrules.ruleset.loader import load_ruleset
 from perfrules.readers import read_submission
 from perfrules.render import BINARY_FORMATS, EXTENSIONS, FORMATS, render
 
@@ -269,7 +269,7 @@ def test_hostile_text_builds_no_live_element_in_chromium(seed_result: Result) ->
     """Issue 12: markup a unit typed is text in the browser's DOM, in the report and the summary."""
     import attrs
 
-    from perfrules.batch import BatchResult, Failure, UnitSummary
+    from perfrules.app.batch import BatchResult, Failure, UnitSummary
     from perfrules.render import summary
 
     attack = '"><img src=x onerror="document.title=1"><script>document.title=2</script>\u202e\x01'

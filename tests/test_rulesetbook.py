@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from perfrules.errors import PerfrulesError, PerfrulesErrors
-from perfrules.loader import load_ruleset, ruleset_index
+from perfrules.ruleset.loader import load_ruleset, ruleset_index
 from perfrules.rulesetbook import export_workbook, import_workbook
 from perfrules.rulesetbook.export import visible
-from perfrules.ruleset import Ruleset
+from perfrules.ruleset.model import Ruleset
 
 
 def _resolved(rs: Ruleset) -> Ruleset:

@@ -9,7 +9,7 @@ import pytest
 from conftest import SEED, cli
 
 from perfrules.errors import PerfrulesError
-from perfrules.loader import load_ruleset, load_ruleset_text
+from perfrules.ruleset.loader import load_ruleset, load_ruleset_text
 
 DISTRICT = "hunan/zhuzhou/lusong/2023"
 ROOT = Path(__file__).resolve().parent.parent

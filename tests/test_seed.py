@@ -120,9 +120,9 @@ def test_installed_console_script_is_the_cli() -> None:
     from importlib.metadata import entry_points
 
     (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "perfrules"]
-    assert ep.value == "perfrules.cli:main"
+    assert ep.value == "perfrules.app.cli:main"
     main = ep.load()
-    from perfrules import cli as module
+    from perfrules.app import cli as module
 
     assert main is module.main
 
@@ -130,7 +130,7 @@ def test_installed_console_script_is_the_cli() -> None:
 def test_grammar_ships_inside_the_installed_package() -> None:
     import importlib.resources
 
-    grammar = importlib.resources.files("perfrules").joinpath("grammar.lark").read_text(encoding="utf-8")
+    grammar = importlib.resources.files("perfrules.rules").joinpath("grammar.lark").read_text(encoding="utf-8")
     assert "start:" in grammar
 
 

@@ -224,7 +224,7 @@ def test_serve_refuses_a_public_host_without_token() -> None:
 def test_score_does_not_import_the_server() -> None:
     import subprocess
     import sys
-    code = ("import sys, io; from perfrules.cli import run; run(['score', sys.argv[1]], io.StringIO(), io.StringIO());"
+    code = ("import sys, io; from perfrules.app.cli import run; run(['score', sys.argv[1]], io.StringIO(), io.StringIO());"
             "bad = [m for m in sys.modules if m.startswith(('perfrules.serve', 'starlette', 'uvicorn'))]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code, str(SEED)], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

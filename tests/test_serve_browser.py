@@ -51,7 +51,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     for i in range(1, 12):
         (corpus / f"{i:03d}.toml").write_text(variant(seed, i), encoding="utf-8")
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from perfrules.cli import main; main()", "serve",
+    proc = subprocess.Popen([sys.executable, "-c", "from perfrules.app.cli import main; main()", "serve",
                              "--port", str(port), "--rulesets", str(rulesets), "--corpus", str(corpus)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

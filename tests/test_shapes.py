@@ -1,6 +1,6 @@
 """A rule compiled for a form row is one program with two ways in: the general loop
 (:meth:`CompiledRule.evaluate`, what the interpreter runs) and the row's scorer (the
-closure of its shape, :mod:`perfrules.shapes`, what a plan runs), which lists the same
+closure of its shape, :mod:`perfrules.rules.shapes`, what a plan runs), which lists the same
 charges when asked.  Every rule of every bundled ruleset, bound to form rows of several
 分值, 目标值 and signs, on any input: the same score, the same charges, or both refuse."""
 
@@ -14,14 +14,14 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfrules.arithmetic import Lost
-from perfrules.binding import NotSpecialisable, RowBinding
-from perfrules.compiler import compile_row, compile_rule
-from perfrules.loader import load_ruleset
-from perfrules.planrow import CAREFUL
-from perfrules.policy import CONTEXT
-from perfrules.program import CompiledRule
-from perfrules.rulesetfiles import ruleset_index
+from perfrules.rules.arithmetic import Lost
+from perfrules.rules.binding import NotSpecialisable, RowBinding
+from perfrules.rules.compiler import compile_row, compile_rule
+from perfrules.ruleset.loader import load_ruleset
+from perfrules.scoring.planrow import CAREFUL
+from perfrules.scoring.policy import CONTEXT
+from perfrules.rules.program import CompiledRule
+from perfrules.ruleset.files import ruleset_index
 
 KEY = "K"
 WEIGHTS = (Decimal(5), Decimal(10), Decimal("2.5"))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli
 
-from perfrules import astcache, lark_parser
-from perfrules.loader import load_ruleset
-from perfrules.plan import compile_plan
+from perfrules.rules import astcache, lark_parser
+from perfrules.ruleset.loader import load_ruleset
+from perfrules.scoring.plan import compile_plan
 
 WORKLOAD = ROOT / "bench" / "workload-ruleset.toml"
 
@@ -44,7 +44,7 @@ def test_a_bad_cache_file_is_a_miss(tmp_path: Path) -> None:
 
 def test_score_with_a_warm_cache_never_imports_lark(tmp_path: Path) -> None:
     env = {"PERFRULES_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    code = ("import sys; from perfrules.cli import run; "
+    code = ("import sys; from perfrules.app.cli import run; "
             "code = run(['score', sys.argv[1]], open('/dev/null', 'w'), sys.stderr); "
             "print(code, any(m.split('.')[0] == 'lark' for m in sys.modules))")
     seed = str(ROOT / "examples" / "2023-dongjiaduan" / "submission.toml")

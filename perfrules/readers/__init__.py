@@ -128,7 +128,7 @@ def read_submission(path: str) -> Submission:
     submission = reader.read(path) if data is None or reader.parse is None else reader.parse(data, path)
     if submission.jurisdiction:
         return submission
-    from perfrules.catalog import guess_jurisdiction
+    from perfrules.ruleset.catalog import guess_jurisdiction
 
     guess = guess_jurisdiction([submission.unit, *submission.extra.values()])
     if guess is None:

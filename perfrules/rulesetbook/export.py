@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from perfrules.casetest import cases_file_for
+from perfrules.app.casetest import cases_file_for
 from perfrules.errors import PerfrulesError, raise_all
 from perfrules.rulesetbook import layout
 from perfrules.rulesetbook.layout import BOOL, INT, LIST, NUMBER, TEXT, VALUE, Column, Sheet
@@ -44,7 +44,7 @@ class Problems:
 def export_workbook(ref: str, out: str) -> None:
     """Write the ruleset *ref* (id or file) and its ``.cases.toml`` to the workbook *out*."""
     from perfrules.output import write_atomic
-    from perfrules.loader import load_ruleset, resolve_ruleset_path
+    from perfrules.ruleset.loader import load_ruleset, resolve_ruleset_path
 
     path = resolve_ruleset_path(ref)
     ruleset = load_ruleset(path)

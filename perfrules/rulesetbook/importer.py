@@ -175,9 +175,9 @@ def _check_rules(book: Book) -> None:
     """Each rule's text, documents and vocabulary checked here, so every such problem is
     reported at its cell in the same run as the others (the loader stops at the first stage
     that fails, and places a text error in the TOML, not in the cell)."""
-    from perfrules import compiler
-    from perfrules.loader import load_ruleset
-    from perfrules.ruleset import DIRECTIONS, EVIDENCE, KINDS
+    from perfrules.rules import compiler
+    from perfrules.ruleset.loader import load_ruleset
+    from perfrules.ruleset.model import DIRECTIONS, EVIDENCE, KINDS
 
     grades, documents = dict(compiler.DEFAULT_GRADES), set(book.ruleset.get("documents", {}))
     parent = book.ruleset.get("extends")
@@ -197,7 +197,7 @@ def _check_rules(book: Book) -> None:
 
 def _check_rule(book: Book, rule: Mapping[str, Any], path: KeyPath, grades: Mapping[str, tuple[str, ...]],
                 vocabularies: Mapping[str, Any]) -> None:
-    from perfrules import compiler
+    from perfrules.rules import compiler
 
     text, cell = rule.get("text"), book.cells.get(path + ("text",))
     if isinstance(text, str) and cell is not None:
@@ -222,7 +222,7 @@ _PROBLEMS = {"cite.document": "出处文件「{}」在「文件」表和上级�
 
 
 def _validate_ruleset(book: Book, writer: Writer, out: str, errors: list[PerfrulesError]) -> None:
-    from perfrules.loader import load_ruleset_text
+    from perfrules.ruleset.loader import load_ruleset_text
 
     if "id" not in book.ruleset:
         return
@@ -235,7 +235,7 @@ def _validate_ruleset(book: Book, writer: Writer, out: str, errors: list[Perfrul
 def _validate_cases(book: Book, writer: Writer, cases_out: str, errors: list[PerfrulesError]) -> None:
     import tempfile
 
-    from perfrules.casetest import load_cases
+    from perfrules.app.casetest import load_cases
 
     from perfrules.errors import os_reason
 

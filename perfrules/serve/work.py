@@ -62,7 +62,7 @@ class CaseReport:
 
 def run_cases(rs: perfrules.Ruleset, ruleset_path: str) -> list[CaseReport]:
     """The cases written beside *ruleset_path*, run under *rs* (the edited text's ruleset)."""
-    from perfrules.casetest import cases_file_for, load_cases, run_case
+    from perfrules.app.casetest import cases_file_for, load_cases, run_case
 
     cases_path = cases_file_for(ruleset_path)
     if cases_path is None:

@@ -104,8 +104,8 @@ def temp_file(data: bytes, suffix: str) -> str:
 
 def score_file(path: str) -> None:
     """Read and score under the district ruleset: the whole pipeline a user runs."""
-    from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset
+    from perfrules.scoring.interpreter import score
+    from perfrules.ruleset.loader import load_ruleset
     from perfrules.readers import read_submission
     from perfrules.render import render
 

@@ -22,10 +22,10 @@ with atheris.instrument_imports(include=["perfrules", "lark"]):
 
     _common.import_all()
     from _common import ROOT, main, run_guarded
-    from perfrules.compiler import MissingInput, NoClause, compile_rule
-    from perfrules.program import RowInputs, row_inputs
+    from perfrules.rules.compiler import MissingInput, NoClause, compile_rule
+    from perfrules.rules.program import RowInputs, row_inputs
     from perfrules.errors import PerfrulesError
-    from perfrules.interpreter import CONTEXT
+    from perfrules.scoring.interpreter import CONTEXT
 
 def _inputs(weight: Decimal, reason_missing: bool = False, **values: Any) -> RowInputs:
     """A row's inputs as the interpreter fills them; 偏差原因 filled in unless *reason_missing*."""

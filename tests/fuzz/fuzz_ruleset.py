@@ -17,8 +17,8 @@ with atheris.instrument_imports(include=["perfrules"]):
 
     _common.import_all()
     from _common import ROOT, SEED_TOML, main, run_guarded
-    from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset_text
+    from perfrules.scoring.interpreter import score
+    from perfrules.ruleset.loader import load_ruleset_text
     from perfrules.readers import read_submission
     from perfrules.render import render
 

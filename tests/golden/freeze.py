@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE))
 
 import gen  # noqa: E402
 
-from perfrules.catalog import bundled_dir, resolve_ruleset_path, ruleset_index  # noqa: E402
+from perfrules.ruleset.catalog import bundled_dir, resolve_ruleset_path, ruleset_index  # noqa: E402
 from perfrules.errors import PerfrulesError, PerfrulesErrors  # noqa: E402
 
 SUBMISSION_SUFFIXES = (".toml", ".json", ".docx", ".xlsx", ".txt", ".csv")
@@ -64,10 +64,10 @@ class Item:
 # ------------------------------------------------------------------------ scoring
 def score_file(path: str, ruleset: str | None = None, formats: tuple[str, ...] = ("json",)) -> dict[str, str]:
     """``perfrules score PATH [--ruleset R] -f F`` for each format, through the library."""
-    from perfrules.catalog import choose_ruleset
+    from perfrules.ruleset.catalog import choose_ruleset
     from perfrules.explain import described
-    from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset
+    from perfrules.scoring.interpreter import score
+    from perfrules.ruleset.loader import load_ruleset
     from perfrules.readers import read_submission
 
     try:
@@ -86,10 +86,10 @@ def score_file(path: str, ruleset: str | None = None, formats: tuple[str, ...] =
 
 def score_case(ref: str, index: int) -> dict[str, str]:
     """Case *index* of ruleset *ref*'s cases file, as ``perfrules test`` scores it."""
-    from perfrules.casetest import cases_file_for, load_cases
+    from perfrules.app.casetest import cases_file_for, load_cases
     from perfrules.explain import described
-    from perfrules.interpreter import score
-    from perfrules.loader import load_ruleset
+    from perfrules.scoring.interpreter import score
+    from perfrules.ruleset.loader import load_ruleset
 
     path = resolve_ruleset_path(ref)
     ruleset = load_ruleset(path)
@@ -152,7 +152,7 @@ def _rel(path: Path) -> str:
 
 def items() -> list[Item]:
     """Every frozen input, in a fixed order, with a file name that stays put."""
-    from perfrules.casetest import cases_file_for, load_cases
+    from perfrules.app.casetest import cases_file_for, load_cases
 
     out: list[Item] = []
 

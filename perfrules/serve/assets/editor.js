@@ -7,7 +7,7 @@ import {StreamLanguage, syntaxHighlighting, defaultHighlightStyle} from "@codemi
 import {linter, lintGutter, setDiagnostics} from "@codemirror/lint";
 import {toml} from "@codemirror/legacy-modes/mode/toml";
 
-// Keywords of perfrules/grammar.lark and the names of perfrules/compiler.py (longest first).
+// Keywords of perfrules/grammar.lark and the names of perfrules/rules/compiler.py (longest first).
 const RULE_WORDS = /^(实际完成值|全年执行数|全年预算数|累计最多|否则|并且|或者|其余|其他|取大|取小|较大值|较小值|最多|最高|至多|扣减|满分|分值|实际值|目标值|完成率|执行率|且|或|扣|每)/;
 const perfrulesMode = {
   name: "perfrules",

@@ -1,0 +1,1 @@
+"""CLI commands, one module each (see perfrules.app.cli.COMMAND_MODULES)."""
