@@ -17,6 +17,7 @@ reader for the equivalence test).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 
@@ -173,11 +174,12 @@ def _owner(element: Any, parts: dict[Any, list[str]], body: Any) -> list[str] | 
 def _grid(tbl: Any, number: int, path: str, texts: dict[Any, str]) -> tuple[tuple[Cell, ...], ...]:
     """The table as rows of grid cells; merged-over positions are empty cells."""
     rows: list[tuple[Cell, ...]] = []
+    locate = functools.partial(_position, path, number)
     for r, tr in enumerate(tbl.iterchildren(_TR), start=1):
         if r > MAX_ROWS:
             raise files.error(f"表{number} 行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
         before = _first(_first(tr, _TRPR), _GRID_BEFORE)
-        row: list[Cell] = [_empty(path, number, r, c + 1, merged=False) for c in range(_int(_decimal(before)))]
+        row: list[Cell] = [Cell("", at=(locate, r, c + 1)) for c in range(_int(_decimal(before)))]
         for tc in tr.iterchildren(_TC):
             col = len(row) + 1
             tcpr = None
@@ -195,12 +197,12 @@ def _grid(tbl: Any, number: int, path: str, texts: dict[Any, str]) -> tuple[tupl
                     elif prop.tag == _GRID_SPAN and span is None:
                         span = prop
             if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
-                row.append(_empty(path, number, r, col, merged=True))
+                row.append(Cell("", merged=True, at=(locate, r, col)))
             else:
-                row.append(Cell("\n".join(lines), _position(path, number, r, col)))
+                row.append(Cell("\n".join(lines), at=(locate, r, col)))
             width = 1 if span is None else _decimal(span)
             if width != 1:
-                row.extend(_empty(path, number, r, len(row) + 1 + k, merged=True) for k in range(_int(width) - 1))
+                row.extend(Cell("", merged=True, at=(locate, r, len(row) + 1 + k)) for k in range(_int(width) - 1))
             if len(row) > MAX_COLUMNS:
                 raise files.error(f"表{number} 列数过多（超过 {MAX_COLUMNS} 列），不像是一份自评表", path)
         rows.append(tuple(row))
@@ -232,7 +234,3 @@ def _int(value: int) -> int:
 
 def _position(path: str, table: int, row: int, col: int) -> Position:
     return Position(file=path, cell=f"表{table} 第{row}行 第{col}列")
-
-
-def _empty(path: str, table: int, row: int, col: int, *, merged: bool) -> Cell:
-    return Cell("", _position(path, table, row, col), merged=merged)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-import attrs
-
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position
 from perfrules.readers.grid import Cell, Document, Table, cell_at, clean, header_key
@@ -45,7 +43,7 @@ def labels(rows: Iterable[Sequence[Cell]]) -> dict[str, Cell]:
                     label = label_name(inline.group(1))
                     assert label is not None
                     text = re.sub(r"\s+\S*[:：].*$", "", clean(inline.group(2)), flags=re.S)
-                    found.setdefault(label, attrs.evolve(cell, text=text))
+                    found.setdefault(label, cell.with_text(text))
                 continue
             value = next((c for c in row[index + 1 :] if clean(c.text) and not label_name(c.text)), None)
             if value is not None:
@@ -168,6 +166,6 @@ def fund_parts(rows: Sequence[Sequence[Cell]]) -> dict[str, Cell]:
             text = clean(cell.text)
             m = re.match(r"^(?:其中[:：]\s*)?(.{2,30}?)[:：]\s*([\d.,，]*)\s*$", text)
             if m and label_name(m.group(1)) is None:
-                out.setdefault(f"资金构成.{squash(m.group(1))}", attrs.evolve(cell, text=m.group(2)))
+                out.setdefault(f"资金构成.{squash(m.group(1))}", cell.with_text(m.group(2)))
     return out
 

@@ -22,6 +22,7 @@ for the equivalence test): rows where the sheet puts them, a cell's column from 
 
 from __future__ import annotations
 
+import functools
 from string import ascii_uppercase, digits
 from typing import Any
 
@@ -174,11 +175,16 @@ def _sheet_rows(book: _Book, title: str, member: str, path: str) -> Rows:
         texts.pop()
     width = max((len(t) for t in texts), default=0)
     formulas = _formulas(uncached, len(texts), width, path) if uncached else {}
-    letters = [f"{title}!{_letter(c + 1)}" for c in range(width)]
+    locate = functools.partial(_position, path, [f"{title}!{_letter(c + 1)}" for c in range(width)])
     return tuple(
-        tuple(Cell(t[c] if c < len(t) else "", Position(file=path, cell=f"{letters[c]}{r + 1}"),
-                   formula=formulas.get((r, c), "") if formulas else "") for c in range(width))
+        tuple(Cell(t[c] if c < len(t) else "", formula=formulas.get((r, c), "") if formulas else "",
+                   at=(locate, r, c)) for c in range(width))
         for r, t in enumerate(texts))
+
+
+def _position(path: str, letters: list[str], row: int, col: int) -> Position:
+    """``Sheet1!E12`` for the 0-based *row* and *col* of the table read."""
+    return Position(file=path, cell=f"{letters[col]}{row + 1}")
 
 
 def _text(book: _Book, c: Any) -> str:
