@@ -27,6 +27,7 @@ than the header is aligned on the right, its extra leading cells being labels su
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -41,7 +42,7 @@ from perfrules.readers.fund import read_budget
 from perfrules.readers.grid import UNCACHED, Cell, Document, Table, cell_at, clean, header_key, read_number
 from perfrules.readers.hanzi import simplified
 from perfrules.readers.levels import block_weights, name_levels, split_points, strays
-from perfrules.values import squash, to_decimal
+from perfrules.values import short_text_cache, squash, to_decimal
 
 LEVEL1_WEIGHT = "一级指标分值"  # a column some forms add beside 一级指标
 LEVEL2_WEIGHT = "二级指标分值"  # and beside 二级指标 (Hunan scorecards)
@@ -53,6 +54,7 @@ MORE = ("调整指标值", "得分系数", RUBRIC)
 # scorecard whose rows carry a 评分标准) is still a 自评表.
 # Chongqing's form has no 一级 column at all (指标名称 | 计量单位 | 指标性质 | 年初指标值 …).
 REQUIRED = (model.NAME, model.SCORE)
+_SPACES = re.compile(r"\s+")
 _TOTAL_LABELS = {"总分", "总计", "合计", "自评总分", "综合得分", "总得分", "分值合计"}
 
 
@@ -78,8 +80,11 @@ _INDICATOR_HEADERS: dict[str, str] = {
 _REASON_PREFIXES = ("偏差原因", "未完成原因", "原因分析")
 
 
+@functools.partial(short_text_cache, maxsize=4096)
 def indicator_field(text: str) -> str | None:
-    """Which 自评表 column a header cell names, or None."""
+    """Which 自评表 column a header cell names, or None.
+
+    Kept per text: every row of every table is asked whether it is the header."""
     key = header_key(text)
     if key.startswith(_REASON_PREFIXES):
         return model.REASON
@@ -248,14 +253,20 @@ def _cell_error(message: str, cell: Cell | None, file: str | None) -> PerfrulesE
 
 
 # -- indicator rows -----------------------------------------------------------------
+@functools.partial(short_text_cache, maxsize=4096)
+def _total_label(text: str) -> bool:
+    """Whether a cell reads 总分 (合计, 自评总分 …): asked of every cell of every indicator row."""
+    return simplified(squash(text)).rstrip(":") in _TOTAL_LABELS
+
+
 def _is_total(row: Sequence[Cell]) -> bool:
-    return any(simplified(squash(c.text)).rstrip(":") in _TOTAL_LABELS for c in row)
+    return any(_total_label(c.text) for c in row)
 
 
 def _level_text(level: Cell | None, points_cell: Cell | None) -> str:
     """A level cell's text as the TOML writes it: ``投入(13分)`` when its points are
     printed in a column of their own."""
-    text = re.sub(r"\s+", "", clean(level.text)) if level is not None else ""  # 经济效\n益指标
+    text = _SPACES.sub("", clean(level.text)) if level is not None else ""  # 经济效\n益指标
     if points_cell is None or split_points(text)[1] is not None:
         return text
     try:
@@ -351,7 +362,7 @@ def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position], h
     On a grid, the cell under 得分; a blank one means no total was filed.  In the text
     export (no grid) a short row ``总分 | 100 | 98`` has its 得分 last."""
     width = found.width
-    start = next(i for i, c in enumerate(row) if simplified(squash(c.text)).rstrip(":") in _TOTAL_LABELS)
+    start = next(i for i, c in enumerate(row) if _total_label(c.text))
     numbers = [c for c in row[start + 1 :] if clean(c.text)]
     short = width is not None and len(row) < width
     weight_col = found.columns.get(model.WEIGHT)
