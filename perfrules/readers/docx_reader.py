@@ -18,8 +18,7 @@ reader for the equivalence test).
 from __future__ import annotations
 
 import functools
-from typing import Any
-
+from typing import TYPE_CHECKING, Any
 
 from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_COLUMNS, MAX_ROWS
@@ -27,6 +26,9 @@ from perfrules.model import Submission
 from perfrules.readers import files, ooxml
 from perfrules.readers.grid import Cell, Document, Locate, Table, clean
 from perfrules.readers.layout import build_submission
+
+if TYPE_CHECKING:
+    import zipfile
 
 NAME = "docx"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -37,14 +39,15 @@ _GRID_BEFORE, _GRID_SPAN, _VMERGE, _VAL = (f"{{{W}}}{t}" for t in ("gridBefore",
 _P, _TBL, _TR, _SDT, _SDT_CONTENT = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "sdt", "sdtContent"))
 
 
-def read_docx(path: str) -> Submission:
+def read_docx(path: str, opened: zipfile.ZipFile | None = None) -> Submission:
     """Read a .docx 自评表 (the first table that has the 自评表 header)."""
-    return build_submission(docx_document(path))
+    return build_submission(docx_document(path, opened))
 
 
-def docx_document(path: str) -> Document:
+def docx_document(path: str, opened: zipfile.ZipFile | None = None) -> Document:
+    """The file's tables as grids (*opened*: the zip, when the caller has opened it to sniff it)."""
     try:
-        zf, package = ooxml.open_package(path, ".docx", ooxml.parser(remove_blank_text=True))
+        zf, package = ooxml.open_package(path, ".docx", ooxml.parser(remove_blank_text=True), opened)
         with zf:
             return _walk(_body(package), path)
     except PerfrulesError:

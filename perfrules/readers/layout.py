@@ -91,8 +91,8 @@ def indicator_field(text: str) -> str | None:
     return _INDICATOR_HEADERS.get(key)
 
 
-def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
-    """Field → column for the indicator header.
+def _columns(row: Sequence[Cell], fields: Sequence[str | None]) -> dict[str, int]:
+    """Field → column for the indicator header, given what each of its cells names.
 
     Several 分值 columns (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值): the last is the
     row's; one right after 一级指标 or 二级指标 holds that level's points.  With 指标性质,
@@ -101,8 +101,7 @@ def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
     found: dict[str, int] = {}
     weights: list[tuple[int, str | None]] = []
     before: str | None = None
-    for index, cell in enumerate(row):
-        field = indicator_field(cell.text)
+    for index, field in enumerate(fields):
         if field == model.WEIGHT:
             weights.append((index, before))
         elif field is not None:
@@ -118,9 +117,14 @@ def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
     return found
 
 
-def _is_indicator_header(row: Sequence[Cell]) -> bool:
-    cols = indicator_columns(row)
-    return len(cols) >= 3 and (model.NAME in cols or model.LEVEL1 in cols)
+def _header_columns(row: Sequence[Cell]) -> dict[str, int] | None:
+    """The columns of *row* when it is an indicator header, else None (most rows name
+    fewer than three columns: told before the columns are worked out)."""
+    fields = [indicator_field(cell.text) for cell in row]
+    if len(fields) - fields.count(None) < 3:
+        return None
+    cols = _columns(row, fields)
+    return cols if len(cols) >= 3 and (model.NAME in cols or model.LEVEL1 in cols) else None
 
 
 def _complete(cols: Mapping[str, int]) -> bool:
@@ -145,8 +149,8 @@ def find_form(doc: Document) -> _Found:
     incomplete: _Found | None = None
     for table in doc.tables:
         for index, row in enumerate(table.rows):
-            if _is_indicator_header(row):
-                found = _Found(table, index, indicator_columns(row))
+            if (cols := _header_columns(row)) is not None:
+                found = _Found(table, index, cols)
                 if _complete(found.columns):
                     return found
                 incomplete = incomplete or found
@@ -293,7 +297,7 @@ def _indicators(found: _Found, locations: dict[str, Position],
         if _is_total(row):
             total = row
             break
-        if _is_indicator_header(row):  # a header repeated on a new page
+        if _header_columns(row) is not None:  # a header repeated on a new page
             continue
         own = {f: c for f, i in cols.items()
                if (c := cell_at(row, i, width)) is not None and (clean(c.text) or c.formula)}

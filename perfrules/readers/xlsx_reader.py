@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from string import ascii_uppercase, digits
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
@@ -37,6 +37,9 @@ from perfrules.readers.layout import build_submission
 from perfrules.readers.xlsx_cells import (MAC_EPOCH, WINDOWS_EPOCH, cast_number, cell_text, from_excel,
                                           value_text)
 from perfrules.readers.xlsx_styles import Styles, read_styles, shared_strings, text_content
+
+if TYPE_CHECKING:
+    import zipfile
 
 __all__ = ["NAME", "cell_text", "read_xlsx", "xlsx_document"]
 
@@ -54,15 +57,16 @@ _STREAM_BYTES = 4 * 1024 * 1024  # sheets larger than this are read row by row, 
 Rows = tuple[tuple[Cell, ...], ...]
 
 
-def read_xlsx(path: str) -> Submission:
+def read_xlsx(path: str, opened: zipfile.ZipFile | None = None) -> Submission:
     """Read an .xlsx 自评表 (the first sheet that has the 自评表 header)."""
-    return build_submission(xlsx_document(path))
+    return build_submission(xlsx_document(path, opened))
 
 
-def xlsx_document(path: str) -> Document:
+def xlsx_document(path: str, opened: zipfile.ZipFile | None = None) -> Document:
+    """The file's tables as grids (*opened*: the zip, when the caller has opened it to sniff it)."""
     phase = "open"
     try:
-        zf, package = ooxml.open_package(path, ".xlsx", ooxml.parser())
+        zf, package = ooxml.open_package(path, ".xlsx", ooxml.parser(), opened)
         with zf:
             book = _Book(package)
             phase = "sheets"
