@@ -152,15 +152,14 @@ def _piece(element: Any) -> str | None:
 
 
 class _Tc:
-    """A w:tc being read: its own paragraphs' text pieces, the paragraph read now, and
-    its first tcPr's first vMerge and gridSpan (as python-docx reads them)."""
+    """A w:tc being read: its own paragraphs' text pieces, and its first tcPr's first
+    vMerge and gridSpan (as python-docx reads them)."""
 
-    __slots__ = ("element", "lines", "paragraph", "vmerge", "span")
+    __slots__ = ("element", "lines", "vmerge", "span")
 
     def __init__(self, element: Any) -> None:
         self.element = element
         self.lines: list[list[str]] = []
-        self.paragraph: Any = None
         self.vmerge: Any = None
         self.span: Any = None
 
@@ -177,6 +176,7 @@ class _Tr:
 
 
 _TABLE_TAGS = (_TR, _TC, _P, _GRID_BEFORE, _VMERGE, _GRID_SPAN, *_TEXT_TAGS)
+_WT = f"{{{W}}}t"
 
 
 def _grid(tbl: Any, number: int, path: str, skipped: set[Any]) -> tuple[tuple[Cell, ...], ...]:
@@ -187,57 +187,68 @@ def _grid(tbl: Any, number: int, path: str, skipped: set[Any]) -> tuple[tuple[Ce
     no cell paragraph is told apart by its parents."""
     rows: list[tuple[Cell, ...]] = []
     locate = functools.partial(_position, path, number)
-    reading: list[_Tr] = []  # the row being read (none before the first w:tr)
-    tc: _Tc | None = None
+    tr: _Tr | None = None  # the row being read (none before the first w:tr)
+    tc: _Tc | None = None  # … its cell
+    paragraph: Any = None  # … and that cell's paragraph, whose text goes to line
+    line: list[str] = []
     for node in tbl.iter(*_TABLE_TAGS):
         tag = node.tag
         if tag == _P:
             if tc is not None and node.getparent() is tc.element:
-                tc.paragraph = node
-                tc.lines.append([])
+                paragraph, line = node, []
+                tc.lines.append(line)
         elif tag == _TC:
-            if reading and node.getparent() is reading[-1].element:
-                tc = _Tc(node)
-                reading[-1].cells.append(tc)
+            if tr is not None and node.getparent() is tr.element:
+                tc, paragraph = _Tc(node), None
+                tr.cells.append(tc)
         elif tag == _TR:
             if node.getparent() is tbl:
-                if reading:
-                    rows.append(_row(reading.pop(), len(rows) + 1, locate, number, path))
+                if tr is not None:
+                    rows.append(_row(tr, len(rows) + 1, locate, number, path))
                 if len(rows) >= MAX_ROWS:
                     raise files.error(f"表{number} 行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
-                reading.append(_Tr(node))
-                tc = None
-        elif tag == _VMERGE or tag == _GRID_SPAN:
-            if tc is not None and _first_property(node, tc.element, _TCPR):
-                if tag == _VMERGE:
-                    tc.vmerge = tc.vmerge if tc.vmerge is not None else node
-                else:
-                    tc.span = tc.span if tc.span is not None else node
-        elif tag == _GRID_BEFORE:
-            if reading and reading[-1].before is None and _first_property(node, reading[-1].element, _TRPR):
-                reading[-1].before = node
-        elif tc is not None and tc.paragraph is not None and node not in skipped and _within(node, tc):
-            piece = _piece(node)
-            if piece is not None:
-                tc.lines[-1].append(piece)
-    if reading:
-        rows.append(_row(reading.pop(), len(rows) + 1, locate, number, path))
+                tr, tc, paragraph = _Tr(node), None, None
+        elif tag == _VMERGE or tag == _GRID_SPAN or tag == _GRID_BEFORE:
+            _set_property(node, tag, tr, tc)
+        elif paragraph is not None and tc is not None and node not in skipped and _within(node, paragraph, tc):
+            if tag == _WT:
+                line.append(node.text or "")
+            elif (piece := _piece(node)) is not None:
+                line.append(piece)
+    if tr is not None:
+        rows.append(_row(tr, len(rows) + 1, locate, number, path))
     return tuple(rows)
+
+
+def _set_property(node: Any, tag: str, tr: _Tr | None, tc: _Tc | None) -> None:
+    """Keep a vMerge/gridSpan of the cell's first tcPr, a gridBefore of the row's first trPr."""
+    if tag == _GRID_BEFORE:
+        if tr is not None and tr.before is None and _first_property(node, tr.element, _TRPR):
+            tr.before = node
+    elif tc is not None and _first_property(node, tc.element, _TCPR):
+        if tag == _VMERGE and tc.vmerge is None:
+            tc.vmerge = node
+        elif tag == _GRID_SPAN and tc.span is None:
+            tc.span = node
 
 
 def _first_property(node: Any, owner: Any, properties: str) -> bool:
     """Whether *node* is a child of *owner*'s first *properties* element (w:tcPr, w:trPr)."""
     parent = node.getparent()
-    return bool(parent.tag == properties and parent.getparent() is owner
-                and next(owner.iterchildren(properties)) is parent)
+    if parent.tag != properties or parent.getparent() is not owner:
+        return False
+    earlier = parent.getprevious()
+    while earlier is not None and earlier.tag != properties:
+        earlier = earlier.getprevious()
+    return earlier is None
 
 
-def _within(node: Any, tc: _Tc) -> bool:
+def _within(node: Any, paragraph: Any, tc: _Tc) -> bool:
     """Whether *node* is inside the cell paragraph read now (a run's text, or a text box's
-    in it), not in a nested table or outside the cell's paragraphs."""
+    in it), not in a nested table or elsewhere in the cell."""
     parent = node.getparent()
     while parent is not None and parent is not tc.element:
-        if parent is tc.paragraph:
+        if parent is paragraph:
             return True
         parent = parent.getparent()
     return False
