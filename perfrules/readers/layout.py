@@ -41,7 +41,7 @@ from perfrules.readers import facts
 from perfrules.readers.fund import read_budget
 from perfrules.readers.grid import UNCACHED, Cell, Document, Table, cell_at, clean, header_key, read_number
 from perfrules.readers.hanzi import simplified
-from perfrules.readers.levels import block_weights, name_levels, split_points, strays
+from perfrules.readers.levels import block_weights, level_names, split_points, strays
 from perfrules.values import short_text_cache, squash, to_decimal
 
 LEVEL1_WEIGHT = "一级指标分值"  # a column some forms add beside 一级指标
@@ -285,7 +285,7 @@ def _indicators(found: _Found, locations: dict[str, Position],
     """The rows under the header up to 总分, levels carried down where left blank."""
     width = found.width
     cols = found.columns
-    rows: list[model.IndicatorRow] = []
+    read: list[tuple[Mapping[str, Cell], str, str, Cell | None, Cell | None]] = []  # each row's cells and levels
     starts: list[bool] = []
     level1: Cell | None = None
     level2: Cell | None = None
@@ -315,9 +315,11 @@ def _indicators(found: _Found, locations: dict[str, Position],
             level2, points2 = own[model.LEVEL2], None
         points1 = own.get(LEVEL1_WEIGHT, points1)
         points2 = own.get(LEVEL2_WEIGHT, points2)
-        starts.append(new_block or not rows)
-        rows.append(_row(own, _level_text(level1, points1), _level_text(level2, points2), level1, level2))
-    named, weights = name_levels(rows, starts=starts)
+        starts.append(new_block or not read)
+        read.append((own, _level_text(level1, points1), _level_text(level2, points2), level1, level2))
+    names, weights = level_names([(text1, text2) for _own, text1, text2, _cell1, _cell2 in read], starts)
+    named = tuple(_row(own, name1, name2, bool(inferred), level1, level2)
+                  for (own, _text1, _text2, level1, level2), (name1, inferred, name2) in zip(read, names))
     if model.WEIGHT not in cols:  # weights only in the block headers
         named = block_weights(named, weights)
     for item in named:
@@ -327,7 +329,7 @@ def _indicators(found: _Found, locations: dict[str, Position],
     return list(named), weights, total
 
 
-def _row(own: Mapping[str, Cell], text1: str, text2: str, level1: Cell | None,
+def _row(own: Mapping[str, Cell], text1: str, text2: str, inferred: bool, level1: Cell | None,
          level2: Cell | None) -> model.IndicatorRow:
     unreadable: dict[str, str] = {}
 
@@ -347,6 +349,7 @@ def _row(own: Mapping[str, Cell], text1: str, text2: str, level1: Cell | None,
     return model.IndicatorRow(
         level1=text1,
         level2=text2,
+        level1_inferred=inferred,
         name=text(model.NAME),
         target=target,
         actual=text(model.ACTUAL),
