@@ -53,9 +53,10 @@ def floor(path: str) -> None:
 def cold() -> None:
     """Forget what earlier reads taught (a batch would keep it; a first file has nothing)."""
     from perfrules import values
-    from perfrules.readers import grid
+    from perfrules.readers import facts, grid, layout
 
-    for cache in (grid.header_key, values.squash, values._normal, values._read):
+    for cache in (grid.header_key, layout.indicator_field, layout._total_label, facts.label_name, values.squash,
+                  values._normal, values._read):
         cache.cache_clear()
 
 

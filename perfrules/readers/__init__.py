@@ -9,30 +9,38 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from perfrules.errors import PerfrulesError, Position, os_reason
 from perfrules.model import Submission
 
+if TYPE_CHECKING:
+    import zipfile
+
 
 @attrs.frozen
 class Reader:
     name: str
     extensions: tuple[str, ...]
-    sniff: Callable[[bytes, str], bool]  # (first bytes, path) → is it mine?
+    # (first bytes, path, member names when the file is a readable zip) → is it mine?
+    sniff: Callable[[bytes, str, frozenset[str]], bool]
     read: Callable[[str], Submission]
     # A text format (TOML, JSON): the file's bytes, read with the sniffed head in one
     # open, → the submission.  None: the reader opens the file itself (zip, OLE …).
     parse: Callable[[bytes, str], Submission] | None = None
+    # A zip format (.docx, .xlsx): the zip opened to sniff it, and its path → the
+    # submission (the zip's directory is read once).
+    unzip: Callable[[zipfile.ZipFile, str], Submission] | None = None
 
 
-def _sniff_toml(head: bytes, path: str) -> bool:
+def _sniff_toml(head: bytes, path: str, names: frozenset[str]) -> bool:
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     return path.lower().endswith(".toml") or text.startswith(b"#") and b"=" in text
 
 
-def _sniff_json(head: bytes, path: str) -> bool:
+def _sniff_json(head: bytes, path: str, names: frozenset[str]) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
 
@@ -80,33 +88,43 @@ def register(reader: Reader, *, first: bool = False) -> None:
 
 def pick_reader(path: str) -> Reader:
     """The reader for *path*: by content, then by extension."""
-    return _opened(path)[0]
+    reader, _data, archive = _opened(path)
+    if archive is not None:
+        archive.close()
+    return reader
 
 
-def _opened(path: str) -> tuple[Reader, bytes | None]:
-    """The reader for *path*, and, for a text format, the file's bytes: one open, the
-    first 4 KB sniffed and the rest read on (within the text file limit)."""
+def _opened(path: str) -> tuple[Reader, bytes | None, zipfile.ZipFile | None]:
+    """The reader for *path*; for a text format, the file's bytes (one open, the first
+    4 KB sniffed and the rest read on, within the text file limit); for a zip, the zip
+    opened to sniff it (the caller closes it)."""
     from perfrules.limits import MAX_TEXT_FILE_BYTES
-    from perfrules.readers.files import check_regular, too_large
+    from perfrules.readers.files import ZIP_SIGNATURE, check_regular, open_zip, too_large
 
     check_regular(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
-            reader = _choose(head, path)
-            if reader.parse is None:
-                return reader, None
+            archive = open_zip(path) if head.startswith(ZIP_SIGNATURE) else None  # opened once: sniffed, then read
+            try:
+                reader = _choose(head, path, frozenset(archive.namelist()) if archive is not None else frozenset())
+            except BaseException:
+                if archive is not None:
+                    archive.close()
+                raise
+            if reader.parse is None or archive is not None:  # a zip is never read as text
+                return reader, None, archive
             data = head + fh.read(MAX_TEXT_FILE_BYTES + 1 - len(head)) if len(head) == 4096 else head
     except OSError as exc:
         raise PerfrulesError(f"无法读取文件：{os_reason(exc)}", position=Position(file=path), code="io") from None
     if len(data) > MAX_TEXT_FILE_BYTES:
         raise too_large(path, MAX_TEXT_FILE_BYTES, why="", code="io")
-    return reader, data
+    return reader, data, None
 
 
-def _choose(head: bytes, path: str) -> Reader:
+def _choose(head: bytes, path: str, members: frozenset[str]) -> Reader:
     for reader in READERS:
-        if reader.sniff(head, path):
+        if reader.sniff(head, path, members):
             return reader
     ext = os.path.splitext(path)[1].lower()
     for reader in READERS:
@@ -124,8 +142,12 @@ def read_submission(path: str) -> Submission:
     the report's text (the most specific one wins), and the guess is recorded in
     ``extra["辖区来源"]``.
     """
-    reader, data = _opened(path)
-    submission = reader.read(path) if data is None or reader.parse is None else reader.parse(data, path)
+    reader, data, archive = _opened(path)
+    try:
+        submission = _read(reader, path, data, archive)
+    finally:
+        if archive is not None:
+            archive.close()
     if submission.jurisdiction:
         return submission
     from perfrules.ruleset.catalog import guess_jurisdiction
@@ -138,11 +160,19 @@ def read_submission(path: str) -> Submission:
     return attrs.evolve(submission, jurisdiction=jurisdiction, extra=extra)
 
 
+def _read(reader: Reader, path: str, data: bytes | None, archive: zipfile.ZipFile | None) -> Submission:
+    if data is not None and reader.parse is not None:
+        return reader.parse(data, path)
+    if archive is not None and reader.unzip is not None:
+        return reader.unzip(archive, path)
+    return reader.read(path)
+
+
 # --------------------------------------------------------------- the table readers
 # Binary formats are told apart by content, before the text formats look at names:
 # a .docx renamed .txt is still read as Word.  Each read imports its module (and
 # lxml) only when used, so reading TOML never loads them.
-def _sniff_ole(head: bytes, path: str) -> bool:
+def _sniff_ole(head: bytes, path: str, names: frozenset[str]) -> bool:
     from perfrules.readers.files import OLE_SIGNATURE
 
     return head.startswith(OLE_SIGNATURE[:4])
@@ -154,10 +184,10 @@ def _read_ole(path: str) -> Submission:
     raise error(ole_problem(read_bytes(path)), path, code="encrypted")
 
 
-def _sniff_docx(head: bytes, path: str) -> bool:
-    from perfrules.readers.files import DOCX_PART, is_zip_with
+def _sniff_docx(head: bytes, path: str, names: frozenset[str]) -> bool:
+    from perfrules.readers.files import DOCX_PART
 
-    return is_zip_with(head, path, DOCX_PART)
+    return DOCX_PART in names
 
 
 def _read_docx(path: str) -> Submission:
@@ -166,10 +196,16 @@ def _read_docx(path: str) -> Submission:
     return read_docx(path)
 
 
-def _sniff_xlsx(head: bytes, path: str) -> bool:
-    from perfrules.readers.files import XLSX_PART, is_zip_with
+def _unzip_docx(archive: zipfile.ZipFile, path: str) -> Submission:
+    from perfrules.readers.docx_reader import read_docx
 
-    return is_zip_with(head, path, XLSX_PART)
+    return read_docx(path, archive)
+
+
+def _sniff_xlsx(head: bytes, path: str, names: frozenset[str]) -> bool:
+    from perfrules.readers.files import XLSX_PART
+
+    return XLSX_PART in names
 
 
 def _read_xlsx(path: str) -> Submission:
@@ -178,7 +214,13 @@ def _read_xlsx(path: str) -> Submission:
     return read_xlsx(path)
 
 
-def _sniff_zip(head: bytes, path: str) -> bool:
+def _unzip_xlsx(archive: zipfile.ZipFile, path: str) -> Submission:
+    from perfrules.readers.xlsx_reader import read_xlsx
+
+    return read_xlsx(path, archive)
+
+
+def _sniff_zip(head: bytes, path: str, names: frozenset[str]) -> bool:
     return head.startswith(b"PK")
 
 
@@ -191,7 +233,7 @@ def _read_zip(path: str) -> Submission:
                 suggestion="请提交 Word（.docx）或 Excel（.xlsx）格式的自评表。")
 
 
-def _sniff_html(head: bytes, path: str) -> bool:
+def _sniff_html(head: bytes, path: str, names: frozenset[str]) -> bool:
     """Web pages saved as .xls/.doc by reporting systems (not tables we can trust)."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()[:512].lower()
     return text.startswith((b"<html", b"<!doctype html", b"<table")) or (text.startswith(b"<?xml") and b"<html" in text)
@@ -204,7 +246,7 @@ def _read_html(path: str) -> Submission:
                 suggestion="请在 Excel/Word 中打开后另存为 .xlsx 或 .docx 再导入。")
 
 
-def _sniff_text_export(head: bytes, path: str) -> bool:
+def _sniff_text_export(head: bytes, path: str, names: frozenset[str]) -> bool:
     return path.lower().endswith(".txt")
 
 
@@ -214,7 +256,7 @@ def _read_text_export(path: str) -> Submission:
     return read_text_export(path)
 
 
-def _sniff_csv(head: bytes, path: str) -> bool:
+def _sniff_csv(head: bytes, path: str, names: frozenset[str]) -> bool:
     return path.lower().endswith((".csv", ".tsv"))
 
 
@@ -226,8 +268,8 @@ def _read_csv(path: str) -> Submission:
 
 for _reader in reversed([
     Reader("ole", (".doc", ".xls"), _sniff_ole, _read_ole),
-    Reader("docx", (".docx",), _sniff_docx, _read_docx),
-    Reader("xlsx", (".xlsx", ".xlsm"), _sniff_xlsx, _read_xlsx),
+    Reader("docx", (".docx",), _sniff_docx, _read_docx, unzip=_unzip_docx),
+    Reader("xlsx", (".xlsx", ".xlsm"), _sniff_xlsx, _read_xlsx, unzip=_unzip_xlsx),
     Reader("zip", (), _sniff_zip, _read_zip),
     Reader("html", (".htm", ".html"), _sniff_html, _read_html),
 ]):

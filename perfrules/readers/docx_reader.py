@@ -17,15 +17,18 @@ reader for the equivalence test).
 
 from __future__ import annotations
 
-from typing import Any
-
+import functools
+from typing import TYPE_CHECKING, Any
 
 from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_COLUMNS, MAX_ROWS
 from perfrules.model import Submission
 from perfrules.readers import files, ooxml
-from perfrules.readers.grid import Cell, Document, Table, clean
+from perfrules.readers.grid import Cell, Document, Locate, Table, clean
 from perfrules.readers.layout import build_submission
+
+if TYPE_CHECKING:
+    import zipfile
 
 NAME = "docx"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -36,14 +39,15 @@ _GRID_BEFORE, _GRID_SPAN, _VMERGE, _VAL = (f"{{{W}}}{t}" for t in ("gridBefore",
 _P, _TBL, _TR, _SDT, _SDT_CONTENT = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "sdt", "sdtContent"))
 
 
-def read_docx(path: str) -> Submission:
+def read_docx(path: str, opened: zipfile.ZipFile | None = None) -> Submission:
     """Read a .docx 自评表 (the first table that has the 自评表 header)."""
-    return build_submission(docx_document(path))
+    return build_submission(docx_document(path, opened))
 
 
-def docx_document(path: str) -> Document:
+def docx_document(path: str, opened: zipfile.ZipFile | None = None) -> Document:
+    """The file's tables as grids (*opened*: the zip, when the caller has opened it to sniff it)."""
     try:
-        zf, package = ooxml.open_package(path, ".docx", ooxml.parser(remove_blank_text=True))
+        zf, package = ooxml.open_package(path, ".docx", ooxml.parser(remove_blank_text=True), opened)
         with zf:
             return _walk(_body(package), path)
     except PerfrulesError:
@@ -102,118 +106,169 @@ def _tag(element: Any) -> str:
 
 def _walk(body: Any, path: str) -> Document:
     """Paragraphs and tables of the body in document order."""
-    blocks = _blocks(body)
-    texts = _texts(body, blocks)
+    skipped = _skipped(body)
     tables: list[Table] = []
     paragraphs: list[str] = []
     recent: list[str] = []
-    for block in blocks:
+    for block in _blocks(body):
         if block.tag == _P:
-            text = clean(texts[block])
+            text = clean(_paragraph(block, skipped))
             if text:
                 paragraphs.append(text)
                 recent.append(text)
         else:
             number = len(tables) + 1
-            tables.append(Table(_grid(block, number, path, texts), f"表{number}", tuple(recent[-3:])))
+            tables.append(Table(_grid(block, number, path, skipped), f"表{number}", tuple(recent[-3:])))
             recent = []
     return Document(file=path, reader=NAME, tables=tuple(tables), paragraphs=tuple(paragraphs))
 
 
+# A paragraph's text is every ``t`` inside it (breaks and tabs of a run as ``\n`` and
+# ``\t``), tracked changes accepted: ``w:ins`` kept, ``w:del`` dropped, and text boxes'
+# fallback copies (``mc:Fallback``) skipped so nothing is read twice.  Tags are matched
+# by local name, whatever their namespace.
 _BREAKS = {"br": "\n", "cr": "\n", "tab": "\t", "noBreakHyphen": "-"}
-_SKIP = ("Fallback", "del")
 _TEXT_TAGS = ("{*}t", *(f"{{*}}{b}" for b in _BREAKS))
 
 
-def _texts(body: Any, blocks: list[Any]) -> dict[Any, str]:
-    """The text of every paragraph read (body paragraphs, table cells' own paragraphs).
-
-    A paragraph's text is every ``t`` inside it (breaks and tabs of a run as ``\\n``
-    and ``\\t``), tracked changes accepted: ``w:ins`` kept, ``w:del`` dropped, and text
-    boxes' fallback copies (``mc:Fallback``) skipped so nothing is read twice.  One
-    pass over the body's text elements gives them all; each run's paragraph is found
-    once, walking up from the run.
-    """
-    parts: dict[Any, list[str]] = {}
-    for block in blocks:
-        if block.tag == _P:
-            parts[block] = []
-            continue
-        for tr in block.iterchildren(_TR):
-            for tc in tr.iterchildren(_TC):
-                for p in tc.iterchildren(_P):
-                    parts[p] = []
-    owners: dict[Any, list[str] | None] = {}
-    for element in body.iter(*_TEXT_TAGS):
-        parent = element.getparent()
-        tag = _tag(element)
-        if tag != "t" and _tag(parent) != "r":
-            continue
-        if parent in owners:
-            owner = owners[parent]
-        else:
-            owner = owners[parent] = _owner(parent, parts, body)
-        if owner is not None:
-            owner.append((element.text or "") if tag == "t" else _BREAKS[tag])
-    return {p: "".join(text) for p, text in parts.items()}
+def _skipped(body: Any) -> set[Any]:
+    """The text elements inside a w:del or an mc:Fallback: never read.  (No paragraph
+    read sits inside one, so such an ancestor is always one below the paragraph.)"""
+    return {e for skip in body.iter("{*}del", "{*}Fallback") for e in skip.iter(*_TEXT_TAGS)}
 
 
-def _owner(element: Any, parts: dict[Any, list[str]], body: Any) -> list[str] | None:
-    """The text of the read paragraph *element* sits in; None when it sits in no read
-    paragraph (a nested table) or inside a deletion or a fallback copy."""
-    while element is not None:
-        if element in parts:
-            return parts[element]
-        if element is body or _tag(element) in _SKIP:
-            return None
-        element = element.getparent()
-    return None
+def _paragraph(p: Any, skipped: set[Any]) -> str:
+    """A body paragraph's text."""
+    pieces = [_piece(e) for e in p.iter(*_TEXT_TAGS) if e not in skipped]
+    return "".join([piece for piece in pieces if piece is not None])
 
 
-def _grid(tbl: Any, number: int, path: str, texts: dict[Any, str]) -> tuple[tuple[Cell, ...], ...]:
-    """The table as rows of grid cells; merged-over positions are empty cells."""
+def _piece(element: Any) -> str | None:
+    """What a text element adds to its paragraph (None: a break outside a run, such as a tab stop)."""
+    tag = _tag(element)
+    if tag == "t":
+        return element.text or ""
+    return _BREAKS[tag] if _tag(element.getparent()) == "r" else None
+
+
+class _Tc:
+    """A w:tc being read: its own paragraphs' text pieces, and its first tcPr's first
+    vMerge and gridSpan (as python-docx reads them)."""
+
+    __slots__ = ("element", "lines", "vmerge", "span")
+
+    def __init__(self, element: Any) -> None:
+        self.element = element
+        self.lines: list[list[str]] = []
+        self.vmerge: Any = None
+        self.span: Any = None
+
+
+class _Tr:
+    """A w:tr being read: its first trPr's first gridBefore, and its cells."""
+
+    __slots__ = ("element", "before", "cells")
+
+    def __init__(self, element: Any) -> None:
+        self.element = element
+        self.before: Any = None
+        self.cells: list[_Tc] = []
+
+
+_TABLE_TAGS = (_TR, _TC, _P, _GRID_BEFORE, _VMERGE, _GRID_SPAN, *_TEXT_TAGS)
+_WT = f"{{{W}}}t"
+
+
+def _grid(tbl: Any, number: int, path: str, skipped: set[Any]) -> tuple[tuple[Cell, ...], ...]:
+    """The table as rows of grid cells; merged-over positions are empty cells.
+
+    One pass over the table's elements in document order (each lxml call costs more
+    than the work done with its answer); what belongs to a nested table, a text box or
+    no cell paragraph is told apart by its parents."""
     rows: list[tuple[Cell, ...]] = []
-    for r, tr in enumerate(tbl.iterchildren(_TR), start=1):
-        if r > MAX_ROWS:
-            raise files.error(f"表{number} 行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
-        before = _first(_first(tr, _TRPR), _GRID_BEFORE)
-        row: list[Cell] = [_empty(path, number, r, c + 1, merged=False) for c in range(_int(_decimal(before)))]
-        for tc in tr.iterchildren(_TC):
-            col = len(row) + 1
-            tcpr = None
-            lines: list[str] = []
-            for child in tc:  # its properties (the first w:tcPr) and its own paragraphs
-                if child.tag == _TCPR:
-                    tcpr = child if tcpr is None else tcpr
-                elif child in texts:
-                    lines.append(texts[child])
-            vmerge = span = None
-            if tcpr is not None:
-                for prop in tcpr:
-                    if prop.tag == _VMERGE and vmerge is None:
-                        vmerge = prop
-                    elif prop.tag == _GRID_SPAN and span is None:
-                        span = prop
-            if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
-                row.append(_empty(path, number, r, col, merged=True))
-            else:
-                row.append(Cell("\n".join(lines), _position(path, number, r, col)))
-            width = 1 if span is None else _decimal(span)
-            if width != 1:
-                row.extend(_empty(path, number, r, len(row) + 1 + k, merged=True) for k in range(_int(width) - 1))
-            if len(row) > MAX_COLUMNS:
-                raise files.error(f"表{number} 列数过多（超过 {MAX_COLUMNS} 列），不像是一份自评表", path)
-        rows.append(tuple(row))
+    locate = functools.partial(_position, path, number)
+    tr: _Tr | None = None  # the row being read (none before the first w:tr)
+    tc: _Tc | None = None  # … its cell
+    paragraph: Any = None  # … and that cell's paragraph, whose text goes to line
+    line: list[str] = []
+    for node in tbl.iter(*_TABLE_TAGS):
+        tag = node.tag
+        if tag == _P:
+            if tc is not None and node.getparent() is tc.element:
+                paragraph, line = node, []
+                tc.lines.append(line)
+        elif tag == _TC:
+            if tr is not None and node.getparent() is tr.element:
+                tc, paragraph = _Tc(node), None
+                tr.cells.append(tc)
+        elif tag == _TR:
+            if node.getparent() is tbl:
+                if tr is not None:
+                    rows.append(_row(tr, len(rows) + 1, locate, number, path))
+                if len(rows) >= MAX_ROWS:
+                    raise files.error(f"表{number} 行数过多（超过 {MAX_ROWS} 行），不像是一份自评表", path)
+                tr, tc, paragraph = _Tr(node), None, None
+        elif tag == _VMERGE or tag == _GRID_SPAN or tag == _GRID_BEFORE:
+            _set_property(node, tag, tr, tc)
+        elif paragraph is not None and tc is not None and node not in skipped and _within(node, paragraph, tc):
+            if tag == _WT:
+                line.append(node.text or "")
+            elif (piece := _piece(node)) is not None:
+                line.append(piece)
+    if tr is not None:
+        rows.append(_row(tr, len(rows) + 1, locate, number, path))
     return tuple(rows)
 
 
-def _first(element: Any, tag: str) -> Any:
-    """The first child of *element* with *tag* (None for none, or no element)."""
-    if element is not None:
-        for child in element:
-            if child.tag == tag:
-                return child
-    return None
+def _set_property(node: Any, tag: str, tr: _Tr | None, tc: _Tc | None) -> None:
+    """Keep a vMerge/gridSpan of the cell's first tcPr, a gridBefore of the row's first trPr."""
+    if tag == _GRID_BEFORE:
+        if tr is not None and tr.before is None and _first_property(node, tr.element, _TRPR):
+            tr.before = node
+    elif tc is not None and _first_property(node, tc.element, _TCPR):
+        if tag == _VMERGE and tc.vmerge is None:
+            tc.vmerge = node
+        elif tag == _GRID_SPAN and tc.span is None:
+            tc.span = node
+
+
+def _first_property(node: Any, owner: Any, properties: str) -> bool:
+    """Whether *node* is a child of *owner*'s first *properties* element (w:tcPr, w:trPr)."""
+    parent = node.getparent()
+    if parent.tag != properties or parent.getparent() is not owner:
+        return False
+    earlier = parent.getprevious()
+    while earlier is not None and earlier.tag != properties:
+        earlier = earlier.getprevious()
+    return earlier is None
+
+
+def _within(node: Any, paragraph: Any, tc: _Tc) -> bool:
+    """Whether *node* is inside the cell paragraph read now (a run's text, or a text box's
+    in it), not in a nested table or elsewhere in the cell."""
+    parent = node.getparent()
+    while parent is not None and parent is not tc.element:
+        if parent is paragraph:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _row(tr: _Tr, r: int, locate: Locate, number: int, path: str) -> tuple[Cell, ...]:
+    """Row *r* on the grid: gridBefore's empty cells, then each cell and the positions it spans."""
+    row: list[Cell] = [Cell("", at=(locate, r, c + 1)) for c in range(_int(_decimal(tr.before)))]
+    for tc in tr.cells:
+        col = len(row) + 1
+        if tc.vmerge is not None and tc.vmerge.get(_VAL, "continue") == "continue":
+            row.append(Cell("", merged=True, at=(locate, r, col)))
+        else:
+            row.append(Cell("\n".join(["".join(line) for line in tc.lines]), at=(locate, r, col)))
+        width = 1 if tc.span is None else _decimal(tc.span)
+        if width != 1:
+            row.extend(Cell("", merged=True, at=(locate, r, len(row) + 1 + k)) for k in range(_int(width) - 1))
+        if len(row) > MAX_COLUMNS:
+            raise files.error(f"表{number} 列数过多（超过 {MAX_COLUMNS} 列），不像是一份自评表", path)
+    return tuple(row)
 
 
 def _decimal(element: Any) -> int:
@@ -232,7 +287,3 @@ def _int(value: int) -> int:
 
 def _position(path: str, table: int, row: int, col: int) -> Position:
     return Position(file=path, cell=f"表{table} 第{row}行 第{col}列")
-
-
-def _empty(path: str, table: int, row: int, col: int, *, merged: bool) -> Cell:
-    return Cell("", _position(path, table, row, col), merged=merged)

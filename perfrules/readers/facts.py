@@ -11,20 +11,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-import attrs
-
 from perfrules import model
 from perfrules.errors import PerfrulesError, Position
 from perfrules.readers.grid import Cell, Document, Table, cell_at, clean, header_key
 from perfrules.readers.hanzi import simplified
-from perfrules.values import normalize, squash
+from perfrules.values import normalize, short_text_cache, squash
 
 
 LABEL_CELL = re.compile(r"^(?:.*?(?:单位|部门)(?:\(单位\))?名称|项目名称|主管部门|实施单位|填报单位|辖区)$")
+_INLINE_LABEL = re.compile(r"^\s*([^:：]{2,20})[:：]\s*(\S.*)$", re.S)  # 单位名称：值 in one cell
+_NEXT_LABEL = re.compile(r"\s+\S*[:：].*$", re.S)  # … and the next label after the value
+_FILED_BY = re.compile(r"^\s*(?:填报单位|单位名称|部门名称|填报部门)\s*[:：]\s*(\S[^\s:：]*)")
+_LEADING_YEAR = re.compile(r"^(?:19|20)\d\d年度?")
+_YEARS = (re.compile(r"((?:19|20)\d\d)\s*年度"), re.compile(r"((?:19|20)\d\d)\s*年"))
+_POINTS_ONLY = re.compile(r"[\d.,\s]+分?")
+_FUND_PART = re.compile(r"^(?:其中[:：]\s*)?(.{2,30}?)[:：]\s*([\d.,，]*)\s*$")
 
 
+@short_text_cache
 def label_name(text: str) -> str | None:
-    """The canonical name of a label cell (区级预算部门（单位）名称 → 单位名称)."""
+    """The canonical name of a label cell (区级预算部门（单位）名称 → 单位名称).
+
+    Kept per text: the header rows are asked this cell by cell, and again for the
+    cells after each label."""
     key = simplified(squash(text)).rstrip(":")
     if not LABEL_CELL.match(key):
         return None
@@ -38,14 +47,16 @@ def labels(rows: Iterable[Sequence[Cell]]) -> dict[str, Cell]:
     found: dict[str, Cell] = {}
     for row in rows:
         for index, cell in enumerate(row):
+            if not cell.text:
+                continue
             name = label_name(cell.text)
             if name is None:
-                inline = re.match(r"^\s*([^:：]{2,20})[:：]\s*(\S.*)$", clean(cell.text), re.S)
+                inline = _INLINE_LABEL.match(clean(cell.text))
                 if inline and label_name(inline.group(1)):
                     label = label_name(inline.group(1))
                     assert label is not None
-                    text = re.sub(r"\s+\S*[:：].*$", "", clean(inline.group(2)), flags=re.S)
-                    found.setdefault(label, attrs.evolve(cell, text=text))
+                    text = _NEXT_LABEL.sub("", clean(inline.group(2)))
+                    found.setdefault(label, cell.with_text(text))
                 continue
             value = next((c for c in row[index + 1 :] if clean(c.text) and not label_name(c.text)), None)
             if value is not None:
@@ -93,14 +104,14 @@ _FORM_WORDS = {"", "部门整体", "部门", "项目", "单位", "整体支出",
 def unit_from_text(paragraphs: Sequence[str]) -> str:
     """The unit named in the narrative: ``填报单位：…`` or the report's title lines."""
     for para in paragraphs:
-        m = re.match(r"^\s*(?:填报单位|单位名称|部门名称|填报部门)\s*[:：]\s*(\S[^\s:：]*)", para)
+        m = _FILED_BY.match(para)
         if m:
             return clean(m.group(1))
     title = ""
     for para in [p for p in paragraphs if clean(p)][:5]:
         title += squash(para)
         if _TITLE_TAIL.search(title):
-            unit = re.sub(r"^(?:19|20)\d\d年度?", "", _TITLE_TAIL.sub("", title))
+            unit = _LEADING_YEAR.sub("", _TITLE_TAIL.sub("", title))
             return "" if unit in _FORM_WORDS else unit  # 部门整体绩效自评表 names no unit
     return ""
 
@@ -110,9 +121,9 @@ def year_of(before: Sequence[str], top: Sequence[Sequence[Cell]], doc: Document,
     the 年度总体目标 text (``中心2021年较好地完成了…`` says what was done, not the form's year)."""
     skip = {id(c) for c in goals}
     texts = [*before, *(c.text for row in top for c in row if id(c) not in skip), *doc.paragraphs]
-    for pattern in (r"((?:19|20)\d\d)\s*年度", r"((?:19|20)\d\d)\s*年"):
+    for pattern in _YEARS:
         for text in texts:
-            m = re.search(pattern, normalize(text))
+            m = pattern.search(normalize(text))
             if m:
                 return int(m.group(1))
     return None
@@ -124,7 +135,7 @@ def header_total(top: Sequence[Sequence[Cell]]) -> Cell | None:
         for index, cell in enumerate(row):
             if header_key(cell.text) in ("自评得分", "自评总分"):
                 value = next((c for c in row[index + 1 :] if clean(c.text)), None)
-                if value is not None and re.fullmatch(r"[\d.,\s]+分?", normalize(clean(value.text))):
+                if value is not None and _POINTS_ONLY.fullmatch(normalize(clean(value.text))):
                     return value
     return None
 
@@ -165,9 +176,8 @@ def fund_parts(rows: Sequence[Sequence[Cell]]) -> dict[str, Cell]:
     out: dict[str, Cell] = {}
     for row in rows:
         for cell in row:
-            text = clean(cell.text)
-            m = re.match(r"^(?:其中[:：]\s*)?(.{2,30}?)[:：]\s*([\d.,，]*)\s*$", text)
+            m = _FUND_PART.match(clean(cell.text)) if cell.text else None
             if m and label_name(m.group(1)) is None:
-                out.setdefault(f"资金构成.{squash(m.group(1))}", attrs.evolve(cell, text=m.group(2)))
+                out.setdefault(f"资金构成.{squash(m.group(1))}", cell.with_text(m.group(2)))
     return out
 

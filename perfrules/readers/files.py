@@ -98,20 +98,14 @@ def _decode(data: bytes, codec: str, name: str, path: str | None) -> str:
 
 
 # ------------------------------------------------------------------------ sniffing
-def zip_names(path: str) -> frozenset[str]:
-    """Member names of a zip, or nothing when it is not a readable zip."""
+def open_zip(path: str) -> zipfile.ZipFile | None:
+    """The zip, open (the caller closes it), or None when it is not a readable zip."""
     import zipfile  # here, not at the top: reading TOML or JSON never loads it
 
     try:
-        with zipfile.ZipFile(path) as zf:
-            return frozenset(zf.namelist())
+        return zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
-        return frozenset()
-
-
-def is_zip_with(head: bytes, path: str, part: str) -> bool:
-    """Whether the file is a zip holding *part* (what makes a .docx or an .xlsx)."""
-    return head.startswith(ZIP_SIGNATURE) and part in zip_names(path)
+        return None
 
 
 def check_zip(path: str, what: str) -> None:
@@ -123,15 +117,13 @@ def check_zip(path: str, what: str) -> None:
     open_checked_zip(path, what).close()
 
 
-def open_checked_zip(path: str, what: str) -> zipfile.ZipFile:
-    """The zip, open, once :func:`check_zip`'s checks pass (the caller closes it)."""
-    import zipfile
-
-    try:
-        zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
+def open_checked_zip(path: str, what: str, opened: zipfile.ZipFile | None = None) -> zipfile.ZipFile:
+    """The zip (*opened*, when the caller has it open already), once :func:`check_zip`'s
+    checks pass (the caller closes it; it is closed when they fail)."""
+    zf = opened if opened is not None else open_zip(path)
+    if zf is None:
         raise error(f"文件已损坏：不是有效的 {what} 文件（zip 结构无法读取）", path,
-                    suggestion=f"请用 Office/WPS 打开后重新另存为 {what}。") from None
+                    suggestion=f"请用 Office/WPS 打开后重新另存为 {what}。")
     try:
         _check_members(zf.infolist(), path, what)
     except BaseException:

@@ -23,14 +23,53 @@ from perfrules.values import normalize, points, short_text_cache, squash, to_dec
 _STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
 
 
-@attrs.frozen
-class Cell:
-    """One grid position: its own text (``""`` for a merge continuation) and where it is."""
+Locate = Callable[[int, int], Position]  # (row, column) of a table → where that is in the file
 
-    text: str
-    position: Position
-    merged: bool = False  # covered by a merged cell that starts elsewhere
-    formula: str = ""  # an Excel formula with no cached value (its text is then "")
+
+class Cell:
+    """One grid position: its own text (``""`` for a merge continuation) and where it is.
+
+    A reader gives the position, or ``at=(locate, row, column)`` to have it made when
+    first asked for: a table has many more cells than messages and locations point at,
+    and a Position costs more to make than the cell.  A cell is never changed once made
+    (:meth:`with_text` makes another); it compares and hashes as a value.
+    """
+
+    __slots__ = ("text", "merged", "formula", "_position", "_at")
+
+    def __init__(self, text: str, position: Position | None = None, merged: bool = False, formula: str = "",
+                 *, at: tuple[Locate, int, int] | None = None) -> None:
+        self.text = text
+        self.merged = merged  # covered by a merged cell that starts elsewhere
+        self.formula = formula  # an Excel formula with no cached value (its text is then "")
+        self._position = position
+        self._at = at
+
+    @property
+    def position(self) -> Position:
+        if self._position is None:
+            if self._at is None:
+                raise TypeError("a Cell needs a position or at=(locate, row, column)")
+            locate, row, column = self._at
+            self._position = locate(row, column)
+        return self._position
+
+    def with_text(self, text: str) -> Cell:
+        """The same grid position holding *text* (a label's value split off its cell)."""
+        return Cell(text, self._position, self.merged, self.formula, at=self._at)
+
+    def _value(self) -> tuple[str, Position, bool, str]:
+        return self.text, self.position, self.merged, self.formula
+
+    def __eq__(self, other: object) -> bool:
+        return self._value() == other._value() if isinstance(other, Cell) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._value())
+
+    def __repr__(self) -> str:
+        return (f"Cell(text={self.text!r}, position={self.position!r}, merged={self.merged!r}, "
+                f"formula={self.formula!r})")
 
 
 @attrs.frozen

@@ -27,6 +27,7 @@ than the header is aligned on the right, its extra leading cells being labels su
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -40,8 +41,8 @@ from perfrules.readers import facts
 from perfrules.readers.fund import read_budget
 from perfrules.readers.grid import UNCACHED, Cell, Document, Table, cell_at, clean, header_key, read_number
 from perfrules.readers.hanzi import simplified
-from perfrules.readers.levels import block_weights, name_levels, split_points, strays
-from perfrules.values import squash, to_decimal
+from perfrules.readers.levels import block_weights, level_names, split_points, strays
+from perfrules.values import short_text_cache, squash, to_decimal
 
 LEVEL1_WEIGHT = "一级指标分值"  # a column some forms add beside 一级指标
 LEVEL2_WEIGHT = "二级指标分值"  # and beside 二级指标 (Hunan scorecards)
@@ -53,6 +54,7 @@ MORE = ("调整指标值", "得分系数", RUBRIC)
 # scorecard whose rows carry a 评分标准) is still a 自评表.
 # Chongqing's form has no 一级 column at all (指标名称 | 计量单位 | 指标性质 | 年初指标值 …).
 REQUIRED = (model.NAME, model.SCORE)
+_SPACES = re.compile(r"\s+")
 _TOTAL_LABELS = {"总分", "总计", "合计", "自评总分", "综合得分", "总得分", "分值合计"}
 
 
@@ -78,16 +80,19 @@ _INDICATOR_HEADERS: dict[str, str] = {
 _REASON_PREFIXES = ("偏差原因", "未完成原因", "原因分析")
 
 
+@functools.partial(short_text_cache, maxsize=4096)
 def indicator_field(text: str) -> str | None:
-    """Which 自评表 column a header cell names, or None."""
+    """Which 自评表 column a header cell names, or None.
+
+    Kept per text: every row of every table is asked whether it is the header."""
     key = header_key(text)
     if key.startswith(_REASON_PREFIXES):
         return model.REASON
     return _INDICATOR_HEADERS.get(key)
 
 
-def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
-    """Field → column for the indicator header.
+def _columns(row: Sequence[Cell], fields: Sequence[str | None]) -> dict[str, int]:
+    """Field → column for the indicator header, given what each of its cells names.
 
     Several 分值 columns (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值): the last is the
     row's; one right after 一级指标 or 二级指标 holds that level's points.  With 指标性质,
@@ -96,8 +101,7 @@ def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
     found: dict[str, int] = {}
     weights: list[tuple[int, str | None]] = []
     before: str | None = None
-    for index, cell in enumerate(row):
-        field = indicator_field(cell.text)
+    for index, field in enumerate(fields):
         if field == model.WEIGHT:
             weights.append((index, before))
         elif field is not None:
@@ -113,9 +117,14 @@ def indicator_columns(row: Sequence[Cell]) -> dict[str, int]:
     return found
 
 
-def _is_indicator_header(row: Sequence[Cell]) -> bool:
-    cols = indicator_columns(row)
-    return len(cols) >= 3 and (model.NAME in cols or model.LEVEL1 in cols)
+def _header_columns(row: Sequence[Cell]) -> dict[str, int] | None:
+    """The columns of *row* when it is an indicator header, else None (most rows name
+    fewer than three columns: told before the columns are worked out)."""
+    fields = [indicator_field(cell.text) for cell in row]
+    if len(fields) - fields.count(None) < 3:
+        return None
+    cols = _columns(row, fields)
+    return cols if len(cols) >= 3 and (model.NAME in cols or model.LEVEL1 in cols) else None
 
 
 def _complete(cols: Mapping[str, int]) -> bool:
@@ -140,8 +149,8 @@ def find_form(doc: Document) -> _Found:
     incomplete: _Found | None = None
     for table in doc.tables:
         for index, row in enumerate(table.rows):
-            if _is_indicator_header(row):
-                found = _Found(table, index, indicator_columns(row))
+            if (cols := _header_columns(row)) is not None:
+                found = _Found(table, index, cols)
                 if _complete(found.columns):
                     return found
                 incomplete = incomplete or found
@@ -248,14 +257,20 @@ def _cell_error(message: str, cell: Cell | None, file: str | None) -> PerfrulesE
 
 
 # -- indicator rows -----------------------------------------------------------------
+@functools.partial(short_text_cache, maxsize=4096)
+def _total_label(text: str) -> bool:
+    """Whether a cell reads 总分 (合计, 自评总分 …): asked of every cell of every indicator row."""
+    return simplified(squash(text)).rstrip(":") in _TOTAL_LABELS
+
+
 def _is_total(row: Sequence[Cell]) -> bool:
-    return any(simplified(squash(c.text)).rstrip(":") in _TOTAL_LABELS for c in row)
+    return any(_total_label(c.text) for c in row)
 
 
 def _level_text(level: Cell | None, points_cell: Cell | None) -> str:
     """A level cell's text as the TOML writes it: ``投入(13分)`` when its points are
     printed in a column of their own."""
-    text = re.sub(r"\s+", "", clean(level.text)) if level is not None else ""  # 经济效\n益指标
+    text = _SPACES.sub("", clean(level.text)) if level is not None else ""  # 经济效\n益指标
     if points_cell is None or split_points(text)[1] is not None:
         return text
     try:
@@ -270,7 +285,7 @@ def _indicators(found: _Found, locations: dict[str, Position],
     """The rows under the header up to 总分, levels carried down where left blank."""
     width = found.width
     cols = found.columns
-    rows: list[model.IndicatorRow] = []
+    read: list[tuple[Mapping[str, Cell], str, str, Cell | None, Cell | None]] = []  # each row's cells and levels
     starts: list[bool] = []
     level1: Cell | None = None
     level2: Cell | None = None
@@ -282,7 +297,7 @@ def _indicators(found: _Found, locations: dict[str, Position],
         if _is_total(row):
             total = row
             break
-        if _is_indicator_header(row):  # a header repeated on a new page
+        if _header_columns(row) is not None:  # a header repeated on a new page
             continue
         own = {f: c for f, i in cols.items()
                if (c := cell_at(row, i, width)) is not None and (clean(c.text) or c.formula)}
@@ -300,9 +315,11 @@ def _indicators(found: _Found, locations: dict[str, Position],
             level2, points2 = own[model.LEVEL2], None
         points1 = own.get(LEVEL1_WEIGHT, points1)
         points2 = own.get(LEVEL2_WEIGHT, points2)
-        starts.append(new_block or not rows)
-        rows.append(_row(own, _level_text(level1, points1), _level_text(level2, points2), level1, level2))
-    named, weights = name_levels(rows, starts=starts)
+        starts.append(new_block or not read)
+        read.append((own, _level_text(level1, points1), _level_text(level2, points2), level1, level2))
+    names, weights = level_names([(text1, text2) for _own, text1, text2, _cell1, _cell2 in read], starts)
+    named = tuple(_row(own, name1, name2, bool(inferred), level1, level2)
+                  for (own, _text1, _text2, level1, level2), (name1, inferred, name2) in zip(read, names))
     if model.WEIGHT not in cols:  # weights only in the block headers
         named = block_weights(named, weights)
     for item in named:
@@ -312,7 +329,7 @@ def _indicators(found: _Found, locations: dict[str, Position],
     return list(named), weights, total
 
 
-def _row(own: Mapping[str, Cell], text1: str, text2: str, level1: Cell | None,
+def _row(own: Mapping[str, Cell], text1: str, text2: str, inferred: bool, level1: Cell | None,
          level2: Cell | None) -> model.IndicatorRow:
     unreadable: dict[str, str] = {}
 
@@ -332,6 +349,7 @@ def _row(own: Mapping[str, Cell], text1: str, text2: str, level1: Cell | None,
     return model.IndicatorRow(
         level1=text1,
         level2=text2,
+        level1_inferred=inferred,
         name=text(model.NAME),
         target=target,
         actual=text(model.ACTUAL),
@@ -351,7 +369,7 @@ def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position], h
     On a grid, the cell under 得分; a blank one means no total was filed.  In the text
     export (no grid) a short row ``总分 | 100 | 98`` has its 得分 last."""
     width = found.width
-    start = next(i for i, c in enumerate(row) if simplified(squash(c.text)).rstrip(":") in _TOTAL_LABELS)
+    start = next(i for i, c in enumerate(row) if _total_label(c.text))
     numbers = [c for c in row[start + 1 :] if clean(c.text)]
     short = width is not None and len(row) < width
     weight_col = found.columns.get(model.WEIGHT)

@@ -77,27 +77,43 @@ def strays(level1: str, level2: str) -> bool:
 
 def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
                 ) -> tuple[tuple[model.IndicatorRow, ...], dict[str, Decimal]]:
-    """Rows with their 一级 names as names (points split off, unprinted names inferred),
-    and the points each block's header printed.
+    """Rows with their 一级 and 二级 names as :func:`level_names` gives them, and the points
+    each block's header printed."""
+    names, weights = level_names([(row.level1, row.level2) for row in rows], starts)
+    out = tuple(
+        row if level1 == row.level1 and inferred is None and level2 == row.level2
+        else attrs.evolve(row, level1=level1, level2=level2) if inferred is None
+        else attrs.evolve(row, level1=level1, level2=level2, level1_inferred=inferred)
+        for row, (level1, inferred, level2) in zip(rows, names))
+    return out, weights
+
+
+def level_names(levels: Sequence[tuple[str, str]], starts: Sequence[bool] = (),
+                ) -> tuple[list[tuple[str, bool | None, str]], dict[str, Decimal]]:
+    """Each row's (一级, 二级) as printed → (一级 name, whether it was inferred, 二级 name):
+    points split off, unprinted names inferred; and the points each block's header printed.
+    "Inferred" is None for a row whose 一级 stays as printed.  (Names first, rows after:
+    the layout makes each row once, with its names.)
 
     A block is a run of rows with the same 一级 text; *starts* (from a grid's merged
     cells) also marks where a block with the same text as the one above begins."""
     blocks: list[list[int]] = []
     last: str | None = None
-    for i, row in enumerate(rows):
-        if row.level1 != last or not blocks or (i < len(starts) and starts[i]):
+    for i, (level1, _level2) in enumerate(levels):
+        if level1 != last or not blocks or (i < len(starts) and starts[i]):
             blocks.append([])
-            last = row.level1
+            last = level1
         blocks[-1].append(i)
-    out = list(rows)
+    out: list[tuple[str, bool | None, str]] = [(level1, None, level2) for level1, level2 in levels]
     weights: dict[str, Decimal] = {}
     taken: set[str] = set()
     for number, block in enumerate(blocks, start=1):
-        name, weight = split_points(rows[block[0]].level1)
+        printed = levels[block[0]][0]
+        name, weight = split_points(printed)
         inferred = False
         if not name:  # （50分） with no name, or a 一级 cell left blank (鄂州: 社会效益指标 under a blank 一级)
-            guess = infer_level([rows[i].level2 for i in block])
-            if weight is not None or rows[block[0]].level1.strip():
+            guess = infer_level([levels[i][1] for i in block])
+            if weight is not None or printed.strip():
                 name, inferred = (guess or f"一级指标{number}"), True
             elif guess:
                 name, inferred = guess, True
@@ -107,14 +123,14 @@ def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
             taken.add(name)
         if weight is not None:
             weights[name] = weight
-        if name != rows[block[0]].level1 or inferred:
+        if name != printed or inferred:
             for i in block:
-                out[i] = attrs.evolve(rows[i], level1=name, level1_inferred=inferred)
-    for i, row in enumerate(out):  # 数量指标(10分): a 二级 cell's points are the form's, not a name
-        level2, points2 = split_points(row.level2)
-        if level2 and level2 != row.level2:  # points split off, 數量指標 read, 经济效益\n指标 joined
-            out[i] = attrs.evolve(row, level2=level2)
-    return tuple(out), weights
+                out[i] = (name, inferred, levels[i][1])
+    for i, (level1, flag, printed2) in enumerate(out):  # 数量指标(10分): a 二级 cell's points are the form's
+        level2, _points2 = split_points(printed2)
+        if level2 and level2 != printed2:  # points split off, 數量指標 read, 经济效益\n指标 joined
+            out[i] = (level1, flag, level2)
+    return out, weights
 
 
 def block_weights(rows: Sequence[model.IndicatorRow], weights: Mapping[str, Decimal]) -> tuple[model.IndicatorRow, ...]:

@@ -113,9 +113,11 @@ class Package:
         return out
 
 
-def open_package(path: str, what: str, xml_parser: etree.XMLParser) -> tuple[zipfile.ZipFile, Package]:
-    """Check the zip (size, entries, encryption), then open it."""
-    zf = files.open_checked_zip(path, what)
+def open_package(path: str, what: str, xml_parser: etree.XMLParser,
+                 opened: zipfile.ZipFile | None = None) -> tuple[zipfile.ZipFile, Package]:
+    """Open the zip (or take *opened*, the zip already open), then check it (size,
+    entries, encryption)."""
+    zf = files.open_checked_zip(path, what, opened)
     return zf, Package(zf, xml_parser)
 
 

@@ -22,8 +22,9 @@ for the equivalence test): rows where the sheet puts them, a cell's column from 
 
 from __future__ import annotations
 
+import functools
 from string import ascii_uppercase, digits
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
@@ -36,6 +37,9 @@ from perfrules.readers.layout import build_submission
 from perfrules.readers.xlsx_cells import (MAC_EPOCH, WINDOWS_EPOCH, cast_number, cell_text, from_excel,
                                           value_text)
 from perfrules.readers.xlsx_styles import Styles, read_styles, shared_strings, text_content
+
+if TYPE_CHECKING:
+    import zipfile
 
 __all__ = ["NAME", "cell_text", "read_xlsx", "xlsx_document"]
 
@@ -53,15 +57,16 @@ _STREAM_BYTES = 4 * 1024 * 1024  # sheets larger than this are read row by row, 
 Rows = tuple[tuple[Cell, ...], ...]
 
 
-def read_xlsx(path: str) -> Submission:
+def read_xlsx(path: str, opened: zipfile.ZipFile | None = None) -> Submission:
     """Read an .xlsx 自评表 (the first sheet that has the 自评表 header)."""
-    return build_submission(xlsx_document(path))
+    return build_submission(xlsx_document(path, opened))
 
 
-def xlsx_document(path: str) -> Document:
+def xlsx_document(path: str, opened: zipfile.ZipFile | None = None) -> Document:
+    """The file's tables as grids (*opened*: the zip, when the caller has opened it to sniff it)."""
     phase = "open"
     try:
-        zf, package = ooxml.open_package(path, ".xlsx", ooxml.parser())
+        zf, package = ooxml.open_package(path, ".xlsx", ooxml.parser(), opened)
         with zf:
             book = _Book(package)
             phase = "sheets"
@@ -155,8 +160,8 @@ def _sheet_rows(book: _Book, title: str, member: str, path: str) -> Rows:
                 continue
             coordinate = c.get("r")
             column = _column(coordinate) if coordinate else column + 1
-            text = _text(book, c)
-            f = c.find(_F)
+            v, f, inline = _children(c)
+            text = _text(book, c, v, inline)
             if column > MAX_COLUMNS:
                 continue
             cells[column] = text
@@ -174,20 +179,40 @@ def _sheet_rows(book: _Book, title: str, member: str, path: str) -> Rows:
         texts.pop()
     width = max((len(t) for t in texts), default=0)
     formulas = _formulas(uncached, len(texts), width, path) if uncached else {}
-    letters = [f"{title}!{_letter(c + 1)}" for c in range(width)]
+    locate = functools.partial(_position, path, [f"{title}!{_letter(c + 1)}" for c in range(width)])
     return tuple(
-        tuple(Cell(t[c] if c < len(t) else "", Position(file=path, cell=f"{letters[c]}{r + 1}"),
-                   formula=formulas.get((r, c), "") if formulas else "") for c in range(width))
+        tuple(Cell(t[c] if c < len(t) else "", formula=formulas.get((r, c), "") if formulas else "",
+                   at=(locate, r, c)) for c in range(width))
         for r, t in enumerate(texts))
 
 
-def _text(book: _Book, c: Any) -> str:
-    """What the cell shows (openpyxl's parse_cell with cached values, then cell_text)."""
+def _position(path: str, letters: list[str], row: int, col: int) -> Position:
+    """``Sheet1!E12`` for the 0-based *row* and *col* of the table read."""
+    return Position(file=path, cell=f"{letters[col]}{row + 1}")
+
+
+def _children(c: Any) -> tuple[Any, Any, Any]:
+    """A cell's first ``<v>``, ``<f>`` and ``<is>`` (None for none): one pass over its
+    children, where a find() each cost several times more."""
+    v = f = inline = None
+    for child in c:
+        tag = child.tag
+        if tag == _V:
+            v = child if v is None else v
+        elif tag == _F:
+            f = child if f is None else f
+        elif tag == _IS:
+            inline = child if inline is None else inline
+    return v, f, inline
+
+
+def _text(book: _Book, c: Any, v: Any, inline: Any) -> str:
+    """What the cell *c* shows, given its ``<v>`` and ``<is>`` (openpyxl's parse_cell with
+    cached values, then cell_text)."""
     kind = c.get("t", "n")
     if kind == "inlineStr":
-        inline = c.find(_IS)
         return "" if inline is None else text_content(inline)
-    value: Any = c.findtext(_V, None) or None
+    value: Any = (v.text if v is not None else None) or None
     if value is None:
         return ""
     style = c.get("s", 0)
@@ -214,7 +239,7 @@ def _text(book: _Book, c: Any) -> str:
 def _register_shared(row: Any, shared: dict[str | None, tuple[str, str | None]]) -> None:
     """A row read once already still defines the shared formulas in it."""
     for c in row:
-        f = c.find(_F) if isinstance(c.tag, str) else None
+        f = _children(c)[1] if isinstance(c.tag, str) else None
         if f is not None:
             _formula(f, c.get("r"), shared)
 
