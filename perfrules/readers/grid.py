@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -71,6 +72,30 @@ class Cell:
         return (f"Cell(text={self.text!r}, position={self.position!r}, merged={self.merged!r}, "
                 f"formula={self.formula!r})")
 
+
+
+class CellPositions(Mapping[str, Position]):
+    """Field → where its cell is in the file, each :class:`Position` made when first read:
+    a row keeps where each of its cells is, and only the few a message or a report
+    points at are ever worked out (as :class:`perfrules.tomlsource.LazyPositions` for TOML)."""
+
+    __slots__ = ("_cells",)
+
+    def __init__(self, cells: Mapping[str, Cell]) -> None:
+        self._cells = cells
+
+    def __getitem__(self, field: str) -> Position:
+        return self._cells[field].position
+
+    def get(self, field: str, default: Any = None) -> Any:  # one call, not Mapping.get's two
+        cell = self._cells.get(field)
+        return default if cell is None else cell.position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cells)
+
+    def __len__(self) -> int:
+        return len(self._cells)
 
 @attrs.frozen
 class Table:

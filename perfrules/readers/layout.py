@@ -39,7 +39,7 @@ from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
 from perfrules.readers import facts
 from perfrules.readers.fund import read_budget
-from perfrules.readers.grid import UNCACHED, Cell, Document, Table, cell_at, clean, header_key, read_number
+from perfrules.readers.grid import UNCACHED, Cell, CellPositions, Document, Table, cell_at, clean, header_key, read_number
 from perfrules.readers.hanzi import simplified
 from perfrules.readers.levels import block_weights, level_names, split_points, strays
 from perfrules.values import short_text_cache, squash, to_decimal
@@ -322,10 +322,12 @@ def _indicators(found: _Found, locations: dict[str, Position],
                   for (own, _text1, _text2, level1, level2), (name1, inferred, name2) in zip(read, names))
     if model.WEIGHT not in cols:  # weights only in the block headers
         named = block_weights(named, weights)
-    for item in named:
-        where = item.locations.get(model.LEVEL1) or item.where()
-        if item.level1 in weights and f"{LEVEL1_WEIGHT}.{item.level1}" not in locations and where is not None:
-            locations[f"{LEVEL1_WEIGHT}.{item.level1}"] = where
+    for item in named:  # where each block's printed points are: its first row's 一级 cell
+        key = f"{LEVEL1_WEIGHT}.{item.level1}"
+        if item.level1 in weights and key not in locations:
+            where = item.locations.get(model.LEVEL1) or item.where()
+            if where is not None:
+                locations[key] = where
     return list(named), weights, total
 
 
@@ -339,11 +341,11 @@ def _row(own: Mapping[str, Cell], text1: str, text2: str, inferred: bool, level1
             unreadable[field] = UNCACHED + cell.formula
         return clean(cell.text) if cell is not None else ""
 
-    locations = {f: c.position for f, c in own.items() if f not in (LEVEL1_WEIGHT, LEVEL2_WEIGHT)}
+    cells = {f: c for f, c in own.items() if f not in (LEVEL1_WEIGHT, LEVEL2_WEIGHT)}
     if level1 is not None:
-        locations[model.LEVEL1] = level1.position
+        cells[model.LEVEL1] = level1
     if level2 is not None:
-        locations[model.LEVEL2] = level2.position
+        cells[model.LEVEL2] = level2
     more = {k: text(k) for k in (*MORE, *SPLIT_TARGET) if k in own}
     target = text(model.TARGET) or "".join(more.get(k, "").strip() for k in SPLIT_TARGET)
     return model.IndicatorRow(
@@ -356,7 +358,7 @@ def _row(own: Mapping[str, Cell], text1: str, text2: str, inferred: bool, level1
         weight=read_number(own.get(model.WEIGHT), model.WEIGHT, unreadable),
         self_score=read_number(own.get(model.SCORE), model.SCORE, unreadable),
         reason=text(model.REASON),
-        locations=locations,
+        locations=CellPositions(cells),
         unreadable=unreadable,
         more=more,
     )
