@@ -35,7 +35,9 @@ _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 
 # Both tables in one: no full-width character maps to a zero-width mark.
 _NORMAL = {**_FULL_WIDTH, **{k: 0x20 for k in _ZERO_WIDTH}}
-_SPACES = re.compile(r"\s+")
+# Most cells hold none of these: a search for one is far cheaper than translate() (which
+# looks every character up), so only the texts that have one are translated.
+_ANY_TO_NORMALISE = re.compile("[" + "".join(re.escape(chr(c)) for c in _NORMAL) + "]")
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
 
@@ -75,15 +77,18 @@ def normalize(text: str) -> str:
     return text if text.isascii() else _normal(text)
 
 
-@short_text_cache
-def _normal(text: str) -> str:
-    return text.translate(_NORMAL)
+def _normalised(text: str) -> str:
+    return text.translate(_NORMAL) if _ANY_TO_NORMALISE.search(text) else text
+
+
+_normal = short_text_cache(_normalised)
 
 
 @short_text_cache
 def squash(text: str) -> str:
-    """Normalised text without any white space, for comparing cells."""
-    return _SPACES.sub("", text.translate(_NORMAL))
+    """Normalised text without any white space, for comparing cells.  (str.split() and
+    the regex ``\\s`` take the same characters for white space, every code point checked.)"""
+    return "".join(_normalised(text).split())
 
 
 # ----------------------------------------------------------------------------- units

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -143,3 +144,32 @@ def test_results_hold_only_decimals(sub: Submission) -> None:
     numbers += [e.points_lost for e in result.explanations]
     assert all(type(n) is Decimal for n in numbers)
     assume(result.rows)
+
+
+# ---------------------------------------------------------------- cell text normalised
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def _squash_by_definition(text: str) -> str:
+    from perfrules.values import _NORMAL
+
+    return _WHITE_SPACE.sub("", text.translate(_NORMAL))
+
+
+def test_split_takes_the_white_space_the_regex_takes() -> None:
+    """squash() drops white space with str.split(): the same characters as ``\\s``, every code point."""
+    import sys
+
+    differ = [c for c in range(sys.maxunicode + 1)
+              if bool(_WHITE_SPACE.fullmatch(chr(c))) != (len(f"a{chr(c)}b".split()) == 2)]
+    assert differ == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("　（）：，％０９ＡＺ\u200b\ufeff\u00a0 \t\n")), max_size=40))
+def test_squash_and_normalize_are_their_definitions(text: str) -> None:
+    """The search that skips translate() for most texts changes nothing."""
+    from perfrules.values import _NORMAL, normalize, squash
+
+    assert squash.__wrapped__(text) == _squash_by_definition(text)  # type: ignore[attr-defined]
+    assert normalize(text) == text.translate(_NORMAL)
