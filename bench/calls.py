@@ -3,7 +3,7 @@ compare two versions of perfrules on a machine whose timings swing (a shared 2-c
 gave the same code ±15% between runs).  Fewer calls is not the same as faster, but on
 this interpreter-bound code the two have moved together.
 
-    python bench/calls.py            # peer workload (totals, explained), score() and TOML read
+    python bench/calls.py            # peer workload (totals, explained), score(), TOML, .docx and .xlsx read
     PYTHONPATH=/path/to/other/checkout python bench/calls.py   # the same for another version
 
 Counted with sys.setprofile ("call" and "c_call" events) on one pass, after a warm-up pass.
@@ -86,6 +86,23 @@ def main() -> None:
         print(f"varied tables, score()     {count(score_all) / len(jobs):8.1f} calls per table ({len(jobs)} tables)")
         print(f"varied tables, TOML read   {count(read_all) / len(paths):8.1f} calls per file "
               f"(tomllib.loads alone: {count(lambda: [tomllib.loads(p.read_text(encoding='utf-8')) for p in paths]) / len(paths):.1f})")
+
+        # The first 60 tables in their printed layouts, as bench/run.py writes its 1,000 files.
+        for kind in ("docx", "xlsx"):
+            folder = Path(tmp) / kind
+            folder.mkdir()
+            for table in tables[:60]:
+                hetero.write_layouts(table, folder, (kind,))
+            files = sorted(str(p) for p in folder.iterdir())
+
+            def read_files() -> None:
+                for path in files:
+                    try:
+                        read_submission(path)
+                    except PerfrulesError:
+                        pass
+
+            print(f"varied tables, .{kind} read  {count(read_files) / len(files):8.1f} calls per file ({len(files)} files)")
 
 
 if __name__ == "__main__":
