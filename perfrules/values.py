@@ -35,9 +35,6 @@ _ZERO_WIDTH = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 
 # Both tables in one: no full-width character maps to a zero-width mark.
 _NORMAL = {**_FULL_WIDTH, **{k: 0x20 for k in _ZERO_WIDTH}}
-# Most cells hold none of these: a search for one is far cheaper than translate() (which
-# looks every character up), so only the texts that have one are translated.
-_ANY_TO_NORMALISE = re.compile("[" + "".join(re.escape(chr(c)) for c in _NORMAL) + "]")
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
 
@@ -77,10 +74,18 @@ def normalize(text: str) -> str:
     return text if text.isascii() else _normal(text)
 
 
-def _normalised(text: str) -> str:
-    return text.translate(_NORMAL) if _ANY_TO_NORMALISE.search(text) else text
+def seldom_translated(table: dict[int, int]) -> Callable[[str], str]:
+    """``str.translate(table)`` for texts that seldom hold a character of *table*: a
+    search for one first, far cheaper than translate(), which looks every character up."""
+    any_of = re.compile("[" + "".join(re.escape(chr(c)) for c in table) + "]")
+
+    def translate(text: str) -> str:
+        return text.translate(table) if any_of.search(text) else text
+
+    return translate
 
 
+_normalised = seldom_translated(_NORMAL)  # 1 in 9 cell texts has a full-width or zero-width character
 _normal = short_text_cache(_normalised)
 
 

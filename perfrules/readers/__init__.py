@@ -22,17 +22,22 @@ if TYPE_CHECKING:
 
 @attrs.frozen
 class Reader:
+    """One file format: how it is told by its first bytes (``sniff``) and how it is read.
+    A text format (TOML, JSON) gives ``parse``: the file's bytes, read in the open that
+    sniffed them.  Any other gives ``read`` (it opens the file itself) and, for a zip
+    format (.docx, .xlsx), ``unzip``: the zip opened to sniff it, its directory read once."""
+
     name: str
     extensions: tuple[str, ...]
     # (first bytes, path, member names when the file is a readable zip) → is it mine?
     sniff: Callable[[bytes, str, frozenset[str]], bool]
-    read: Callable[[str], Submission]
-    # A text format (TOML, JSON): the file's bytes, read with the sniffed head in one
-    # open, → the submission.  None: the reader opens the file itself (zip, OLE …).
+    read: Callable[[str], Submission] | None = None
     parse: Callable[[bytes, str], Submission] | None = None
-    # A zip format (.docx, .xlsx): the zip opened to sniff it, and its path → the
-    # submission (the zip's directory is read once).
     unzip: Callable[[zipfile.ZipFile, str], Submission] | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.read is None and self.parse is None:
+            raise ValueError(f"reader {self.name!r} can neither read a file nor parse its bytes")
 
 
 def _sniff_toml(head: bytes, path: str, names: frozenset[str]) -> bool:
@@ -44,25 +49,11 @@ def _sniff_json(head: bytes, path: str, names: frozenset[str]) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
 
-def _read_toml(path: str) -> Submission:
-    from perfrules.readers.structured import read_toml_submission
-    from perfrules.tomlsource import read_text
-
-    return read_toml_submission(read_text(path), path)
-
-
 def _parse_toml(data: bytes, path: str) -> Submission:
     from perfrules.readers.structured import read_toml_submission
     from perfrules.tomlsource import decoded
 
     return read_toml_submission(decoded(data, path), path)
-
-
-def _read_json(path: str) -> Submission:
-    from perfrules.readers.structured import read_json_submission
-    from perfrules.tomlsource import read_text
-
-    return read_json_submission(read_text(path), path)
 
 
 def _parse_json(data: bytes, path: str) -> Submission:
@@ -73,8 +64,8 @@ def _parse_json(data: bytes, path: str) -> Submission:
 
 
 READERS: list[Reader] = [
-    Reader("json", (".json",), _sniff_json, _read_json, _parse_json),
-    Reader("toml", (".toml",), _sniff_toml, _read_toml, _parse_toml),
+    Reader("json", (".json",), _sniff_json, parse=_parse_json),
+    Reader("toml", (".toml",), _sniff_toml, parse=_parse_toml),
 ]
 
 
@@ -112,8 +103,10 @@ def _opened(path: str) -> tuple[Reader, bytes | None, zipfile.ZipFile | None]:
                 if archive is not None:
                     archive.close()
                 raise
-            if reader.parse is None or archive is not None:  # a zip is never read as text
+            if reader.parse is None:  # the reader opens the file itself, or reads the zip opened here
                 return reader, None, archive
+            if archive is not None:  # a text format that claims a zip reads its bytes
+                archive.close()
             data = head + fh.read(MAX_TEXT_FILE_BYTES + 1 - len(head)) if len(head) == 4096 else head
     except OSError as exc:
         raise PerfrulesError(f"无法读取文件：{os_reason(exc)}", position=Position(file=path), code="io") from None
@@ -161,10 +154,12 @@ def read_submission(path: str) -> Submission:
 
 
 def _read(reader: Reader, path: str, data: bytes | None, archive: zipfile.ZipFile | None) -> Submission:
-    if data is not None and reader.parse is not None:
+    if reader.parse is not None:
+        assert data is not None  # _opened reads a text format's bytes
         return reader.parse(data, path)
     if archive is not None and reader.unzip is not None:
         return reader.unzip(archive, path)
+    assert reader.read is not None  # a reader that does not parse reads (Reader checks it)
     return reader.read(path)
 
 

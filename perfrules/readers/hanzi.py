@@ -8,7 +8,7 @@ printed.  A character not in the table is kept.
 
 from __future__ import annotations
 
-import re
+from perfrules.values import seldom_translated
 
 # One character to one character, so positions inside a label do not move.
 _TRADITIONAL = str.maketrans(
@@ -16,12 +16,5 @@ _TRADITIONAL = str.maketrans(
     "绩标实际级产满项总计预执数资额值单称评价与质时会态经济续响务对结转拨当调进权门体报营业种类系别况达准说环区县镇乡阅贰参余费众众层属万",
 )
 
-
-_ANY_TRADITIONAL = re.compile("[" + "".join(chr(c) for c in _TRADITIONAL) + "]")
-
-
-def simplified(text: str) -> str:
-    """*text* with the form's traditional characters read as simplified.
-
-    Most tables have none: a search finds that far faster than translate() copies the text."""
-    return text.translate(_TRADITIONAL) if _ANY_TRADITIONAL.search(text) else text
+#: *text* with the form's traditional characters read as simplified (most tables have none).
+simplified = seldom_translated(_TRADITIONAL)

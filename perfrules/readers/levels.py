@@ -80,12 +80,14 @@ def name_levels(rows: Sequence[model.IndicatorRow], starts: Sequence[bool] = (),
     """Rows with their 一级 and 二级 names as :func:`level_names` gives them, and the points
     each block's header printed."""
     names, weights = level_names([(row.level1, row.level2) for row in rows], starts)
-    out = tuple(
-        row if level1 == row.level1 and inferred is None and level2 == row.level2
-        else attrs.evolve(row, level1=level1, level2=level2) if inferred is None
-        else attrs.evolve(row, level1=level1, level2=level2, level1_inferred=inferred)
-        for row, (level1, inferred, level2) in zip(rows, names))
-    return out, weights
+    out = []
+    for row, (level1, inferred, level2) in zip(rows, names):
+        if inferred is not None:
+            row = attrs.evolve(row, level1=level1, level2=level2, level1_inferred=inferred)
+        elif (level1, level2) != (row.level1, row.level2):
+            row = attrs.evolve(row, level1=level1, level2=level2)
+        out.append(row)
+    return tuple(out), weights
 
 
 def level_names(levels: Sequence[tuple[str, str]], starts: Sequence[bool] = (),
