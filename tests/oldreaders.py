@@ -1,7 +1,8 @@
 """The readers before issue 14 item 3 (python-docx, openpyxl), kept only so that
 tests/test_readers_equivalence.py can check the lxml readers give the same Document.
 
-Copied from perfrules/readers/docx_reader.py and xlsx_reader.py at 34adb7d.
+Copied from perfrules/readers/docx_reader.py and xlsx_reader.py at 34adb7d; one bug fixed
+since in both (the grid columns of a cell spanning three or more).
 """
 # ruff: noqa: E402
 
@@ -111,7 +112,8 @@ def _grid(tbl: Any, number: int, path: str) -> tuple[tuple[Cell, ...], ...]:
                 row.append(_empty(path, number, r, col, merged=True))
             else:
                 row.append(Cell(_cell_text(tc), _position(path, number, r, col)))
-            row.extend(_empty(path, number, r, len(row) + 1 + k, merged=True) for k in range(_int(tc.grid_span) - 1))
+            start = len(row) + 1  # fixed here as in the lxml reader: a generator read len(row) as it grew (2, 4, 6 …)
+            row.extend([_empty(path, number, r, start + k, merged=True) for k in range(_int(tc.grid_span) - 1)])
             if len(row) > MAX_COLUMNS:
                 raise files.error(f"表{number} 列数过多（超过 {MAX_COLUMNS} 列），不像是一份自评表", path)
         rows.append(tuple(row))

@@ -304,6 +304,16 @@ def test_word_features(tmp_path: Path) -> None:
     assert first.rows[2][0].merged and first.rows[2][0].position.cell == "表1 第3行 第1列"
 
 
+def test_word_cells_after_a_wide_span_are_where_the_grid_puts_them(tmp_path: Path) -> None:
+    body = ("<w:tbl><w:tr>" + _tc(_p("跨三列"), '<w:gridSpan w:val="3"/>') + _tc(_p("第四列")) + "</w:tr>"
+            "<w:tr><w:trPr><w:gridBefore w:val=\"2\"/></w:trPr>" + _tc(_p("跨四列"), '<w:gridSpan w:val="4"/>') + "</w:tr>"
+            "</w:tbl><w:sectPr/>")
+    table = docx_reader.docx_document(str(_docx(tmp_path, "wide.docx", body))).tables[0]
+    assert [(c.text, c.merged) for c in table.rows[0]] == [("跨三列", False), ("", True), ("", True), ("第四列", False)]
+    for r, row in enumerate(table.rows, start=1):  # each grid column named once, in order
+        assert [c.position.cell for c in row] == [f"表1 第{r}行 第{k}列" for k in range(1, len(row) + 1)]
+
+
 def test_word_template_is_refused_as_before(tmp_path: Path) -> None:
     path = tmp_path / "template.docx"
     with zipfile.ZipFile(ROOT / "tests" / "fixtures" / "seed.docx") as src, zipfile.ZipFile(path, "w") as dst:

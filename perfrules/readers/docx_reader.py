@@ -264,8 +264,9 @@ def _row(tr: _Tr, r: int, locate: Locate, number: int, path: str) -> tuple[Cell,
         else:
             row.append(Cell("\n".join(["".join(line) for line in tc.lines]), at=(locate, r, col)))
         width = 1 if tc.span is None else _decimal(tc.span)
-        if width != 1:
-            row.extend(Cell("", merged=True, at=(locate, r, len(row) + 1 + k)) for k in range(_int(width) - 1))
+        if width != 1:  # the grid positions after the cell's own (the generator must not read len(row) as it grows)
+            start = len(row) + 1
+            row.extend([Cell("", merged=True, at=(locate, r, start + k)) for k in range(_int(width) - 1)])
         if len(row) > MAX_COLUMNS:
             raise files.error(f"表{number} 列数过多（超过 {MAX_COLUMNS} 列），不像是一份自评表", path)
     return tuple(row)
