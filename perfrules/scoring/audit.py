@@ -22,8 +22,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from perfrules import model
 from perfrules.explain import Finding, RowResult
-from perfrules.rules.program import MissingInput, NoClause, RowInputs
+from perfrules.rules.program import MissingInput, NoClause, Outcome, RowInputs
 from perfrules.ruleset.model import AuditSetting, Rule, Ruleset
+from perfrules.scoring.policy import band_grade
 from perfrules.values import Malformed, Quantity, Text, Value, placeholder, read_value, repeats, squash
 from perfrules.words import fmt, percent, short
 
@@ -309,3 +310,34 @@ def cost_direction(number: int, row: model.IndicatorRow, inputs: Mapping[str, An
     yield Finding("warning", "cost_direction",
                   f"成本指标「{row.label}」的年度指标值写成「{row.target}」（≥），成本指标应当是上限（≤）{lose}", number,
                   row.label, row.where(model.TARGET))
+
+
+def outcome_findings(number: int, row: model.IndicatorRow, outcome: Outcome, filed_score: Decimal | None,
+                     ruleset: Ruleset, said: bool) -> Iterator[Finding]:
+    """What a rule's outcome for a row shows against what the unit filed: points lost with no
+    偏差原因, the rule's own flags, a self-assessed score outside its grade's band (or no
+    self-assessed score at all), a computed score other than the unit's.  *row* carries the
+    weight and score brought to the ruleset's level weights; *filed_score* is the score as the
+    unit filed it; *said*: a more specific finding on the row already says the score differs."""
+    where = row.where
+    if outcome.charges and number and not row.reason.strip():
+        yield Finding("warning", "missing_reason", f"「{row.label}」失分但未填写偏差原因", number, row.label,
+                      where(model.REASON))
+    for flag in outcome.flags:
+        yield Finding("warning", "rule_flag", f"「{row.label}」：{flag}", number, row.label, where(model.ACTUAL))
+    band = outcome.band
+    if band is not None:
+        if row.self_score is None:
+            yield Finding("warning", "missing_self_score", f"「{row.label}」是定性指标，但没有自评得分，按所在档下限计",
+                          number, row.label, where(model.ACTUAL))
+        elif not band.contains(row.self_score):
+            yield Finding("error", "self_score_outside_band",
+                          f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{band_grade(outcome, row.actual, ruleset)}」档的"
+                          f"区间 {band} 内，按该档下限 {fmt(band.low)} 分计", number, row.label, where(model.SCORE))
+    elif (row.self_score is not None and not said
+          and ruleset.rounding.apply(outcome.score) != ruleset.rounding.apply(row.self_score)):
+        # 8.62 filed for 8.6183 is the same score, rounded
+        scaled = f"（按一级指标分值折算为 {ruleset.rounding.show(row.self_score)}）" if filed_score != row.self_score else ""
+        yield Finding("warning", "score_differs",
+                      f"「{row.label}」自评得分 {fmt(filed_score)}{scaled}，复核得分 {ruleset.rounding.show(outcome.score)}",
+                      number, row.label, where(model.SCORE))

@@ -23,9 +23,8 @@ from perfrules.rules.vocabulary import EXACT, PLACES
 from perfrules.words import execution_words, fmt, money, row_words, short, why_not_computed
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import Explanation, Finding, Result, RowResult, RulesetRecord
-from perfrules.rules.operators import word_map
 from perfrules.scoring.records import AddRecords, row_records
-from perfrules.scoring.policy import (CONTEXT, EXECUTION, ZERO, applicable_factor, citation, classify, classify_value, group,
+from perfrules.scoring.policy import (CONTEXT, EXECUTION, ZERO, applicable_factor, band_grade, citation, classify, classify_value, group,
                               execution_row, filed_sums, level_scales, meets, refuse_unfilled, rescaled, select_rule)
 from perfrules.ruleset.model import Rule, Ruleset
 from perfrules.scoring.tablecheck import TableChecks
@@ -149,11 +148,13 @@ class _Scorer:
         env = row_inputs(row.weight, self_score=row.self_score, reason=row.reason, grade=row.actual)
         self.findings.extend(audit.cell_findings(number, row, target, actual, kind))
         problem = self._fill_numbers(env, number, row, target, actual, kind)
-        self.findings.extend(audit.row_findings(number, row, target, actual, env.get("met") if kind != "qualitative" else None,
-                                                direction, self.rs))
+        found = list(audit.row_findings(number, row, target, actual, env.get("met") if kind != "qualitative" else None,
+                                        direction, self.rs))
+        self.findings.extend(found)
         rule = self._pick(kind, direction, row, row.key)
         self._evaluate(number, row, rule, env, problem, lambda: row_words(
-            row.target, row.actual, fmt(row.weight), env.get("target"), row.self_score, env.get("actual")))
+            row.target, row.actual, fmt(row.weight), env.get("target"), row.self_score, env.get("actual")),
+            said=any(f.code in _SPECIFIC for f in found))
         if kind == "quantitative" and direction == "positive" and "成本" in row.level1 and isinstance(target, Quantity):
             self.findings.extend(audit.cost_direction(number, row, env, self._pick("quantitative", "negative", row),
                                                       self.rs))
@@ -179,10 +180,6 @@ class _Scorer:
             label = row.label if isinstance(row, model.IndicatorRow) else EXECUTION
             self.findings.append(Finding("error", "unreadable_cell", f"「{label}」的{field}「{short(text)}」不是数字，无法读取",
                                          number, label, row.where(field)))
-
-    def _said(self, number: int, codes: frozenset[str]) -> bool:
-        """A more specific finding on this row already says what score_differs would."""
-        return any(f.row == number and f.code in codes for f in self.findings)
 
     def _unscored_row(self, number: int, row: model.IndicatorRow, method: str = "unscored") -> None:
         """A row left out of the computed total: not applicable, or its points unreadable or unfilled."""
@@ -241,7 +238,10 @@ class _Scorer:
 
     # --------------------------------------------------------------- evaluation
     def _evaluate(self, number: int, row: model.IndicatorRow, rule: Rule | None, env: RowInputs,
-                  problem: str | None, values: Shown) -> None:
+                  problem: str | None, values: Shown, said: bool = False) -> None:
+        """Score the row by *rule*, or by the unit's own score where the rule cannot (with a
+        finding that says why); explain what it lost; check the outcome against what the
+        unit filed (*said*: a row finding already says its score differs)."""
         assert row.weight is not None
         if rule is None:
             self._find("warning", "no_rule", f"规则集中没有适用于「{row.label}」的规则，暂按自评得分计", number, row)
@@ -266,17 +266,8 @@ class _Scorer:
         method = "self_assessed" if outcome.band is not None else "computed"
         self._record(number, row, rule, outcome.score, method)
         self._explain(number, row, rule, outcome, values)
-        for flag in outcome.flags:
-            self._find("warning", "rule_flag", f"「{row.label}」：{flag}", number, row)
-        if outcome.band is not None:
-            self._check_band(number, row, outcome)
-        elif (row.self_score is not None and self.rs.rounding.apply(outcome.score) != self.rs.rounding.apply(row.self_score)
-              and not self._said(number, _SPECIFIC)):  # 8.62 filed for 8.6183 is the same score, rounded
-            filed = self.filed_rows[number][1] if number in self.filed_rows else row.self_score
-            scaled = f"（按一级指标分值折算为 {self.rs.rounding.show(row.self_score)}）" if filed != row.self_score else ""
-            self._find("warning", "score_differs",
-                       f"「{row.label}」自评得分 {fmt(filed)}{scaled}，复核得分 {self.rs.rounding.show(outcome.score)}",
-                       number, row, field=model.SCORE)
+        filed = self.filed_rows[number][1] if number in self.filed_rows else row.self_score
+        self.findings.extend(audit.outcome_findings(number, row, outcome, filed, self.rs, said))
 
     def _fallback(self, number: int, row: model.IndicatorRow, rule: Rule | None, values: Shown, why: str) -> None:
         assert row.weight is not None
@@ -301,21 +292,18 @@ class _Scorer:
             return
         add, values = self._records(number, row, rule), shown()
         if outcome.band is None:
-            add(outcome.charges, values, row.reason, self.explanations)
-        else:  # the charge of the band's case shows the grade and the band, and says where the unit's score fell
-            for charge in outcome.charges:
-                if charge.text == outcome.matched:
-                    graded, note = self._band_values(row, outcome, values)
-                    add((Charge(charge.points, charge.text, note),), graded, row.reason, self.explanations)
-                else:
-                    add((charge,), values, row.reason, self.explanations)
-        if not row.reason.strip() and number:
-            self._find("warning", "missing_reason", f"「{row.label}」失分但未填写偏差原因", number, row, field=model.REASON)
+            return add(outcome.charges, values, row.reason, self.explanations)
+        for charge in outcome.charges:  # the band's case shows the grade and band, and where the unit's score fell
+            if charge.text == outcome.matched:
+                graded, note = self._band_values(row, outcome, values)
+                add((Charge(charge.points, charge.text, note),), graded, row.reason, self.explanations)
+            else:
+                add((charge,), values, row.reason, self.explanations)
 
     def _band_values(self, row: model.IndicatorRow, outcome: Outcome, values: dict[str, str]) -> tuple[dict[str, str], str]:
         band = outcome.band
         assert band is not None
-        named = self._grade(outcome, row)
+        named = band_grade(outcome, row.actual, self.rs)
         grade = f"「{named}」" if named else ""
         how = "按自评得分推定" if outcome.grade_inferred else "按实际完成值"
         shown = {**values, "等级": f"{named or ''}（{how}）", "区间": str(band)}
@@ -323,20 +311,6 @@ class _Scorer:
             return shown, f"自评得分 {fmt(row.self_score)} 分，落在{grade}档 {band}"
         filed = f"自评得分 {fmt(row.self_score)} 分" if row.self_score is not None else "没有自评得分"
         return shown, f"{filed}，不在{grade}档 {band} 内，按该档下限 {fmt(band.low)} 分计"
-
-    def _check_band(self, number: int, row: model.IndicatorRow, outcome: Outcome) -> None:
-        band = outcome.band
-        assert band is not None
-        if row.self_score is None:
-            self._find("warning", "missing_self_score", f"「{row.label}」是定性指标，但没有自评得分，按所在档下限计", number, row)
-        elif not band.contains(row.self_score):
-            self._find("error", "self_score_outside_band",
-                       f"「{row.label}」自评得分 {fmt(row.self_score)} 不在「{self._grade(outcome, row)}」档的区间 {band} 内，"
-                       f"按该档下限 {fmt(band.low)} 分计", number, row, field=model.SCORE)
-
-    def _grade(self, outcome: Outcome, row: model.IndicatorRow) -> str | None:
-        """The grade of a banded row: its case's, else the grade its actual is written as."""
-        return outcome.grade or word_map(self.rs.grade_words).get(squash(row.actual))
 
     def _pick(self, kind: str, direction: str | None, row: model.IndicatorRow, key: str | None = None) -> Rule | None:
         if key is not None and key in self.rule_of:

@@ -15,6 +15,8 @@ from perfrules import model
 from perfrules.rules.vocabulary import PLACES
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import CitationRecord
+from perfrules.rules.operators import word_map
+from perfrules.rules.program import Outcome
 from perfrules.ruleset.model import Rule, Ruleset
 from perfrules.values import Period, Quantity, Value, read_value, squash
 
@@ -159,3 +161,8 @@ def citation(rule: Rule | None) -> CitationRecord:
     c = rule.citation
     return CitationRecord(c.document.number, c.document.title, c.article, c.evidence, rule.layer, c.document.issued)
 
+
+
+def band_grade(outcome: Outcome, actual: str, ruleset: Ruleset) -> str | None:
+    """The grade of a banded row: its case's, else the grade its actual is written as."""
+    return outcome.grade or word_map(ruleset.grade_words).get(squash(actual))
