@@ -13,9 +13,8 @@ import re
 import tomllib
 from decimal import Decimal
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 
 from perfrules.errors import PerfrulesError, Position
 from perfrules.limits import MAX_DATA_NESTING, MAX_TEXT_FILE_BYTES
@@ -44,16 +43,30 @@ _MESSAGES = {
 }
 
 
-def _split_dotted(text: str) -> list[str]:
-    parts = re.findall(_KEY, text)
-    return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
+_KEY_PART = re.compile(_KEY)
 
 
-@attrs.frozen
-class KeySpot:
+def _split_dotted(text: str) -> tuple[str, ...]:
+    """The parts of a dotted key as written (quotes taken off).  A key of one part, the
+    commonest by far (``"实际完成值"``, ``name``), is taken as it is, with no regex."""
+    first = text[:1]
+    if first == '"' or first == "'":
+        if text.count(first) == 2 and text[-1] == first and (first == "'" or "\\" not in text):
+            return (text[1:-1],)
+    elif "." not in text and '"' not in text and "'" not in text:
+        return (text,)
+    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in _KEY_PART.findall(text))
+
+
+class KeySpot(NamedTuple):
+    """Where a key is written: a tuple, as the scan makes one for every key of a file."""
+
     line: int  # 1-based
     key_column: int  # 1-based, characters
     value_column: int
+
+
+_spot = tuple.__new__  # KeySpot(...) without its Python-level __new__: one per key of a file
 
 
 class LazyPositions(Mapping[str, Position]):
@@ -113,34 +126,41 @@ class Locator:
         table: KeyPath = ()
         counts: dict[KeyPath, int] = {}
         in_multiline: str | None = None
+        header_match, pair_match = _HEADER.match, _PAIR.match
         for number, line in enumerate(self.lines, start=1):
             if in_multiline:
                 if in_multiline in line:
                     in_multiline = None
                 continue
-            header = _HEADER.match(line)
+            header = header_match(line) if "[" in line else None
             if header:
-                names = tuple(_split_dotted(header.group(2)))
+                names = _split_dotted(header.group(2))
                 if header.group(1) == "[[":
                     counts[names] = counts.get(names, -1) + 1
                 table = self._indexed(names, counts)
-                spot = KeySpot(number, header.start(2) + 1, header.start(2) + 1)
+                spot = _spot(KeySpot, (number, header.start(2) + 1, header.start(2) + 1))
                 spots.setdefault(table, spot)
                 spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
                 continue
-            pair = _PAIR.match(line)
-            if not pair or line.lstrip().startswith("#"):
-                continue
-            keys: KeyPath = tuple(_split_dotted(pair.group(1)))
-            path = table + keys
-            value_col = pair.end() + 1
-            spots[path] = KeySpot(number, pair.start(1) + 1, value_col)
-            rest = line[pair.end():]
-            for quote in ('"""', "'''"):
-                if rest.startswith(quote) and rest.count(quote) == 1:
-                    in_multiline = quote
-            if rest.startswith("{"):
-                self._scan_inline(path, number, line, pair.end())
+            close = line.find('" = ', 1) if line[:1] == '"' else -1
+            if close > 0 and line.find('"', 1) == close and "\\" not in line[:close] and not line[close + 4:close + 5].isspace():
+                # "键" = 值 at the start of the line, as perfrules writes a table: what _PAIR matches, found with no regex
+                end = close + 4
+                path = table + (line[1:close],)
+                spots[path] = _spot(KeySpot, (number, 1, end + 1))
+            else:
+                pair = pair_match(line)
+                if not pair:  # a blank line, a comment (# is no key), a value continued …
+                    continue
+                end = pair.end()
+                path = table + _split_dotted(pair.group(1))
+                spots[path] = _spot(KeySpot, (number, pair.start(1) + 1, end + 1))
+            opens = line[end:end + 3]
+            if opens == '"""' or opens == "'''":
+                if line.count(opens, end) == 1:
+                    in_multiline = opens
+            elif opens[:1] == "{":
+                self._scan_inline(path, number, line, end)
 
     def _indexed(self, path: tuple[str, ...], counts: dict[KeyPath, int]) -> KeyPath:
         """Insert array-of-tables indices: [[rules]] then [rules.cite] → rules.<n>.cite."""
@@ -154,9 +174,9 @@ class Locator:
 
     def _scan_inline(self, path: KeyPath, number: int, line: str, start: int) -> None:
         for m in re.finditer(rf"[{{,]\s*({_DOTTED})\s*=\s*", line[start:]):
-            keys = tuple(_split_dotted(m.group(1)))
+            keys = _split_dotted(m.group(1))
             assert self._spots is not None
-            self._spots[path + keys] = KeySpot(number, start + m.start(1) + 1, start + m.end() + 1)
+            self._spots[path + keys] = _spot(KeySpot, (number, start + m.start(1) + 1, start + m.end() + 1))
 
     def find(self, path: KeyPath) -> KeySpot | None:
         """The spot of *path*, or of its nearest written ancestor."""

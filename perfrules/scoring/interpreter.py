@@ -4,7 +4,7 @@ For each row: read the target and actual cells, pick the first rule whose
 ``applies`` matches, evaluate it, and turn what it charged into explanation
 entries.  A qualitative row the rules cannot measure keeps the unit's own score,
 checked against its grade band (``self_assessed``).  A row no rule can compute
-falls back to the unit's score too, with an error finding, so one odd cell never
+falls back to the unit's score too, with a warning that says why, so one odd cell never
 stops a table.  All arithmetic runs under one explicit Decimal context; the total
 is the exact sum, rounded once as the ruleset says.
 """
