@@ -137,13 +137,17 @@ class Locator:
                 names = _split_dotted(header.group(2))
                 if header.group(1) == "[[":
                     counts[names] = counts.get(names, -1) + 1
-                table = self._indexed(names, counts)
+                if len(names) == 1:  # [[指标]], [预算执行]: what _indexed gives a one-part path
+                    table = names + (counts[names],) if names in counts else names
+                else:
+                    table = self._indexed(names, counts)
                 spot = _spot(KeySpot, (number, header.start(2) + 1, header.start(2) + 1))
                 spots.setdefault(table, spot)
                 spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
                 continue
             close = line.find('" = ', 1) if line[:1] == '"' else -1
-            if close > 0 and line.find('"', 1) == close and "\\" not in line[:close] and not line[close + 4:close + 5].isspace():
+            if close > 0 and line.find('"', 1) == close and line.find("\\", 1, close) < 0 \
+                    and not line[close + 4:close + 5].isspace():
                 # "键" = 值 at the start of the line, as perfrules writes a table: what _PAIR matches, found with no regex
                 end = close + 4
                 path = table + (line[1:close],)
