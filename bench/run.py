@@ -20,7 +20,9 @@ Figures:
   * batch speed-up on all cores versus one (processes over chunks of plan scoring);
   * heterogeneous tables (bench/hetero.py: 10,000 distinct tables varied from the seed, the
     ruleset cases and the corpus), each figure against a floor measured in the same run:
-    ``read_submission`` of their TOML files vs ``tomllib.loads`` of the same files;
+    ``read_submission`` of their TOML files vs ``tomllib.loads`` of the same files; the scan
+    for where each key is written (``tomlsource.Locator``, paid by a table's first score()) vs
+    the same floor;
     ``score()`` (findings and explanations are always built) of tables just read (each round
     reads them again, untimed, so what a Submission works out on first use is paid for) vs
     ``tomllib.loads`` of the same table; JSON rendering in tables/s; 1,000 .docx and 1,000 .xlsx of them in the printed
@@ -428,6 +430,12 @@ def heterogeneous(n: int, n_files: int, rounds: int, profile: bool) -> dict[str,
                        "tables_per_s": n / med["read"], "refused": _count(_REFUSED.values())}
         _say("read timed", t_all)
 
+        # where each key is written (tomlsource.Locator): worked out when a table is first scored
+        from perfrules.tomlsource import Locator
+        med = _interleaved({"floor": lambda i: tomllib.loads(texts[i]), "scan": lambda i: Locator(texts[i], None).spots},
+                           list(range(n)), rounds)
+        out["key_scan"] = {"scan_s": med["scan"], "floor_s": med["floor"], "ratio": med["scan"] / med["floor"]}
+
         # score: score() vs tomllib.loads of the same table (the ruleset chosen beforehand, as a batch does)
         t0 = time.perf_counter()
         jobs = [(s, choose_ruleset(s)) for s in subs if s is not None]
@@ -655,6 +663,8 @@ def _hetero_rows(h: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows = [
         (f"{h['n']:,} varied tables: read", f"read_submission {r['tables_per_s']:,.0f} tables/s = {r['ratio']:.2f}× "
          f"tomllib.loads of the same files ({r['floor_s'] * 1000 / h['n']:.2f} ms/table)", _verdict("read_ratio", r["ratio"])),
+        *([("  key positions", f"{h['key_scan']['ratio']:.2f}× tomllib.loads (the TOML key scan, paid by a table's "
+             "first score())", "")] if "key_scan" in h else []),
         ("  score()", f"{s['tables_per_s']:,.0f} tables/s, {s['rows_per_s']:,.0f} rows/s = {s['ratio']:.2f}× tomllib.loads "
          f"of the same table; refused: {', '.join(f'{v} {c}' for c, v in s['refused'].items()) or 'none'}",
          _verdict("score_ratio", s["ratio"])),
