@@ -137,10 +137,7 @@ class Locator:
                 names = _split_dotted(header.group(2))
                 if header.group(1) == "[[":
                     counts[names] = counts.get(names, -1) + 1
-                if len(names) == 1:  # [[指标]], [预算执行]: what _indexed gives a one-part path
-                    table = names + (counts[names],) if names in counts else names
-                else:
-                    table = self._indexed(names, counts)
+                table = self._indexed(names, counts)
                 spot = _spot(KeySpot, (number, header.start(2) + 1, header.start(2) + 1))
                 spots.setdefault(table, spot)
                 spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
@@ -168,6 +165,8 @@ class Locator:
 
     def _indexed(self, path: tuple[str, ...], counts: dict[KeyPath, int]) -> KeyPath:
         """Insert array-of-tables indices: [[rules]] then [rules.cite] → rules.<n>.cite."""
+        if len(path) == 1:  # [[指标]], [预算执行]: the commonest header, with no loop
+            return path + (counts[path],) if path in counts else path
         out: list[str | int] = []
         for name in path:
             out.append(name)

@@ -33,6 +33,8 @@ ZERO, HUNDRED = Decimal(0), Decimal(100)
 EMPTY_REASONS = {"0", "无", "/", "／", "-", "—", "——", "无偏差", "无。", "不适用"}
 # Actuals that restate the grade instead of a measured value.
 BOILERPLATE = re.compile(r"^(达成|达到|完成|实现)(了)?(预期|年度)?(指标|目标)(值)?[。.]?$|^(已完成|已达成|已达到|完成|达标)[。.]?$")
+
+
 def shown_rate(text: str, computed: Decimal) -> tuple[Decimal, int] | None:
     """A printed 执行率 as a share and its printed decimals, or None if not a number.
 
