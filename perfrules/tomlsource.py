@@ -29,6 +29,7 @@ _KEY = rf'(?:{_BARE_KEY}|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
 _DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
 _HEADER = re.compile(rf"^\s*(\[\[?)\s*({_DOTTED})\s*\]\]?")
 _PAIR = re.compile(rf"\s*({_DOTTED})\s*=\s*")
+_HEADER_LINE = re.compile(r"^[^\S\n]*\[", re.M)  # a line _HEADER may match: white space, then [
 
 _MESSAGES = {
     "Expected '=' after a key in a key/value pair": "键后面应当是「=」",
@@ -56,6 +57,20 @@ def _split_dotted(text: str) -> tuple[str, ...]:
     elif "." not in text and '"' not in text and "'" not in text:
         return (text,)
     return tuple(p[1:-1] if p[:1] in "\"'" else p for p in _KEY_PART.findall(text))
+
+
+def _pair(line: str) -> tuple[tuple[str, ...], int, int] | None:
+    """(key parts, key column, value column) of a ``key = value`` line, or None.  A line
+    that starts ``"键" = `` (how perfrules writes a table) is read with str.find: what
+    :data:`_PAIR` matches there, found with no regex."""
+    close = line.find('" = ', 1) if line[:1] == '"' else -1
+    if close > 0 and line.find('"', 1) == close and line.find("\\", 1, close) < 0 \
+            and not line[close + 4:close + 5].isspace():
+        return (line[1:close],), 1, close + 5
+    pair = _PAIR.match(line)
+    if pair is None:
+        return None
+    return _split_dotted(pair.group(1)), pair.start(1) + 1, pair.end() + 1
 
 
 class KeySpot(NamedTuple):
@@ -104,6 +119,9 @@ class Locator:
         self.text = text
         self._lines: list[str] | None = None
         self._spots: dict[KeyPath, KeySpot] | None = None
+        self._spans: dict[KeyPath, tuple[int, int]] | None = None
+        self._heads: dict[KeyPath, tuple[KeySpot, str]] = {}  # table → (spot, line) of its header
+        self._counted = (0, 1)  # (offset, its line): lines are counted on from the last asked, as rows ask in order
 
     @property
     def lines(self) -> list[str]:
@@ -126,7 +144,7 @@ class Locator:
         table: KeyPath = ()
         counts: dict[KeyPath, int] = {}
         in_multiline: str | None = None
-        header_match, pair_match = _HEADER.match, _PAIR.match
+        header_match = _HEADER.match
         for number, line in enumerate(self.lines, start=1):
             if in_multiline:
                 if in_multiline in line:
@@ -134,34 +152,31 @@ class Locator:
                 continue
             header = header_match(line) if "[" in line else None
             if header:
-                names = _split_dotted(header.group(2))
-                if header.group(1) == "[[":
-                    counts[names] = counts.get(names, -1) + 1
-                table = self._indexed(names, counts)
+                names, table = self._entered(header, counts)
                 spot = _spot(KeySpot, (number, header.start(2) + 1, header.start(2) + 1))
                 spots.setdefault(table, spot)
                 spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
                 continue
-            close = line.find('" = ', 1) if line[:1] == '"' else -1
-            if close > 0 and line.find('"', 1) == close and line.find("\\", 1, close) < 0 \
-                    and not line[close + 4:close + 5].isspace():
-                # "键" = 值 at the start of the line, as perfrules writes a table: what _PAIR matches, found with no regex
-                end = close + 4
-                path = table + (line[1:close],)
-                spots[path] = _spot(KeySpot, (number, 1, end + 1))
-            else:
-                pair = pair_match(line)
-                if not pair:  # a blank line, a comment (# is no key), a value continued …
-                    continue
-                end = pair.end()
-                path = table + _split_dotted(pair.group(1))
-                spots[path] = _spot(KeySpot, (number, pair.start(1) + 1, end + 1))
+            pair = _pair(line)
+            if pair is None:  # a blank line, a comment (# is no key), a value continued …
+                continue
+            keys, key_column, value_column = pair
+            path = table + keys
+            spots[path] = _spot(KeySpot, (number, key_column, value_column))
+            end = value_column - 1
             opens = line[end:end + 3]
             if opens == '"""' or opens == "'''":
                 if line.count(opens, end) == 1:
                     in_multiline = opens
             elif opens[:1] == "{":
                 self._scan_inline(path, number, line, end)
+
+    def _entered(self, header: re.Match[str], counts: dict[KeyPath, int]) -> tuple[tuple[str, ...], KeyPath]:
+        """(the header's names, the table it opens): a [[header]] counts one more entry."""
+        names = _split_dotted(header.group(2))
+        if header.group(1) == "[[":
+            counts[names] = counts.get(names, -1) + 1
+        return names, self._indexed(names, counts)
 
     def _indexed(self, path: tuple[str, ...], counts: dict[KeyPath, int]) -> KeyPath:
         """Insert array-of-tables indices: [[rules]] then [rules.cite] → rules.<n>.cite."""
@@ -181,6 +196,80 @@ class Locator:
             assert self._spots is not None
             self._spots[path + keys] = _spot(KeySpot, (number, start + m.start(1) + 1, start + m.end() + 1))
 
+    def _tables(self) -> dict[KeyPath, tuple[int, int]]:
+        """Table path → the offsets of its lines (from the end of its header line to the
+        start of the next header), read from the header lines alone, as :meth:`_scan`
+        reads them (valid TOML opens a table once).  Empty when the text has a multi-line
+        string, which could hide a header or a key: the scan then runs."""
+        if self._spans is None:
+            spans: dict[KeyPath, tuple[int, int]] = {}
+            self._spans = spans
+            text = self.text
+            if '"""' in text or "'''" in text:
+                return spans
+            counts: dict[KeyPath, int] = {}
+            table: KeyPath = ()
+            start = counted = 0
+            number = 1
+            for found in _HEADER_LINE.finditer(text):
+                line_start = found.start()
+                line_end = text.find("\n", line_start)
+                line = text[line_start:line_end if line_end >= 0 else len(text)]
+                header = _HEADER.match(line)
+                if header is None:
+                    continue
+                spans[table] = (start, line_start)
+                names, table = self._entered(header, counts)
+                number += text.count("\n", counted, line_start)
+                counted = line_start
+                head = (_spot(KeySpot, (number, header.start(2) + 1, header.start(2) + 1)), line)
+                self._heads.setdefault(table, head)  # as the scan keeps them
+                self._heads.setdefault(names, head)
+                start = line_end if line_end >= 0 else len(text)
+            spans[table] = (start, len(text))
+        return self._spans
+
+    def _quick(self, path: KeyPath) -> tuple[KeySpot, str] | None:
+        """(spot, line) of *path* from the lines of its table that contain its last key (or
+        from its header, for a table), without scanning the file: what the scan would
+        find, or None (then the scan runs).
+        A table is scored asking for about two keys in each of its rows; reading only the
+        lines that hold them is a fraction of the scan (bench/run.py, "key positions")."""
+        spans = self._tables()
+        head = self._heads.get(path)
+        if head is not None or not path:  # a table: its header
+            return head
+        key = path[-1]
+        if key.__class__ is not str or not key or "\n" in key:  # (each line past the key: the loop moves on)
+            return None
+        span = spans.get(path[:-1])
+        if span is None:
+            return None
+        start, end = span
+        text = self.text
+        at = text.find(key, start, end)
+        while at >= 0:
+            line_start = text.rfind("\n", 0, at) + 1
+            line_end = text.find("\n", at)
+            if line_end < 0:
+                line_end = len(text)
+            line = text[line_start:line_end]
+            pair = _pair(line)
+            if pair is not None and pair[0] == (key,):
+                return _spot(KeySpot, (self._line_at(line_start), pair[1], pair[2])), line
+            at = text.find(key, line_end, end)
+        return None
+
+    def _line_at(self, offset: int) -> int:
+        """The line number of *offset*, counted on from the offset last asked when it is past
+        it: a table's keys asked in order cost one pass over the text, not one per key."""
+        counted, line = self._counted
+        if offset < counted:
+            counted, line = 0, 1
+        line += self.text.count("\n", counted, offset)
+        self._counted = (offset, line)
+        return line
+
     def find(self, path: KeyPath) -> KeySpot | None:
         """The spot of *path*, or of its nearest written ancestor."""
         while path:
@@ -191,6 +280,11 @@ class Locator:
         return None
 
     def position(self, path: KeyPath, *, value: bool = True, length: int = 1) -> Position:
+        quick = self._quick(path) if self._spots is None else None
+        if quick is not None:
+            at, line = quick
+            return Position(file=self.file, line=at.line, column=at.value_column if value else at.key_column,
+                            source_line=line, length=length)
         spot = self.find(path)
         if spot is None:  # a top-level key, written nowhere: it belongs at the top of the file
             return Position(file=self.file, line=1, column=1, source_line=self.lines[0], length=length)

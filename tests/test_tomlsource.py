@@ -3,9 +3,14 @@ TOML submission or ruleset points at)."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from perfrules.errors import Position
 from perfrules.tomlsource import _PAIR, Locator, _split_dotted
 
 DOCUMENT = '''单位名称 = "某局"
@@ -71,3 +76,66 @@ def test_a_quoted_key_line_is_read_as_the_regex_reads_it(key: str, separator: st
     else:
         path, key_column, value_column = expected
         assert found.get(path) == (key_column, value_column)
+
+
+# A document of tables with keys in every style, values that hold key- and header-like
+# text (in strings, multi-line strings, arrays over several lines, inline tables).
+_KEYS = ["实际完成值", "得分", "分值", "a", "a.b", "x"]
+_HEADERS = ['[["指标"]]', "[[指标]]", "[[ 指标 ]]", "[预算执行]", '["指标".x]', "[t]", "  [[指标]]"]
+_STYLES = ['"{k}" = {v}', '"{k}"= {v}', '  "{k}" = {v}', "{k} = {v}", "'{k}' = {v}", '"{k}" =  {v}', '"{k}".y = {v}']
+_VALUES = ["1", '"实际完成值 = 2"', '"[[指标]]"', '"""\n"得分" = 3\n[["指标"]]\n"""', "'''\n实际完成值 = 4'''",
+           '[\n  "[[指标]]",\n  "a = 1",\n]', '{ "实际完成值" = 5, a = 6 }', '"\\"得分\\" = 7"']
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> str:
+    lines = []
+    for section in range(draw(st.integers(0, 4)) + 1):
+        if section:
+            lines.append(draw(st.sampled_from(_HEADERS)))
+        keys = draw(st.lists(st.sampled_from(_KEYS), unique=True, max_size=4))
+        for key in keys:
+            style, value = draw(st.sampled_from(_STYLES)), draw(st.sampled_from(_VALUES))
+            lines.append(style.format(k=key, v=value))
+            if draw(st.booleans()):
+                lines.append(draw(st.sampled_from(["", "# 实际完成值 = 1", '# [["指标"]]'])))
+    return "\n".join(lines)
+
+
+def _paths(data: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        yield prefix + (key,)
+        yield from _paths(value, prefix + (key,))
+
+
+@given(_documents())
+@settings(max_examples=600, deadline=None)
+def test_a_position_is_the_same_found_quickly_or_by_the_scan(text: str) -> None:
+    """A key asked for before the scan ran is found from the lines of its table that hold
+    it (Locator._quick): the same line and columns as the whole scan gives, every key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        assume(False)
+    scanned = Locator(text, "t.toml")
+    paths = [*_paths(data), *scanned.spots]
+    for value in (True, False):
+        shared = Locator(text, "t.toml")  # keys asked in order, as a table's rows ask
+        for path in paths:
+            want = scanned.position(path, value=value)
+            assert Locator(text, "t.toml").position(path, value=value) == want, path
+            assert shared.position(path, value=value) == want, path
+
+
+def test_quick_positions_are_used_on_a_table_as_perfrules_writes_it() -> None:
+    """The quick path is taken (no scan) for the keys of a table's rows."""
+    text = ('"单位名称" = "某局"\n\n[["指标"]]\n"实际完成值" = "10%"\n"得分" = 5\n\n[["指标"]]\n"实际完成值" = "达成"\n'
+            '[一级指标分值]\n"产出指标" = 50\n')
+    locator = Locator(text, "t.toml")
+    assert locator.position(("指标", 1, "实际完成值")) == Position(file="t.toml", line=8, column=11,
+                                                                 source_line='"实际完成值" = "达成"')
+    assert locator.position(("指标", 0, "得分"), value=False).line == 5
+    assert locator.position(("一级指标分值",)) == Position(file="t.toml", line=9, column=2, source_line="[一级指标分值]")
+    assert locator.position(("单位名称",)).line == 1  # asked out of order: counted again from the top
+    assert locator._spots is None  # never scanned
