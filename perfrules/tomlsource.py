@@ -4,7 +4,9 @@ tomllib gives exact values (``parse_float=Decimal``) but no positions; errors ab
 key must still say file:line:column.  :class:`Locator` scans the text once and maps
 each key path (``("rules", 2, "text")``) to the line and columns of the key and of
 its value.  It understands what hand-written rulesets use: ``[table]``,
-``[[array]]``, dotted and quoted keys, inline tables, multi-line strings.
+``[[array]]``, dotted and quoted keys, inline tables, multi-line strings.  A position
+asked before the scan has run is first looked for in the lines of its own table only
+(what a scored table asks: a few keys in each row), the same line and columns.
 """
 
 from __future__ import annotations
@@ -131,8 +133,8 @@ class Locator:
 
     @property
     def spots(self) -> dict[KeyPath, KeySpot]:
-        """Where every key is written, scanned the first time a position is asked for: a
-        table scored without a message that points into it never pays for the scan."""
+        """Where every key is written, scanned the first time it is needed: a position
+        :meth:`_quick` cannot find, a string's characters (:meth:`text_position`)."""
         if self._spots is None:
             self._spots = {}
             self._scan()
