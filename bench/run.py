@@ -20,9 +20,9 @@ Figures:
   * batch speed-up on all cores versus one (processes over chunks of plan scoring);
   * heterogeneous tables (bench/hetero.py: 10,000 distinct tables varied from the seed, the
     ruleset cases and the corpus), each figure against a floor measured in the same run:
-    ``read_submission`` of their TOML files vs ``tomllib.loads`` of the same files; the scan
-    for where each key is written (``tomlsource.Locator``, paid by a table's first score()) vs
-    the same floor;
+    ``read_submission`` of their TOML files vs ``tomllib.loads`` of the same files; where the
+    keys a table's first score() asks for are written (``tomlsource.Locator``, paid by that
+    score()), found as now and after the whole key scan as before, vs the same floor;
     ``score()`` (findings and explanations are always built) of tables just read (each round
     reads them again, untimed, so what a Submission works out on first use is paid for) vs
     ``tomllib.loads`` of the same table; JSON rendering in tables/s; 1,000 .docx and 1,000 .xlsx of them in the printed
