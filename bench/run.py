@@ -21,7 +21,7 @@ Figures:
   * heterogeneous tables (bench/hetero.py: 10,000 distinct tables varied from the seed, the
     ruleset cases and the corpus), each figure against a floor measured in the same run:
     ``read_submission`` of their TOML files vs ``tomllib.loads`` of the same files; where the
-    keys a table's first score() asks for are written (``tomlsource.Locator``, paid by that
+    keys a table's first score() asks for are written (``tomlkeys.Locator``, paid by that
     score()), found as now and after the whole key scan as before, vs the same floor;
     ``score()`` (findings and explanations are always built) of tables just read (each round
     reads them again, untimed, so what a Submission works out on first use is paid for) vs
@@ -430,10 +430,10 @@ def heterogeneous(n: int, n_files: int, rounds: int, profile: bool) -> dict[str,
                        "tables_per_s": n / med["read"], "refused": _count(_REFUSED.values())}
         _say("read timed", t_all)
 
-        # where each key is written (tomlsource.Locator), worked out when a table is first scored:
+        # where each key is written (tomlkeys.Locator), worked out when a table is first scored:
         # the keys score() asks for (each row's 实际完成值 and 得分, the budget block's), found
         # from their tables' lines, and the whole scan (what a message about an odd file may need)
-        from perfrules.tomlsource import Locator
+        from perfrules.tomlkeys import Locator
         asked = [_asked_keys(text) for text in texts]
 
         def positions(i: int, scan: bool = False) -> None:

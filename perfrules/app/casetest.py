@@ -22,7 +22,8 @@ from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.explain import Result
 from perfrules.readers.structured import Where, build_submission
 from perfrules.ruleset.model import Ruleset
-from perfrules.tomlsource import Locator, load_toml, read_text
+from perfrules.tomlkeys import Locator
+from perfrules.tomlsource import load_toml, read_text
 from perfrules.values import to_decimal
 
 CASE_KEYS = {"name", "rows", "budget", "total", "explanations", "findings", "no_findings", "note"}

@@ -17,7 +17,8 @@ from perfrules import model
 from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.limits import MAX_CELL_CHARS, MAX_DATA_NESTING, MAX_ROWS
 from perfrules.nesting import nesting_offset
-from perfrules.tomlsource import KeyPath, LazyPositions, Locator, error_at, load_toml, newlines, render_path
+from perfrules.tomlkeys import KeyPath, LazyPositions, Locator, render_path
+from perfrules.tomlsource import error_at, load_toml, newlines
 from perfrules.readers.hanzi import simplified
 from perfrules.readers.levels import block_weights, name_levels
 from perfrules.values import normalize, points, to_decimal

@@ -28,7 +28,8 @@ from perfrules.ruleset.files import (  # re-exported: the loader is where caller
 )
 from perfrules.ruleset import sections
 from perfrules.ruleset.sections import Layer, level_group
-from perfrules.tomlsource import KeyPath, load_toml, read_text
+from perfrules.tomlkeys import KeyPath
+from perfrules.tomlsource import load_toml, read_text
 from perfrules.limits import MAX_CHAIN
 from perfrules.values import points, to_decimal
 

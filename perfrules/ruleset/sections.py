@@ -18,7 +18,7 @@ from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.ruleset.model import (
     DIRECTIONS, EVIDENCE, KINDS, ROUNDING_MODES, Citation, Document, FormRow, GradeBand, Rounding, Rule, Selector,
 )
-from perfrules.tomlsource import KeyPath, Locator
+from perfrules.tomlkeys import KeyPath, Locator
 from perfrules.values import to_decimal
 
 RULE_KEYS = {"id", "name", "text", "applies", "cite", "override", "binding", "note"}

@@ -17,7 +17,7 @@ from perfrules.rulesetbook import layout
 from perfrules.rulesetbook.export import Problems, style_header, unknown_keys, put
 from perfrules.rulesetbook.layout import INT, VALUE, Column
 from perfrules.rulesetbook.reader import Book, Cell, records
-from perfrules.tomlsource import KeyPath
+from perfrules.tomlkeys import KeyPath
 
 
 def write_cases(wb: Any, data: Mapping[str, Any], problems: Problems) -> None:

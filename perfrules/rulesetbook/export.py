@@ -24,7 +24,8 @@ from perfrules.app.casetest import cases_file_for
 from perfrules.errors import PerfrulesError, raise_all
 from perfrules.rulesetbook import layout
 from perfrules.rulesetbook.layout import BOOL, INT, LIST, NUMBER, TEXT, VALUE, Column, Sheet
-from perfrules.tomlsource import KeyPath, Locator, load_toml, read_text
+from perfrules.tomlkeys import KeyPath, Locator
+from perfrules.tomlsource import load_toml, read_text
 
 EXCEL_CELL_CHARS = 32_767  # Excel's limit for one cell
 

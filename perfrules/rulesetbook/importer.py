@@ -19,7 +19,7 @@ from perfrules.rulesetbook import layout
 from perfrules.rulesetbook.casesheet import read_cases, rebase_includes
 from perfrules.rulesetbook.reader import Book, Cell, convert, read_sheets, records
 from perfrules.rulesetbook.tomlwriter import Writer, cases_toml, ruleset_toml
-from perfrules.tomlsource import KeyPath
+from perfrules.tomlkeys import KeyPath
 
 _SHEET_KEYS = {"文件": "documents", "分值": "weights", "等级": "grades", "等级同义词": "grade_words",
                "规则": "rules", "删除规则": "remove", "表式": "form"}

@@ -23,7 +23,7 @@ from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
 from perfrules.rulesetbook import layout
 from perfrules.rulesetbook.layout import BOOL, INT, LIST, NUMBER, TEXT, VALUE, Column
-from perfrules.tomlsource import KeyPath
+from perfrules.tomlkeys import KeyPath
 
 _DECIMAL = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
 _YES, _NO = {"是", "true", "TRUE", "True", "Y", "y"}, {"否", "false", "FALSE", "False", "N", "n"}

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from perfrules.errors import Position
-from perfrules.tomlsource import _PAIR, Locator, _split_dotted
+from perfrules.tomlkeys import _PAIR, Locator, _split_dotted
 
 DOCUMENT = '''单位名称 = "某局"
 "年度" = 2023
