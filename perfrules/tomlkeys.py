@@ -57,6 +57,27 @@ def _pair(line: str) -> tuple[tuple[str, ...], int, int] | None:
     return _split_dotted(pair.group(1)), pair.start(1) + 1, pair.end() + 1
 
 
+#: A [table] or [[array]] line read: (its names, an array's entry, the column of its key).
+Header = tuple[tuple[str, ...], bool, int]
+_HEADERS: dict[str, Header | None] = {}
+
+
+def _header(line: str) -> Header | None:
+    """The header a line opens, or None.  Kept for short lines: a table repeats its
+    headers (``[["指标"]]`` once a row, the same across tables), each read once."""
+    try:
+        return _HEADERS[line]
+    except KeyError:
+        pass
+    found = _HEADER.match(line)
+    header = None if found is None else (_split_dotted(found.group(2)), found.group(1) == "[[", found.start(2) + 1)
+    if len(line) < 200:
+        if len(_HEADERS) >= 4096:
+            _HEADERS.clear()  # bounded: a file of many odd lines starts it again
+        _HEADERS[line] = header
+    return header
+
+
 class KeySpot(NamedTuple):
     """Where a key is written: a tuple, as the scan makes one for every key of a file."""
 
@@ -128,16 +149,15 @@ class Locator:
         table: KeyPath = ()
         counts: dict[KeyPath, int] = {}
         in_multiline: str | None = None
-        header_match = _HEADER.match
         for number, line in enumerate(self.lines, start=1):
             if in_multiline:
                 if in_multiline in line:
                     in_multiline = None
                 continue
-            header = header_match(line) if "[" in line else None
+            header = _header(line) if "[" in line else None
             if header:
                 names, table = self._entered(header, counts)
-                spot = _spot(KeySpot, (number, header.start(2) + 1, header.start(2) + 1))
+                spot = _spot(KeySpot, (number, header[2], header[2]))
                 spots.setdefault(table, spot)
                 spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
                 continue
@@ -155,10 +175,10 @@ class Locator:
             elif opens[:1] == "{":
                 self._scan_inline(path, number, line, end)
 
-    def _entered(self, header: re.Match[str], counts: dict[KeyPath, int]) -> tuple[tuple[str, ...], KeyPath]:
+    def _entered(self, header: Header, counts: dict[KeyPath, int]) -> tuple[tuple[str, ...], KeyPath]:
         """(the header's names, the table it opens): a [[header]] counts one more entry."""
-        names = _split_dotted(header.group(2))
-        if header.group(1) == "[[":
+        names, array, _ = header
+        if array:
             counts[names] = counts.get(names, -1) + 1
         return names, self._indexed(names, counts)
 
@@ -199,14 +219,14 @@ class Locator:
                 line_start = found.start()
                 line_end = text.find("\n", line_start)
                 line = text[line_start:line_end if line_end >= 0 else len(text)]
-                header = _HEADER.match(line)
+                header = _header(line)
                 if header is None:
                     continue
                 spans[table] = (start, line_start)
                 names, table = self._entered(header, counts)
                 number += text.count("\n", counted, line_start)
                 counted = line_start
-                head = (_spot(KeySpot, (number, header.start(2) + 1, header.start(2) + 1)), line)
+                head = (_spot(KeySpot, (number, header[2], header[2])), line)
                 self._heads.setdefault(table, head)  # as the scan keeps them
                 self._heads.setdefault(names, head)
                 start = line_end if line_end >= 0 else len(text)
