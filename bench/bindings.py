@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import hetero  # noqa: E402
+import run  # noqa: E402
 
 
 def main() -> None:
@@ -34,7 +35,6 @@ def main() -> None:
     from perfrules.rules.binding import NotSpecialisable, RowBinding
     from perfrules.rules.compiler import compile_row
     from perfrules.ruleset.catalog import choose_ruleset
-    from perfrules.scoring.interpreter import score
     from perfrules.values import Quantity, read_value
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -51,8 +51,10 @@ def main() -> None:
             try:
                 sub = read_submission(str(path))
                 chosen = choose_ruleset(sub)
-                result = score(sub, chosen.ruleset, notes=chosen.findings, scale_levels=not chosen.fallback)
             except PerfrulesError:
+                continue
+            result = run._score_one((sub, chosen))  # as bench/run.py scores it
+            if result is None:
                 continue  # a table perfrules refuses (never filled in)
             tables += 1
             for row in result.rows:

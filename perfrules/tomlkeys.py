@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from perfrules.errors import PerfrulesError, Position
+from perfrules.values import short_text_cache
 
 KeyPath = tuple[str | int, ...]
 
@@ -59,23 +60,26 @@ def _pair(line: str) -> tuple[tuple[str, ...], int, int] | None:
 
 #: A [table] or [[array]] line read: (its names, an array's entry, the column of its key).
 Header = tuple[tuple[str, ...], bool, int]
-_HEADERS: dict[str, Header | None] = {}
 
 
-def _header(line: str) -> Header | None:
-    """The header a line opens, or None.  Kept for short lines: a table repeats its
-    headers (``[["指标"]]`` once a row, the same across tables), each read once."""
-    try:
-        return _HEADERS[line]
-    except KeyError:
-        pass
+def _read_header(line: str) -> Header | None:
+    """The header a line opens, or None."""
     found = _HEADER.match(line)
-    header = None if found is None else (_split_dotted(found.group(2)), found.group(1) == "[[", found.start(2) + 1)
-    if len(line) < 200:
-        if len(_HEADERS) >= 4096:
-            _HEADERS.clear()  # bounded: a file of many odd lines starts it again
-        _HEADERS[line] = header
-    return header
+    return None if found is None else (_split_dotted(found.group(2)), found.group(1) == "[[", found.start(2) + 1)
+
+
+# A table repeats its headers ([["指标"]] once a row, the same across tables): each read once.
+_header = short_text_cache(_read_header, maxsize=4096)
+
+_V = TypeVar("_V")
+
+
+def _keep_header(store: dict[KeyPath, _V], names: tuple[str, ...], table: KeyPath, value: _V) -> None:
+    """Where a header is written, kept as the scan and the quick path both keep it: for
+    the table it opens, and for its names ([[rules]]: the array is first written at its
+    first entry); a position already kept stays."""
+    store.setdefault(table, value)
+    store.setdefault(names, value)
 
 
 class KeySpot(NamedTuple):
@@ -157,9 +161,7 @@ class Locator:
             header = _header(line) if "[" in line else None
             if header:
                 names, table = self._entered(header, counts)
-                spot = _spot(KeySpot, (number, header[2], header[2]))
-                spots.setdefault(table, spot)
-                spots.setdefault(names, spot)  # [[rules]]: the array itself is first written here
+                _keep_header(spots, names, table, _spot(KeySpot, (number, header[2], header[2])))
                 continue
             pair = _pair(line)
             if pair is None:  # a blank line, a comment (# is no key), a value continued …
@@ -203,8 +205,9 @@ class Locator:
     def _tables(self) -> dict[KeyPath, tuple[int, int]]:
         """Table path → the offsets of its lines (from the end of its header line to the
         start of the next header), read from the header lines alone, as :meth:`_scan`
-        reads them (valid TOML opens a table once).  Empty when the text has a multi-line
-        string, which could hide a header or a key: the scan then runs."""
+        reads them (valid TOML opens a table once); where each header is written goes to
+        ``_heads``.  Empty when the text has a multi-line string, which could hide a
+        header or a key: the scan then runs."""
         if self._spans is None:
             spans: dict[KeyPath, tuple[int, int]] = {}
             self._spans = spans
@@ -218,7 +221,9 @@ class Locator:
             for found in _HEADER_LINE.finditer(text):
                 line_start = found.start()
                 line_end = text.find("\n", line_start)
-                line = text[line_start:line_end if line_end >= 0 else len(text)]
+                if line_end < 0:
+                    line_end = len(text)
+                line = text[line_start:line_end]
                 header = _header(line)
                 if header is None:
                     continue
@@ -226,10 +231,8 @@ class Locator:
                 names, table = self._entered(header, counts)
                 number += text.count("\n", counted, line_start)
                 counted = line_start
-                head = (_spot(KeySpot, (number, header[2], header[2])), line)
-                self._heads.setdefault(table, head)  # as the scan keeps them
-                self._heads.setdefault(names, head)
-                start = line_end if line_end >= 0 else len(text)
+                _keep_header(self._heads, names, table, (_spot(KeySpot, (number, header[2], header[2])), line))
+                start = line_end
             spans[table] = (start, len(text))
         return self._spans
 
@@ -286,20 +289,15 @@ class Locator:
     def position(self, path: KeyPath, *, value: bool = True, length: int = 1) -> Position:
         quick = self._quick(path) if self._spots is None else None
         if quick is not None:
-            at, line = quick
-            return Position(file=self.file, line=at.line, column=at.value_column if value else at.key_column,
-                            source_line=line, length=length)
-        spot = self.find(path)
-        if spot is None:  # a top-level key, written nowhere: it belongs at the top of the file
-            return Position(file=self.file, line=1, column=1, source_line=self.lines[0], length=length)
-        column = spot.value_column if value and path in self.spots else spot.key_column
-        return Position(
-            file=self.file,
-            line=spot.line,
-            column=column,
-            source_line=self.lines[spot.line - 1],
-            length=length,
-        )
+            spot, source_line = quick
+            exact = True
+        else:
+            found = self.find(path)
+            if found is None:  # a top-level key, written nowhere: it belongs at the top of the file
+                return Position(file=self.file, line=1, column=1, source_line=self.lines[0], length=length)
+            spot, source_line, exact = found, self.lines[found.line - 1], path in self.spots
+        column = spot.value_column if value and exact else spot.key_column
+        return Position(file=self.file, line=spot.line, column=column, source_line=source_line, length=length)
 
     def string_start(self, path: KeyPath) -> tuple[int, int] | None:
         """(line, column) of the first character inside the string value at *path*."""
