@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
+import attrs
+
 from perfrules.errors import PerfrulesError, Position
 from perfrules.values import short_text_cache
 
@@ -93,8 +95,62 @@ class KeySpot(NamedTuple):
 _spot = tuple.__new__  # KeySpot(...) without its Python-level __new__: one per key of a file
 
 
+class DeferredPosition(Position):
+    """A :class:`~perfrules.errors.Position` whose line and columns are worked out when one
+    of its fields is first read, not when it is made.
+
+    Every row of a scored table carries where its 实际完成值 is written, but only a report
+    or a message reads it; a batch that keeps totals never does.  Working them out when
+    scored was a quarter of ``score()`` of a table just read (bench/run.py, "key
+    positions").  The fields are Position's own slots, left unset until then: reading an
+    unset slot falls through to :meth:`__getattr__`, which fills all of them from the
+    locator at once.  It equals, hashes, prints and pickles as the Position it stands
+    for (pickled as that plain Position)."""
+
+    __slots__ = ("_locator", "_path")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        found = self._locator.position(self._path)
+        for field in _POSITION_FIELDS:
+            object.__setattr__(self, field, getattr(found, field))
+        return getattr(found, name)
+
+    def plain(self) -> Position:
+        """The Position this stands for."""
+        return Position(*(getattr(self, field) for field in _POSITION_FIELDS))
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain() == other if isinstance(other, Position) else NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        return self.plain() != other if isinstance(other, Position) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.plain())
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Position, tuple(getattr(self, field) for field in _POSITION_FIELDS)
+
+
+_POSITION_FIELDS = tuple(f.name for f in attrs.fields(Position))
+
+
+def deferred(locator: "Locator", path: KeyPath) -> Position:
+    """Where the value at *path* is written, worked out when first read."""
+    position = object.__new__(DeferredPosition)
+    object.__setattr__(position, "_locator", locator)
+    object.__setattr__(position, "_path", path)
+    return position
+
+
 class LazyPositions(Mapping[str, Position]):
-    """Field → position of the keys under one table, each computed when first read."""
+    """Field → position of the keys under one table, each worked out when its line or
+    column is first read (:class:`DeferredPosition`)."""
 
     def __init__(self, locator: "Locator", path: KeyPath, keys: Iterable[str]) -> None:
         self._locator, self._path, self._keys = locator, path, tuple(keys)
@@ -104,7 +160,7 @@ class LazyPositions(Mapping[str, Position]):
         if key not in self._done:
             if key not in self._keys:
                 raise KeyError(key)
-            self._done[key] = self._locator.position(self._path + (key,))
+            self._done[key] = deferred(self._locator, self._path + (key,))
         return self._done[key]
 
     def get(self, key: str, default: Any = None) -> Any:  # one call, not Mapping.get's two

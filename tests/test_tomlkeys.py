@@ -139,3 +139,34 @@ def test_quick_positions_are_used_on_a_table_as_perfrules_writes_it() -> None:
     assert locator.position(("一级指标分值",)) == Position(file="t.toml", line=9, column=2, source_line="[一级指标分值]")
     assert locator.position(("单位名称",)).line == 1  # asked out of order: counted again from the top
     assert locator._spots is None  # never scanned
+
+
+def test_a_scored_table_works_out_a_position_only_when_it_is_read(tmp_path: Any) -> None:
+    """score() of a TOML table leaves each row's location unworked (DeferredPosition) until
+    something reads it; then it is the Position the locator gives, and it equals, hashes
+    and pickles as that plain Position."""
+    import pickle
+    from pathlib import Path
+
+    from perfrules import choose_ruleset, read_submission, score
+    from perfrules.tomlkeys import DeferredPosition
+
+    seed = Path(__file__).resolve().parent.parent / "examples" / "2023-dongjiaduan" / "submission.toml"
+    path = tmp_path / "submission.toml"
+    path.write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    sub = read_submission(str(path))
+    result = score(sub, choose_ruleset(sub).ruleset)
+    row = next(r for r in result.rows if r.row == 1)
+    where = row.location
+    assert isinstance(where, DeferredPosition)
+    assert object.__getattribute__(where, "_locator")._spans is None  # nothing worked out while scoring
+    text = path.read_text(encoding="utf-8")
+    eager = Locator(text, str(path)).position(("指标", 0, "实际完成值"))
+    assert eager.line is not None and eager.line > 1
+    assert where == eager and eager == where and not where != eager and hash(where) == hash(eager)
+    assert (where.line, where.column, where.source_line) == (eager.line, eager.column, eager.source_line)
+    assert repr(where) == repr(eager) and str(where) == str(eager)
+    copied = pickle.loads(pickle.dumps(where))
+    assert type(copied) is Position and copied == eager
+    other = read_submission(str(path)).indicators[1].where("实际完成值")
+    assert other != where and not other == where
