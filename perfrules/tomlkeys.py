@@ -12,6 +12,7 @@ asked before the scan has run is first looked for in the lines of its own table 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
@@ -112,9 +113,10 @@ class DeferredPosition(Position):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        found = self._locator.position(self._path)
-        for field in _POSITION_FIELDS:
-            object.__setattr__(self, field, getattr(found, field))
+        with _RESOLVING:  # a submission kept between requests (perfrules serve) is rendered from several threads
+            found = self._locator.position(self._path)
+            for field in _POSITION_FIELDS:
+                object.__setattr__(self, field, getattr(found, field))
         return getattr(found, name)
 
     def plain(self) -> Position:
@@ -138,6 +140,7 @@ class DeferredPosition(Position):
 
 
 _POSITION_FIELDS = tuple(f.name for f in attrs.fields(Position))
+_RESOLVING = threading.Lock()  # a locator fills its maps as it goes: one thread at a time
 
 
 def deferred(locator: "Locator", path: KeyPath) -> Position:
