@@ -113,11 +113,10 @@ class _Scorer:
 
     # ------------------------------------------------------------------ one row
     def _row(self, number: int, row: model.IndicatorRow) -> None:
-        where = row.where(model.ACTUAL)
         self._unreadable_cells(number, row, row.unreadable, skip=model.NOT_APPLICABLE if row.not_applicable else ())
         if row.is_blank and not row.unreadable:
             self.rows.append(RowResult(number, row.level1, row.level2, row.name, row.target, row.actual, None, None,
-                                       row.self_score, "blank", None, row.reason, where))
+                                       row.self_score, "blank", None, row.reason, row.where(model.ACTUAL)))
             return
         if row.not_applicable:
             self._find("info", "not_applicable", f"「{row.label}」标为不适用（{row.actual or row.unreadable.get(model.WEIGHT, '')}），"
