@@ -114,10 +114,13 @@ class DeferredPosition(Position):
         if name.startswith("_"):
             raise AttributeError(name)
         with _RESOLVING:  # a submission kept between requests (perfrules serve) is rendered from several threads
-            found = self._locator.position(self._path)
-            for field in _POSITION_FIELDS:
-                object.__setattr__(self, field, getattr(found, field))
-        return getattr(found, name)
+            locator = self._locator
+            if locator is not None:  # (None: another thread has just filled it)
+                found = locator.position(self._path)
+                for field in _POSITION_FIELDS:
+                    object.__setattr__(self, field, getattr(found, field))
+                object.__setattr__(self, "_locator", None)  # the file's text is no longer held for it
+        return object.__getattribute__(self, name)
 
     def plain(self) -> Position:
         """The Position this stands for."""

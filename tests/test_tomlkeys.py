@@ -165,6 +165,7 @@ def test_a_scored_table_works_out_a_position_only_when_it_is_read(tmp_path: Any)
     assert eager.line is not None and eager.line > 1
     assert where == eager and eager == where and not where != eager and hash(where) == hash(eager)
     assert (where.line, where.column, where.source_line) == (eager.line, eager.column, eager.source_line)
+    assert object.__getattribute__(where, "_locator") is None  # filled once: the text is not held for it
     assert repr(where) == repr(eager) and str(where) == str(eager)
     copied = pickle.loads(pickle.dumps(where))
     assert type(copied) is Position and copied == eager
