@@ -25,6 +25,8 @@ import jsonschema
 import openpyxl
 import pytest
 from conftest import ROOT, SEED, cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfrules.explain import Result
 from perfrules.scoring.interpreter import score
@@ -101,6 +103,34 @@ def test_json_output_validates_against_the_shipped_schema(seed_result: Result, d
     broken["total"] = 98.0  # a JSON number breaks the contract
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema, cls=jsonschema.Draft202012Validator)
+
+
+_JSON_TEXT = st.text(st.characters(blacklist_categories=()), max_size=8)  # surrogates and controls too
+_JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4), max_leaves=20)
+
+
+@given(_JSON_DATA)
+@settings(max_examples=400, deadline=None)
+def test_the_json_text_is_the_standard_librarys(data: object) -> None:
+    """The JSON report is written by orjson where it can and by json where orjson refuses
+    (a lone surrogate, an integer past 64 bits): the same text as
+    ``json.dumps(ensure_ascii=False, indent=2)`` either way."""
+    from perfrules.render.json_out import dumps
+
+    assert dumps(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_the_json_report_is_written_by_orjson(seed_result: Result, monkeypatch: pytest.MonkeyPatch) -> None:
+    """orjson writes the report (json's indenting encoder is pure Python), and json, when
+    orjson is missing, writes the same text."""
+    from perfrules.render import json_out
+
+    fast = render(seed_result, "json")
+    assert json_out._orjson is not None
+    monkeypatch.setattr(json_out, "_orjson", None)
+    assert render(seed_result, "json") == fast
 
 
 def test_json_schema_documents_every_field() -> None:
