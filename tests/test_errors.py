@@ -66,3 +66,24 @@ def test_unknown_ruleset_id_suggests_the_bundled_one() -> None:
     assert res.code == 2
     assert "找不到规则集「hunan/zhuzhou/lusong/2032」" in res.err
     assert "你是否想写「hunan/zhuzhou/lusong/2023」？" in res.err
+
+
+@pytest.mark.parametrize("text", ['"单位名称" = "某局"\n行 = { 甲 = 1, }\n',  # a comma before } (TOML 1.1)
+                                  '"单位名称" = "某局"\n行 = {\n  甲 = 1 }\n',  # an inline table over lines (1.1)
+                                  '"单位名称" = "某局\\e"\n'])  # the \e escape (1.1)
+def test_toml_is_read_as_toml_1_0_by_the_compiled_tomli(text: str) -> None:
+    """TOML is parsed by tomli (tomllib's code, compiled), held below 2.4, which reads TOML
+    1.1: what 1.1 added is refused with a positioned error, as tomllib refuses it, since
+    the key locator (perfrules.tomlkeys) reads TOML 1.0 only."""
+    import tomllib
+
+    from perfrules.errors import PerfrulesError
+    from perfrules.tomlsource import load_toml
+    from perfrules.tomlsource import tomllib as parser
+
+    assert parser.__name__ == "tomli"
+    with pytest.raises(tomllib.TOMLDecodeError):
+        tomllib.loads(text)
+    with pytest.raises(PerfrulesError) as caught:
+        load_toml(text, "t.toml")
+    assert caught.value.position is not None and caught.value.position.line in (2, 1)

@@ -36,7 +36,7 @@ class _Candidate:
 @functools.lru_cache(maxsize=8)
 def _candidates(search: tuple[str, ...]) -> tuple[_Candidate, ...]:
     """Each known ruleset's id, jurisdiction, year, kinds and places (read once per process)."""
-    import tomllib
+    from perfrules.tomlsource import tomllib  # tomli where installed: the parser load_toml uses
 
     found = []
     for rid, path in ruleset_index(search).items():
