@@ -423,12 +423,16 @@ def heterogeneous(n: int, n_files: int, rounds: int, profile: bool) -> dict[str,
         for path, text in zip(paths, texts):
             path.write_text(text, encoding="utf-8")
 
-        # read: read_submission of the file vs tomllib.loads of the same file's text
-        med = _interleaved({"floor": lambda p: tomllib.loads(p.read_text(encoding="utf-8")), "read": _read_or_none},
-                           paths, rounds)
+        # read: read_submission of the file vs tomllib.loads of the same file's text (the goal's
+        # floor), and vs the parser perfrules reads TOML with (tomli, compiled: tomllib's code)
+        from perfrules.tomlsource import tomllib as parser
+
+        med = _interleaved({"floor": lambda p: tomllib.loads(p.read_text(encoding="utf-8")), "read": _read_or_none,
+                            "parser": lambda p: parser.loads(p.read_text(encoding="utf-8"))}, paths, rounds)
         subs = [_READ.pop(p) for p in paths]
         out["read"] = {"read_s": med["read"], "floor_s": med["floor"], "ratio": med["read"] / med["floor"],
-                       "tables_per_s": n / med["read"], "refused": _count(_REFUSED.values())}
+                       "tables_per_s": n / med["read"], "refused": _count(_REFUSED.values()),
+                       "parser": parser.__name__, "parser_s": med["parser"], "parser_ratio": med["read"] / med["parser"]}
         _say("read timed", t_all)
 
         # where each key is written (tomlkeys.Locator), worked out when a report reads it:
@@ -705,6 +709,8 @@ def _hetero_rows(h: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows = [
         (f"{h['n']:,} varied tables: read", f"read_submission {r['tables_per_s']:,.0f} tables/s = {r['ratio']:.2f}× "
          f"tomllib.loads of the same files ({r['floor_s'] * 1000 / h['n']:.2f} ms/table)", _verdict("read_ratio", r["ratio"])),
+        *([("  … vs its own parser", f"{r['parser_ratio']:.2f}× {r['parser']}.loads, which read_submission parses with "
+            f"({r['parser_s'] * 1000 / h['n']:.2f} ms/table)", "")] if "parser_ratio" in r else []),
         *([("  key positions", f"{h['key_scan']['asked_ratio']:.2f}× tomllib.loads for the "
              f"{h['key_scan']['asked_per_table']:.0f} keys a scored table points at (paid when a report reads them); "
              f"{h['key_scan']['ratio']:.2f}× after a whole scan", "")] if "asked_ratio" in h.get("key_scan", {}) else []),
