@@ -8,7 +8,6 @@ location; the units skipped as already done.  Reads the batch records only.
 from __future__ import annotations
 
 import io
-import json
 from html import escape
 from typing import Any
 
@@ -16,6 +15,7 @@ from perfrules.batchrecords import BatchResult, Failure, UnitSummary, unit_to_js
 from perfrules.explain import SEVERITIES
 from perfrules.render.cells import append
 from perfrules.render.common import plain, severity_word, shown
+from perfrules.render.json_out import dumps
 
 SCHEMA_VERSION = "1"
 
@@ -49,7 +49,7 @@ def render_json(result: BatchResult) -> str:
             "seconds": format(result.seconds, "f"), "grades": result.grades(), "units": units,
             "failures": [failure_json(f) for f in result.failures],
             "skipped": [{"name": u.name, "input": u.input} for u in result.skipped]}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return dumps(data) + "\n"
 
 
 # ------------------------------------------------------------------------ HTML

@@ -114,15 +114,13 @@ def _extension(fmt: str) -> str:
 
 def _compare(args: argparse.Namespace, submission: Any, result: Any, fmt: str, stdout: IO[str]) -> int:
     """``--compare``: the comparison in text, or both results and the comparison in JSON."""
-    import json
-
     from perfrules.app.cli import EXIT_OK, emit
     from perfrules.render.compare import render_comparison
     from perfrules.errors import PerfrulesError
     from perfrules.explain import described
     from perfrules.scoring.interpreter import score
     from perfrules.ruleset.loader import load_ruleset
-    from perfrules.render.json_out import result_dict
+    from perfrules.render.json_out import dumps, result_dict
 
     if fmt not in ("text", "json"):
         raise PerfrulesError(f"--compare 只能输出 text 或 json，不能输出 {fmt}", code="usage",
@@ -132,7 +130,7 @@ def _compare(args: argparse.Namespace, submission: Any, result: Any, fmt: str, s
     text = render_comparison(result, other)
     if fmt == "json":
         data = {"a": result_dict(result), "b": result_dict(other), "comparison": text.splitlines()}
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        text = dumps(data) + "\n"
     emit(text, args.output, stdout)
     return EXIT_OK
 
