@@ -122,9 +122,12 @@ class DeferredPosition(Position):
                 object.__setattr__(self, "_locator", None)  # the file's text is no longer held for it
         return object.__getattribute__(self, name)
 
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, field) for field in _POSITION_FIELDS)
+
     def plain(self) -> Position:
         """The Position this stands for."""
-        return Position(*(getattr(self, field) for field in _POSITION_FIELDS))
+        return Position(*self._fields())
 
     def __eq__(self, other: object) -> bool:
         return self.plain() == other if isinstance(other, Position) else NotImplemented
@@ -139,7 +142,7 @@ class DeferredPosition(Position):
         return repr(self.plain())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return Position, tuple(getattr(self, field) for field in _POSITION_FIELDS)
+        return Position, self._fields()
 
 
 _POSITION_FIELDS = tuple(f.name for f in attrs.fields(Position))
@@ -163,17 +166,18 @@ class LazyPositions(Mapping[str, Position]):
         self._done: dict[str, Position] = {}
 
     def __getitem__(self, key: str) -> Position:
-        if key not in self._done:
-            if key not in self._keys:
-                raise KeyError(key)
-            self._done[key] = deferred(self._locator, self._path + (key,))
-        return self._done[key]
+        found: Position | None = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
     def get(self, key: str, default: Any = None) -> Any:  # one call, not Mapping.get's two
         done = self._done.get(key)
-        if done is not None:
-            return done
-        return self[key] if key in self._keys else default
+        if done is None:
+            if key not in self._keys:
+                return default
+            done = self._done[key] = deferred(self._locator, self._path + (key,))
+        return done
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
