@@ -486,7 +486,7 @@ def heterogeneous(n: int, n_files: int, rounds: int, profile: bool) -> dict[str,
                         "findings": sum(len(r.findings) for r in results if r is not None)}
 
         # render JSON, of results of tables just read and scored (untimed): a row's position is
-        # worked out when the report first reads it (tomlkeys.DeferredPosition), so each round
+        # worked out when the report first reads it (tomlpositions.DeferredPosition), so each round
         # pays for them again, as a report of a new table does
         def scored() -> list[Any]:
             fresh()
@@ -513,7 +513,7 @@ def heterogeneous(n: int, n_files: int, rounds: int, profile: bool) -> dict[str,
 def _asked_keys(text: str) -> list[tuple[str | int, ...]]:
     """The keys a scored table's rows point at, in any table: each row's 实际完成值 and 得分
     (a RowResult's and an Explanation's location), and the budget block's.  score() hands
-    them out unworked (tomlkeys.DeferredPosition); a report that shows them works them out."""
+    them out unworked (tomlpositions.DeferredPosition); a report that shows them works them out."""
     import tomllib
 
     data = tomllib.loads(text)

@@ -149,7 +149,7 @@ def test_a_scored_table_works_out_a_position_only_when_it_is_read(tmp_path: Any)
     from pathlib import Path
 
     from perfrules import choose_ruleset, read_submission, score
-    from perfrules.tomlkeys import DeferredPosition
+    from perfrules.tomlpositions import DeferredPosition
 
     seed = Path(__file__).resolve().parent.parent / "examples" / "2023-dongjiaduan" / "submission.toml"
     path = tmp_path / "submission.toml"

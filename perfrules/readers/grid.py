@@ -77,7 +77,7 @@ class Cell:
 class CellPositions(Mapping[str, Position]):
     """Field → where its cell is in the file, each :class:`Position` made when first read:
     a row keeps where each of its cells is, and only the few a message or a report
-    points at are ever worked out (as :class:`perfrules.tomlkeys.LazyPositions` for TOML)."""
+    points at are ever worked out (as :class:`perfrules.tomlpositions.LazyPositions` for TOML)."""
 
     __slots__ = ("_cells",)
 

@@ -17,7 +17,8 @@ from perfrules import model
 from perfrules.errors import PerfrulesError, Position, did_you_mean
 from perfrules.limits import MAX_CELL_CHARS, MAX_DATA_NESTING, MAX_ROWS
 from perfrules.nesting import nesting_offset
-from perfrules.tomlkeys import KeyPath, LazyPositions, Locator, render_path
+from perfrules.tomlkeys import KeyPath, Locator, render_path
+from perfrules.tomlpositions import LazyPositions
 from perfrules.tomlsource import error_at, load_toml, newlines
 from perfrules.readers.hanzi import simplified
 from perfrules.readers.levels import block_weights, name_levels
