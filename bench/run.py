@@ -168,23 +168,29 @@ def load_times(repeats: int) -> dict[str, Any]:
 
 
 def cold_score(repeats: int) -> dict[str, Any]:
-    """Whole-process wall time of ``perfrules score`` on the seed, fresh each time."""
+    """Whole-process wall time of ``perfrules score`` on the seed, fresh each time, and of a
+    bare ``python -c pass`` run in turn with it (the same number of runs, interleaved): what
+    the interpreter's own start costs on this machine (its site-packages' .pth files
+    included), so that perfrules' share is the difference of the two medians."""
     exe = Path(sys.executable).parent / "perfrules"
     cmd = [str(exe), "score", str(SEED)] if exe.exists() else [sys.executable, "-m", "perfrules", "score", str(SEED)]
+    bare_cmd = [sys.executable, "-c", "pass"]
     subprocess.run(cmd, capture_output=True, check=True, env=child_env())  # OS file cache and lark's parser cache warm
-    samples = []
+    samples, bare = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
         subprocess.run(cmd, capture_output=True, check=True, env=child_env())
         samples.append((time.perf_counter() - t0) * 1000)
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "pass"], check=True)
-    bare = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        subprocess.run(bare_cmd, capture_output=True, check=True, env=child_env())
+        bare.append((time.perf_counter() - t0) * 1000)
     modules = _child("import sys, perfrules.app.cli; from perfrules.app.commands import score; "
                      "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lark', 'perfrules')))")
     where = _child("import perfrules; print(perfrules.__file__)")
-    return {"cmd": " ".join(cmd[-3:]), "median_ms": statistics.median(samples), "runs_ms": samples,
-            "bare_python_ms": bare, "modules_after_import_cli": modules, "perfrules_in_child": where}
+    median, bare_median = statistics.median(samples), statistics.median(bare)
+    return {"cmd": " ".join(cmd[-3:]), "median_ms": median, "runs_ms": samples,
+            "bare_python_ms": bare_median, "bare_runs_ms": bare, "own_ms": median - bare_median,
+            "modules_after_import_cli": modules, "perfrules_in_child": where}
 
 
 # --------------------------------------------------------------------- memory
@@ -691,7 +697,8 @@ def _fixed_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("chain load+compile, warm", f"{ld['chain']['warm_load_ms']:.2f} ms", _verdict("warm_load_ms", ld["chain"]["warm_load_ms"])),
         ("workload ruleset + plan", f"cold {ld['workload']['cold_load_ms']:.1f} ms, warm {ld['workload']['warm_load_ms']:.2f} ms"
          f" + plan {ld['plan_compile_ms']:.2f} ms", ""),
-        ("cold `perfrules score` seed", f"{cs['median_ms']:.0f} ms wall (bare python {cs['bare_python_ms']:.0f} ms)",
+        ("cold `perfrules score` seed", f"{cs['median_ms']:.0f} ms wall = bare python {cs['bare_python_ms']:.0f} ms "
+         f"+ perfrules {cs['own_ms']:.0f} ms (medians of runs in turn)",
          _verdict("cold_score_ms", cs["median_ms"])),
     ]
     if "stream" in report:

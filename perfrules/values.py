@@ -265,7 +265,18 @@ def _read(raw: str) -> Value:
     return Text(raw.strip(), _numbered_parts(flat))
 
 
-_UNIT_WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z²㎡]{1,3}(?:/[\u4e00-\u9fffA-Za-z²㎡]{1,4})?$")
+def _unit_char(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "a" <= ch <= "z" or "A" <= ch <= "Z" or ch in "²㎡"
+
+
+def unit_word(unit: str) -> bool:
+    """1 to 3 hanzi or Latin letters, then perhaps ``/`` and 1 to 4 more (元, 万元, 元/平方米):
+    what the regex ``^[\u4e00-\u9fffA-Za-z²㎡]{1,3}(?:/[…]{1,4})?$`` matches in a stripped
+    text, with no regex (compiling that character class took 3 ms of every start)."""
+    head, slash, tail = unit.partition("/")
+    if not 1 <= len(head) <= 3 or (slash and not 1 <= len(tail) <= 4):
+        return False
+    return all(map(_unit_char, head)) and all(map(_unit_char, tail))
 
 
 def _unit_ok(unit: str | None) -> bool:
@@ -274,7 +285,7 @@ def _unit_ok(unit: str | None) -> bool:
     if not unit:
         return True
     unit = unit.strip()
-    return unit in _KNOWN_UNITS or bool(_UNIT_WORD.match(unit))
+    return unit in _KNOWN_UNITS or unit_word(unit)
 
 
 def _numbered_parts(text: str) -> tuple[str, ...]:

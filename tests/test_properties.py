@@ -173,3 +173,25 @@ def test_squash_and_normalize_are_their_definitions(text: str) -> None:
 
     assert squash.__wrapped__(text) == _squash_by_definition(text)  # type: ignore[attr-defined]
     assert normalize(text) == text.translate(_NORMAL)
+
+
+_UNIT_WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z²㎡]{1,3}(?:/[\u4e00-\u9fffA-Za-z²㎡]{1,4})?$")
+
+
+def test_unit_word_takes_every_character_the_regex_takes() -> None:
+    """unit_word() reads a unit with str comparisons: one character at a time, every code point."""
+    import sys
+
+    from perfrules.values import unit_word
+
+    assert [c for c in range(sys.maxunicode + 1) if unit_word(chr(c)) != bool(_UNIT_WORD.match(chr(c)))] == []
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("元万平方米/²㎡aZ人次\u4e00\u9fff\u4dff\ua000 ")),
+               max_size=12).map(str.strip))
+def test_unit_word_is_the_regex(unit: str) -> None:
+    """A unit word as the regex it replaces reads one (on a stripped text: how values reads it)."""
+    from perfrules.values import unit_word
+
+    assert unit_word(unit) == bool(_UNIT_WORD.match(unit))
