@@ -14,7 +14,8 @@ Figures:
     to the reference (the plan of bench/workload-ruleset.toml);
   * ruleset chain load + compile: cold (a fresh interpreter: imports, lark's cached
     parser, every rule text parsed) and warm (same process, ruleset cache cleared);
-  * cold ``perfrules score`` of the seed: whole-process wall time, median of runs;
+  * cold ``perfrules score`` of the seed: whole-process wall time, median of runs, and a
+    bare ``python -c pass`` run in turn with it (perfrules' own share is the difference);
   * peak RSS of ``perfrules stream`` scoring N submissions JSON Lines → JSON Lines
     (input generated into a temp dir; the child's RSS from getrusage(RUSAGE_CHILDREN));
   * batch speed-up on all cores versus one (processes over chunks of plan scoring);
@@ -29,7 +30,9 @@ Figures:
     ``tomllib.loads`` of the same table; JSON rendering in tables/s; 1,000 .docx and 1,000 .xlsx of them in the printed
     layout (tests/corpus/make_layouts.py) read as a ratio to zipfile + lxml parsing the
     document XML (docx) or the sheet and shared strings (xlsx), and scored end to end
-    (read, choose the ruleset, score, render JSON) on one core and on all cores.
+    (read, choose the ruleset, score, render JSON) on one core and on all cores; and each
+    thousand as a user batches them: ``perfrules score 'DIR/*.docx' -o OUT`` in a child
+    process (html and json reports written atomically, the manifest, the summary).
     ``--profile`` adds cProfile of ``score()`` over those tables (bench/results/hetero-profile.txt).
 
 A last table lists the goals of issue 14 and whether each is met.
@@ -373,6 +376,26 @@ def _end_to_end_chunk(paths: list[str]) -> int:
     return len(paths)
 
 
+def _batch_cli(folder: Path, kind: str, n: int) -> dict[str, Any]:
+    """The batch as a user runs it: ``perfrules score 'DIR/*.docx' -o OUT`` in a child
+    process, every core, the default reports (html and json, each written atomically),
+    the manifest and the summary: wall time from start to exit."""
+    import shutil
+
+    exe = Path(sys.executable).parent / "perfrules"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "perfrules"]
+    out = Path(tempfile.mkdtemp(prefix=f"perfrules-batch-{kind}-"))
+    try:
+        t0 = time.perf_counter()
+        done = subprocess.run([*cmd, "score", str(folder / f"*.{kind}"), "-o", str(out / "reports")],
+                              capture_output=True, env=child_env())
+        seconds = time.perf_counter() - t0
+        summary = json.loads((out / "reports" / "summary.json").read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {"seconds": seconds, "files_per_s": n / seconds, "exit": done.returncode, "counts": summary["counts"]}
+
+
 def _xml_floor(kind: str) -> Any:
     """What any reader must do at least: open the zip, inflate and parse the table's XML."""
     import zipfile
@@ -576,7 +599,8 @@ def _files(n: int, folder: Path, rounds: int) -> dict[str, Any]:
         out[kind] = {"read_s": med["read"], "floor_s": med["floor"], "read_ratio": med["read"] / med["floor"],
                      "read_files_per_s": n / med["read"], "refused": refused,
                      "bytes_mean": statistics.mean(p.stat().st_size for p in paths),
-                     "files_per_s_one_core": n / t1, "files_per_s_all_cores": n / tn, "speedup": t1 / tn}
+                     "files_per_s_one_core": n / t1, "files_per_s_all_cores": n / tn, "speedup": t1 / tn,
+                     "batch_cli": _batch_cli(folder, kind, n)}
         _say(f".{kind} timed", t_kind)
     return out
 
@@ -735,6 +759,11 @@ def _hetero_rows(h: dict[str, Any]) -> list[tuple[str, str, str]]:
                          f"({k['read_files_per_s']:,.0f} files/s); end to end {k['files_per_s_one_core']:,.0f} files/s "
                          f"on 1 core, {k['files_per_s_all_cores']:,.0f} on {f['cores']} ({k['speedup']:.2f}×); "
                          f"refused: {refused}", _verdict(f"{kind}_read_ratio", k["read_ratio"])))
+            b = k.get("batch_cli")
+            if b:
+                rows.append(("    `perfrules score` batch", f"{b['files_per_s']:,.0f} files/s on {f['cores']} cores "
+                             f"({b['seconds']:.1f} s for {f['n']:,} files: html and json reports, manifest, summary; "
+                             f"{b['counts']['scored']:,} scored, {b['counts']['failed']:,} failed)", ""))
     return rows
 
 

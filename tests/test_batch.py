@@ -18,7 +18,7 @@ import pytest
 from batchgen import BROKEN, GOOD, generate
 from conftest import ROOT, SEED, cli
 
-from perfrules.app.batch import MANIFEST, collect_inputs, unique_names
+from perfrules.app.batch import Manifest, collect_inputs, unique_names
 
 BROKEN_NAMES = {"syntax.toml", "unknown_key.toml", "bad_number.toml", "no_unit.toml", "empty.toml", "not_utf8.toml",
                 "syntax.json", "picture.csv", "unfilled.json", "bad_year.toml"}
@@ -104,11 +104,8 @@ def test_exit_codes(inputs: Path, tmp_path: Path) -> None:
 
 
 def _manifest_units(out: Path) -> dict[str, Any]:
-    try:
-        units: dict[str, Any] = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["units"]
-        return units
-    except (OSError, ValueError, KeyError):
-        return {}
+    """The units the manifest records as finished: its file and, while a batch runs, its journal."""
+    return Manifest.load(str(out)).entries
 
 
 def test_killed_batch_resumes_without_rescoring_or_missing(inputs: Path, tmp_path: Path) -> None:
@@ -213,3 +210,53 @@ def test_reports_inside_the_input_folder_are_not_inputs(inputs: Path, tmp_path: 
         res = cli("score", str(src), "-o", str(src / "out"), "-f", "json")
         assert res.code == 0, res.err
     assert summary(src / "out")["counts"]["inputs"] == 1
+
+
+def test_manifest_journal_replays_over_the_manifest_and_passes_over_a_cut_line(tmp_path: Path) -> None:
+    """While a batch runs, finished units are appended to the journal (not the whole manifest
+    rewritten per chunk); load() replays it, and a line a kill cut short records nothing."""
+    from perfrules.app.batch import Task, UnitSummary
+    from perfrules.batchrecords import JOURNAL, MANIFEST
+
+    out = tmp_path / "out"
+    out.mkdir()
+    inputs = []
+    for i in range(3):
+        path = tmp_path / f"u{i}.toml"
+        path.write_text(f"# {i}\n", encoding="utf-8")
+        inputs.append(path)
+        (out / f"u{i}.json").write_text("{}", encoding="utf-8")
+    tasks = [Task(str(p), p.stem, ("json",), str(out)) for p in inputs]
+
+    def unit(task: Task) -> UnitSummary:
+        return UnitSummary(task.name, task.input, "单位", 2023, Decimal("98.00"), None, "优", {}, {"json": f"{task.name}.json"})
+
+    manifest = Manifest(str(out))
+    manifest.save()
+    manifest.record(tasks[0], unit(tasks[0]))
+    manifest.flush()
+    assert (out / JOURNAL).read_bytes().count(b"\n") == 1  # one line appended, the manifest not rewritten:
+    assert json.loads((out / MANIFEST).read_text("utf-8"))["units"] == {}
+    manifest.record(tasks[1], unit(tasks[1]))
+    manifest.forget(tasks[0].name)
+    manifest.flush()
+    manifest.close()
+    assert set(Manifest.load(str(out)).entries) == {"u1"}  # u0 failed the second time: scored again on --resume
+    whole = (out / JOURNAL).read_bytes()
+    line = json.dumps({"name": "u2", "entry": {"input": str(inputs[2]), "summary": {}}}, ensure_ascii=False).encode()
+    (out / JOURNAL).write_bytes(whole + line[: len(line) // 2])  # killed while appending u2
+    loaded = Manifest.load(str(out))
+    assert set(loaded.entries) == {"u1"} and loaded.done(tasks[1]) == unit(tasks[1]) and loaded.done(tasks[2]) is None
+    loaded.save()  # what a resumed batch does first: the manifest whole, the journal gone
+    assert not (out / JOURNAL).exists() and set(json.loads((out / MANIFEST).read_text("utf-8"))["units"]) == {"u1"}
+    (out / JOURNAL).write_bytes(whole)  # a kill between writing the manifest and removing the journal
+    assert Manifest.load(str(out)).entries == loaded.entries
+
+
+def test_a_finished_batch_leaves_its_manifest_whole_and_no_journal(inputs: Path, tmp_path: Path) -> None:
+    from perfrules.batchrecords import JOURNAL, MANIFEST
+
+    out = tmp_path / "out"
+    assert cli("score", str(inputs / "a"), "-o", str(out), "-f", "json", "--jobs", "2").code == 0
+    assert not (out / JOURNAL).exists()
+    assert len(json.loads((out / MANIFEST).read_text("utf-8"))["units"]) == len(reports(out, ".json")) == 100

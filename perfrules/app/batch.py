@@ -6,8 +6,10 @@ Why it is built this way:
 - units are scored in worker processes in chunks (one ruleset load per worker, not
   per unit); every file goes through ``write_atomic``, so a killed batch leaves
   whole reports or none;
-- the manifest ``OUTDIR/.perfrules-batch.json`` is rewritten atomically as units
-  finish, and ``--resume`` skips what it records as complete;
+- the manifest ``OUTDIR/.perfrules-batch.json`` is written atomically when a batch
+  starts and ends; what each chunk finishes in between is appended to its journal
+  ``OUTDIR/.perfrules-batch.log`` (:class:`~perfrules.batchrecords.Manifest`), and
+  ``--resume`` skips what the two record as complete;
 - one bad input never stops the batch: it becomes a failure with its rendered,
   located error, listed in the summary.
 """
@@ -197,18 +199,22 @@ def run_batch(tasks: Sequence[Task], missing: Sequence[Failure], opts: BatchOpti
     manifest.save()
     scored: list[UnitSummary] = []
     failures = list(missing)
-    for finished in _execute(todo, opts.jobs):
-        for task, outcome in finished:
-            if isinstance(outcome, UnitSummary):
-                scored.append(outcome)
-                manifest.record(task, outcome)
-            else:
-                failures.append(outcome)
-                manifest.entries.pop(task.name, None)
-        manifest.save()  # once per chunk: rewriting it per unit made the parent the bottleneck
-        if progress is not None:
-            for _, outcome in finished:
-                progress(outcome)
+    try:
+        for finished in _execute(todo, opts.jobs):
+            for task, outcome in finished:
+                if isinstance(outcome, UnitSummary):
+                    scored.append(outcome)
+                    manifest.record(task, outcome)
+                else:
+                    failures.append(outcome)
+                    manifest.forget(task.name)
+            manifest.flush()  # what this chunk finished, appended to the journal
+            if progress is not None:
+                for _, outcome in finished:
+                    progress(outcome)
+        manifest.save()  # whole again, once the batch is done
+    finally:
+        manifest.close()
     seconds = Decimal(int((time.monotonic() - started) * 1000)).scaleb(-3)
     result = BatchResult(len(tasks) + len(missing), tuple(scored), tuple(skipped), tuple(failures), opts.formats,
                          seconds)

@@ -52,9 +52,17 @@ def put(cell: Cell, value: Any) -> None:
 
 
 def append(ws: Worksheet, values: list[Any]) -> None:
-    """``ws.append`` that writes every str as text (see :func:`put`)."""
-    ws.append([legal_text(v) if isinstance(v, str) else v for v in values])
-    if any(isinstance(v, str) for v in values):
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    """``ws.append`` that writes every str as text (see :func:`put`).  The text cells are
+    made here, typed, and appended as cells: finding the new row again (``ws[ws.max_row]``)
+    scans every cell of the sheet, which made a summary of thousands of units quadratic."""
+    from openpyxl.cell.cell import Cell
+
+    row: list[Any] = []
+    for column, value in enumerate(values, 1):
+        if isinstance(value, str):
+            cell = Cell(ws, row=1, column=column, value=legal_text(value))  # ws.append sets its row
+            cell.data_type = "s"  # after assigning: openpyxl makes "=…" a formula otherwise
+            row.append(cell)
+        else:
+            row.append(value)
+    ws.append(row)
