@@ -19,6 +19,8 @@ Figures:
   * peak RSS of ``perfrules stream`` scoring N submissions JSON Lines → JSON Lines
     (input generated into a temp dir; the child's RSS from getrusage(RUSAGE_CHILDREN));
   * batch speed-up on all cores versus one (processes over chunks of plan scoring);
+  * growth (bench/scaling.py): time per row of one table of 4,800 rows against 480 (read,
+    score, every report format), and per file of a batch of 2,900 files against 290;
   * heterogeneous tables (bench/hetero.py: 10,000 distinct tables varied from the seed, the
     ruleset cases and the corpus), each figure against a floor measured in the same run:
     ``read_submission`` of their TOML files vs ``tomllib.loads`` of the same files; where the
@@ -86,6 +88,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import perfrules_adapter as adapter  # noqa: E402
 import reference  # noqa: E402
+import scaling  # noqa: E402
 import workload  # noqa: E402
 
 
@@ -675,6 +678,8 @@ def main() -> None:
         report["throughput"] = throughput(n, rounds)
         report["cores"] = speedup(n * 2, 3 if quick else 5)
         rows += _fixed_rows(report)
+        report["scaling"] = scaling.measure(quick)
+        rows += scaling.rows(report["scaling"])
     if not args.skip_hetero:
         tables = args.tables or (800 if quick else 10_000)
         files = args.files if args.files is not None else (60 if quick else 1000)

@@ -66,9 +66,9 @@ def _table(wb: Workbook, result: Result, lang: str) -> None:
         for col in ("G", "H", "J", "K"):
             ws[f"{col}{excel_row}"].number_format = fmt
         diff = difference(r)
-        if diff is not None and diff != 0:
-            for cell in ws[excel_row]:
-                cell.fill = _DIFF_FILL
+        if diff is not None and diff != 0:  # ws[excel_row] would scan every cell of the sheet for its width
+            for column in range(1, len(header) + 1):
+                ws.cell(row=excel_row, column=column).fill = _DIFF_FILL
     last = len(result.rows) + 2
     ws.append([])
     append(ws, ["", "", "", w["total"], "", "", result.full_marks, result.self_reported_total, "", result.total])
