@@ -20,9 +20,14 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 
+def char_width(ch: str) -> int:
+    """Terminal columns taken by one character: two for CJK and full-width, else one."""
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
 def display_width(text: str) -> int:
     """Terminal columns taken by *text* (CJK and full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) if text.isascii() else sum(map(char_width, text))
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from perfrules.words import fmt
-from perfrules.errors import Position, display_width
+from perfrules.errors import Position, char_width, display_width
 from perfrules.explain import METHOD_WORDS, SEVERITY_WORDS, Result
 
 _WORDS = {
@@ -25,15 +25,18 @@ _COLOURS = {"error": "31", "warning": "33", "info": "36", "lost": "31", "head": 
 
 
 def _cell(text: str, width: int) -> str:
+    """*text* on one line in *width* columns: cut with … where it is wider, padded with spaces."""
     flat = " ".join(text.split())
-    if display_width(flat) > width:
-        out = ""
-        for ch in flat:
-            if display_width(out + ch) > width - 1:
+    used = display_width(flat)
+    if used > width:
+        used = 0
+        for end, ch in enumerate(flat):
+            if used + char_width(ch) > width - 1:
                 break
-            out += ch
-        flat = out + "…"
-    return flat + " " * (width - display_width(flat))
+            used += char_width(ch)
+        flat = flat[:end] + "…"  # … takes one column
+        used += 1
+    return flat + " " * (width - used)
 
 
 def _where(pos: Position | None) -> str:
