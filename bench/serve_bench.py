@@ -1,9 +1,12 @@
-"""perfrules serve: the two latencies of issue 15, item 5, measured server-side.
+"""perfrules serve: the two latencies of issue 15, item 5, measured server-side, and how
+long a small request waits behind a big one on a real server.
 
 1. an edit: re-check the district ruleset's text and re-run its chain's cases
    (what POST /api/test does on every keystroke pause);
 2. impact: score 300 generated tables under the saved and the edited ruleset
-   (what POST /api/impact does), with the corpus already read once (the server keeps it).
+   (what POST /api/impact does), with the corpus already read once (the server keeps it);
+3. responsiveness: a real ``perfrules serve`` (uvicorn) on a local port scores a 4,800-row
+   table to xlsx while GET /api/csrf is asked over and over: how long each of those waits.
 
 Run from the project folder:  .venv/bin/python bench/serve_bench.py
 Prints median and p90 over repeated runs; no assertion, no threshold.
@@ -94,5 +97,56 @@ def main() -> None:
         timed("impact: POST /api/impact through the ASGI app", impact_http, 10)
 
 
+def responsiveness(port: int = 8799) -> None:
+    """A 4,800-row table scored to xlsx by a real server, and the small requests meanwhile."""
+    import json
+    import subprocess
+    import threading
+    import urllib.request
+
+    seed = (ROOT / "examples/2023-dongjiaduan/submission.toml").read_text(encoding="utf-8")
+    head, mark, rest = seed.partition('[["指标"]]')
+    rows = [mark + r for r in rest.split(mark)]
+    table = (head + "".join(rows[i % len(rows)] for i in range(4800))).encode("utf-8")
+    server = subprocess.Popen([sys.executable, "-m", "perfrules", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                csrf = json.load(urllib.request.urlopen(base + "/api/csrf", timeout=1))["csrf"]
+                break
+            except OSError:
+                time.sleep(0.1)
+        boundary = "----perfrules-bench"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.toml\"\r\n\r\n".encode()
+                + table + f"\r\n--{boundary}--\r\n".encode())
+        took: list[float] = []
+
+        def upload() -> None:
+            req = urllib.request.Request(base + "/api/score?format=xlsx", data=body, method="POST", headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Perfrules-CSRF": csrf, "Origin": base})
+            t0 = time.perf_counter()
+            urllib.request.urlopen(req, timeout=300).read()
+            took.append(time.perf_counter() - t0)
+
+        waits = []
+        big = threading.Thread(target=upload)
+        big.start()
+        time.sleep(0.3)
+        while big.is_alive():
+            t0 = time.perf_counter()
+            urllib.request.urlopen(base + "/api/csrf", timeout=300).read()
+            waits.append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.05)
+        big.join()
+        print(f"{'responsiveness: 4,800-row table to xlsx, real server':<58} {took[0] * 1000:7.0f} ms; "
+              f"{len(waits)} GET /api/csrf meanwhile: median {statistics.median(waits):.0f} ms, max {max(waits):.0f} ms")
+    finally:
+        server.terminate()
+        server.wait()
+
+
 if __name__ == "__main__":
     main()
+    responsiveness()
