@@ -396,7 +396,8 @@ def _batch_cli(folder: Path, kind: str, n: int) -> dict[str, Any]:
         summary = json.loads((out / "reports" / "summary.json").read_text(encoding="utf-8"))
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    return {"seconds": seconds, "files_per_s": n / seconds, "exit": done.returncode, "counts": summary["counts"]}
+    return {"seconds": seconds, "files_per_s": n / seconds, "exit": done.returncode, "counts": summary["counts"],
+            "failed_by_code": _count(f.get("code", "?") for f in summary["failures"])}
 
 
 def _xml_floor(kind: str) -> Any:
@@ -768,7 +769,8 @@ def _hetero_rows(h: dict[str, Any]) -> list[tuple[str, str, str]]:
             if b:
                 rows.append(("    `perfrules score` batch", f"{b['files_per_s']:,.0f} files/s on {f['cores']} cores "
                              f"({b['seconds']:.1f} s for {f['n']:,} files: html and json reports, manifest, summary; "
-                             f"{b['counts']['scored']:,} scored, {b['counts']['failed']:,} failed)", ""))
+                             f"{b['counts']['scored']:,} scored, {b['counts']['failed']:,} failed"
+                             + "".join(f", {v} {c}" for c, v in b.get("failed_by_code", {}).items()) + ")", ""))
     return rows
 
 
