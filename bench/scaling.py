@@ -9,11 +9,15 @@ ratio large/small of that per-unit time (about 1: linear; about the size ratio: 
   ``read_submission`` of its TOML, ``score()``, and every report format;
 * a batch of many files as a user runs it (``perfrules score DIR -o OUT``, every core,
   html and json reports, the manifest, the summary): the real corpus's tables copied 10 and
-  100 times (290 and 2,900 files).
+  100 times (290 and 2,900 files);
+* naming the reports of 1,000 and 10,000 inputs that all have one file name (units in
+  folders of their own, each filing 自评表.xlsx).
 
-Both found real quadratic work when first run: the batch rewrote its whole manifest after
-every chunk (2,900 files: 47.9 s, now 24.8 s), and the Excel report found each highlighted
-row's width by scanning the whole sheet (4,800 rows: 27.6 s, now 2.7 s).
+Each found real quadratic work when first run: the batch rewrote its whole manifest after
+every chunk (2,900 files: 47.9 s, now 24.8 s), the Excel report found each highlighted
+row's width by scanning the whole sheet (4,800 rows: 27.6 s, now 2.7 s), and report names
+were found by trying name-2, name-3 … from the start for each input (10,000: 37.7 s, now
+79 ms).
 """
 
 from __future__ import annotations
@@ -90,6 +94,18 @@ def batch(copies: int, folder: Path) -> float:
     return seconds
 
 
+def naming(n: int) -> float:
+    """Seconds to name the reports of *n* inputs that all have the same file name."""
+    from perfrules.app.batch import unique_names
+
+    inputs = [f"/units/{i}/自评表.xlsx" for i in range(n)]
+    t0 = time.perf_counter()
+    names = unique_names(inputs)
+    seconds = time.perf_counter() - t0
+    assert len(set(names)) == n
+    return seconds
+
+
 def measure(quick: bool = False) -> dict[str, Any]:
     small_rows, large_rows = (480, 1600) if quick else (480, 4800)
     small_copies, large_copies = (10, 30) if quick else (10, 100)
@@ -101,7 +117,9 @@ def measure(quick: bool = False) -> dict[str, Any]:
     steps = {step: {"small_us_per_row": small[step] / small_rows * 1e6, "large_us_per_row": large[step] / large_rows * 1e6,
                     "ratio": (large[step] / large_rows) / (small[step] / small_rows)} for step in small}
     per_file = (b_small / (small_copies * files), b_large / (large_copies * files))
+    named = (naming(1000), naming(10_000))
     return {"rows": (small_rows, large_rows), "steps": steps,
+            "naming": {"inputs": (1000, 10_000), "seconds": named, "ratio": (named[1] / 10_000) / (named[0] / 1000)},
             "batch": {"files": (small_copies * files, large_copies * files), "seconds": (b_small, b_large),
                       "ms_per_file": (per_file[0] * 1e3, per_file[1] * 1e3), "ratio": per_file[1] / per_file[0]}}
 
@@ -115,6 +133,10 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     b = report["batch"]
     out.append(("  batch of many files", f"{b['ms_per_file'][1]:.1f} ms a file for {b['files'][1]:,} files "
                 f"({b['ratio']:.2f}× the per-file time for {b['files'][0]:,}; {b['seconds'][1]:.1f} s)", ""))
+    m = report.get("naming")
+    if m:
+        out.append(("  naming same-named inputs", f"{m['seconds'][1] * 1000:.0f} ms for {m['inputs'][1]:,} "
+                    f"({m['ratio']:.2f}× the per-input time for {m['inputs'][0]:,})", ""))
     return out
 
 

@@ -87,13 +87,16 @@ def _walk(folder: str) -> Iterator[str]:
 def unique_names(inputs: Sequence[str]) -> list[str]:
     """Report names from the input stems, made unique in input order (a-2, a-3 …)."""
     taken = {SUMMARY_NAME}
+    tried: dict[str, int] = {}  # stem → the last suffix it took: every one below it is taken
     names = []
     for path in inputs:
         stem = _safe(os.path.splitext(os.path.basename(path))[0]) or "unit"
-        name, n = stem, 1
+        n = tried.get(stem.lower(), 1)  # units in folders of their own, each filed as 自评表.xlsx: not n² tries
+        name = stem if n == 1 else f"{stem}-{n}"
         while name.lower() in taken:
             n += 1
             name = f"{stem}-{n}"
+        tried[stem.lower()] = n
         taken.add(name.lower())
         names.append(name)
     return names
