@@ -1,6 +1,6 @@
-"""Text a unit filed, written to a workbook or CSV: always data, never a formula.
+"""Text a unit filed, written to a workbook: always data, never a formula.
 
-Every xlsx and CSV writer of perfrules goes through here (issue 12, items 1-2).
+Every xlsx writer of perfrules goes through here (issue 12, items 1-2).
 A cell text a unit typed (a name, a 偏差原因, an error message echoing its bytes)
 may hold characters XML 1.0 forbids, which make openpyxl refuse the whole
 workbook, or begin with ``=``, ``+``, ``-``, ``@``, a tab or CR, which a
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # openpyxl loads only when a workbook is written
 #: What openpyxl refuses (its ILLEGAL_CHARACTERS_RE: C0 controls but tab, LF, CR), plus
 #: lone surrogates and U+FFFE/U+FFFF, which no XML writer can encode.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 
 def visible(ch: str) -> str:
     """A character no workbook may hold, as something a reader sees."""
@@ -34,12 +34,6 @@ def visible(ch: str) -> str:
 def legal_text(text: str) -> str:
     """*text* with every character a workbook cannot hold made visible."""
     return _ILLEGAL.sub(lambda m: visible(m.group()), text)
-
-
-def csv_text(text: str) -> str:
-    """Unit text for a CSV cell: legal, and a formula-looking start quoted with ``'``."""
-    text = legal_text(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def put(cell: Cell, value: Any) -> None:
