@@ -259,3 +259,44 @@ def test_a_request_is_answered_while_an_upload_is_being_scored(folders: tuple[Pa
         held.set()
         upload.join(60)
     assert answers == [200]
+
+
+def test_at_most_workers_uploads_are_worked_on_at_once(folders: tuple[Path, Path],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each upload being scored holds its file and what was read from it: WORKERS at a time,
+    the rest wait their turn (and the event loop still answers)."""
+    import threading
+    import time
+
+    from perfrules.serve import app as serve_app
+    from perfrules.serve.app import Api
+
+    monkeypatch.setattr(serve_app, "WORKERS", 2)
+    held, lock = threading.Event(), threading.Lock()
+    inside: list[int] = []
+    score_file = Api._score_file
+
+    def slow(self: Api, *args: object) -> object:
+        with lock:
+            inside.append(1)
+        held.wait(30)
+        return score_file(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Api, "_score_file", slow)
+    rulesets, corpus = folders
+    answers: list[int] = []
+    with _client(ServeConfig(rulesets=str(rulesets), corpus=str(corpus)), Guard(None, CSRF)) as client:
+        uploads = [threading.Thread(target=lambda: answers.append(_score(client, "a.toml", SEED.read_bytes()).status_code))
+                   for _ in range(4)]
+        for upload in uploads:
+            upload.start()
+        deadline = time.monotonic() + 30
+        while len(inside) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert client.get("/api/csrf").status_code == 200
+        time.sleep(0.3)  # time for a third to start, were it let in
+        assert len(inside) == 2
+        held.set()
+        for upload in uploads:
+            upload.join(60)
+    assert answers == [200] * 4 and len(inside) == 4

@@ -4,7 +4,7 @@ Every request's input problem comes back as JSON with the CLI's position (400/41
 never a 500 page; a bug comes back as a short JSON 500 that says it is a bug.
 
 A handler reads its request on the event loop, then does its work (reading, scoring,
-rendering, loading and checking rulesets) in a worker thread (:func:`_work`): done on the
+rendering, loading and checking rulesets) in a worker thread (:meth:`Api._work`): done on the
 loop, one upload being scored held every other request, the studio page included, until
 it was done (a 4,800-row table scored to xlsx: a GET of /api/csrf waited 10.7 s).
 """
@@ -19,9 +19,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 import attrs
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
@@ -39,6 +40,13 @@ from perfrules.serve import work
 from perfrules.serve.openapi import document
 from perfrules.serve.security import CSRF_HEADER, TOKEN_COOKIE, Guard, is_loopback, same_origin
 from perfrules.serve.uploads import quote_name, renamed, safe_name, scrub
+
+_T = TypeVar("_T")
+
+#: Requests whose work runs at once, each in a thread of its own.  More would not score
+#: faster (one interpreter lock) but each would hold its upload (up to 50 MB) and what
+#: was read from it; the rest wait their turn, and the event loop answers meanwhile.
+WORKERS = 4
 
 Handler = Callable[[Request], Awaitable[Response]]
 STATIC = Path(str(resources.files("perfrules.serve") / "static"))
@@ -81,6 +89,14 @@ class Api:
     def __init__(self, config: ServeConfig, guard: Guard) -> None:
         self.config, self.guard = config, guard
         self.corpus = work.Corpus(config.corpus)
+        self._workers: anyio.CapacityLimiter | None = None  # made in the event loop, on first use
+
+    async def _work(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """*fn(*args)* in a worker thread (at most :data:`WORKERS` at once), so the event loop
+        goes on answering other requests."""
+        if self._workers is None:
+            self._workers = anyio.CapacityLimiter(WORKERS)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self._workers)
 
     # -- guards ---------------------------------------------------------------------
     def guarded(self, handler: Handler, write: bool) -> Handler:
@@ -174,7 +190,7 @@ class Api:
 
     # -- API ------------------------------------------------------------------------
     async def rulesets(self, request: Request) -> Response:
-        return await _work(self._rulesets)
+        return await self._work(self._rulesets)
 
     def _rulesets(self) -> Response:
         out: list[dict[str, Any]] = []
@@ -193,7 +209,7 @@ class Api:
         return bool(self.config.rulesets) and work.within(path, [self.config.rulesets or ""])
 
     async def ruleset(self, request: Request) -> Response:
-        return await _work(self._ruleset, request.path_params["rid"], request.query_params.get("resolved"))
+        return await self._work(self._ruleset, request.path_params["rid"], request.query_params.get("resolved"))
 
     def _ruleset(self, rid: str, resolved: str | None) -> Response:
         path = self._path_of(rid)
@@ -210,7 +226,7 @@ class Api:
         name = request.path_params["name"]
         if name not in ("ruleset", "submission", "result"):
             raise Problem(404, f"没有「{name}」的 JSON Schema（可选 ruleset、submission、result）")
-        text = await _work((resources.files("perfrules") / "schemas" / f"{name}.schema.json").read_text, "utf-8")
+        text = await self._work((resources.files("perfrules") / "schemas" / f"{name}.schema.json").read_text, "utf-8")
         return Response(text, media_type="application/schema+json")
 
     async def score(self, request: Request) -> Response:
@@ -235,7 +251,7 @@ class Api:
             with open(path, "wb") as fh:
                 while chunk := await upload.read(1 << 20):
                     fh.write(chunk)
-            out = await _work(self._score_file, path, name, ruleset_id if isinstance(ruleset_id, str) else None, fmt)
+            out = await self._work(self._score_file, path, name, ruleset_id if isinstance(ruleset_id, str) else None, fmt)
         headers = {}
         if fmt != "json":
             stem = name.rsplit(".", 1)[0]
@@ -257,7 +273,7 @@ class Api:
         return scrub(perfrules.render(result, fmt), os.path.dirname(path) + os.sep)
 
     async def check(self, request: Request) -> Response:
-        return await _work(self._check, await self._json_body(request))
+        return await self._work(self._check, await self._json_body(request))
 
     def _check(self, body: dict[str, Any]) -> Response:
         path = self._path_of(body["id"]) if body.get("id") else None
@@ -265,7 +281,7 @@ class Api:
         return JSONResponse({"diagnostics": diags})
 
     async def test(self, request: Request) -> Response:
-        return await _work(self._test, await self._json_body(request))
+        return await self._work(self._test, await self._json_body(request))
 
     def _test(self, body: dict[str, Any]) -> Response:
         path = self._path_of(body.get("id"))
@@ -277,7 +293,7 @@ class Api:
     async def impact(self, request: Request) -> Response:
         if not self.config.corpus:
             raise Problem(400, "没有语料文件夹：请用 perfrules serve --corpus 文件夹 启动")
-        return await _work(self._impact, await self._json_body(request))
+        return await self._work(self._impact, await self._json_body(request))
 
     def _impact(self, body: dict[str, Any]) -> Response:
         path = self._path_of(body.get("id"))
@@ -288,7 +304,7 @@ class Api:
         return JSONResponse(work.impact(self.corpus, old, new))
 
     async def diff(self, request: Request) -> Response:
-        return await _work(self._diff, await self._json_body(request))
+        return await self._work(self._diff, await self._json_body(request))
 
     def _diff(self, body: dict[str, Any]) -> Response:
         path = self._path_of(body.get("id"))
@@ -299,7 +315,7 @@ class Api:
         return JSONResponse({"diff": work.unified_diff(old, text, os.path.basename(path)), "text": text})
 
     async def save(self, request: Request) -> Response:
-        return await _work(self._save, await self._json_body(request))
+        return await self._work(self._save, await self._json_body(request))
 
     def _save(self, body: dict[str, Any]) -> Response:
         rid = body.get("id")
@@ -318,14 +334,6 @@ class Api:
             raise Problem(400, f"保存时不能改动规则集编号（{rid} → {rs.id}）")
         write_atomic(path, text)
         return JSONResponse({"saved": rid, "version": rs.version, "file": self._file_label(path)})
-
-
-_T = TypeVar("_T")
-
-
-async def _work(fn: Callable[..., _T], *args: Any) -> _T:
-    """*fn(*args)* in a worker thread, so the event loop goes on answering other requests."""
-    return await run_in_threadpool(fn, *args)
 
 
 async def _read_capped(request: Request, cap: int) -> bytes:
