@@ -89,6 +89,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import perfrules_adapter as adapter  # noqa: E402
 import reference  # noqa: E402
 import scaling  # noqa: E402
+from children import child_env, perfrules_command  # noqa: E402
 import workload  # noqa: E402
 
 
@@ -121,16 +122,6 @@ def throughput(n: int, rounds: int) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------- start-up
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment of a child process, PYTHONPATH made absolute: ``PYTHONPATH=. bench/run.py``
-    measures the checkout's perfrules in the children too, although they run elsewhere
-    (with a relative PYTHONPATH they would import whatever perfrules is installed)."""
-    env = {**os.environ, **extra}
-    if env.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in env["PYTHONPATH"].split(os.pathsep) if p)
-    return env
-
-
 def _child(code: str, **env: str) -> str:
     # not from the checkout: a release install must not import ./perfrules instead of itself
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tempfile.gettempdir(), check=True,
@@ -178,8 +169,7 @@ def cold_score(repeats: int) -> dict[str, Any]:
     bare ``python -c pass`` run in turn with it (the same number of runs, interleaved): what
     the interpreter's own start costs on this machine (its site-packages' .pth files
     included), so that perfrules' share is the difference of the two medians."""
-    exe = Path(sys.executable).parent / "perfrules"
-    cmd = [str(exe), "score", str(SEED)] if exe.exists() else [sys.executable, "-m", "perfrules", "score", str(SEED)]
+    cmd = [*perfrules_command(), "score", str(SEED)]
     bare_cmd = [sys.executable, "-c", "pass"]
     subprocess.run(cmd, capture_output=True, check=True, env=child_env())  # OS file cache and lark's parser cache warm
     samples, bare = [], []
@@ -222,8 +212,7 @@ def stream_rss(n: int) -> dict[str, Any]:
         _write_jsonl(src, n)
         gen_s = time.perf_counter() - t0
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        exe = Path(sys.executable).parent / "perfrules"
-        cmd = [str(exe) if exe.exists() else "perfrules", "stream", "--ruleset", str(RULESET)]
+        cmd = [*perfrules_command(), "stream", "--ruleset", str(RULESET)]
         t0 = time.perf_counter()
         with src.open("rb") as fin, dst.open("wb") as fout:
             subprocess.run(cmd, stdin=fin, stdout=fout, check=True, env=child_env())
@@ -385,12 +374,10 @@ def _batch_cli(folder: Path, kind: str, n: int) -> dict[str, Any]:
     the manifest and the summary: wall time from start to exit."""
     import shutil
 
-    exe = Path(sys.executable).parent / "perfrules"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "perfrules"]
     out = Path(tempfile.mkdtemp(prefix=f"perfrules-batch-{kind}-"))
     try:
         t0 = time.perf_counter()
-        done = subprocess.run([*cmd, "score", str(folder / f"*.{kind}"), "-o", str(out / "reports")],
+        done = subprocess.run([*perfrules_command(), "score", str(folder / f"*.{kind}"), "-o", str(out / "reports")],
                               capture_output=True, env=child_env())
         seconds = time.perf_counter() - t0
         summary = json.loads((out / "reports" / "summary.json").read_text(encoding="utf-8"))

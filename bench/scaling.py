@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from children import child_env, perfrules_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "2023-dongjiaduan" / "submission.toml"
@@ -39,15 +39,13 @@ CORPUS = ROOT / "tests" / "corpus" / "real"
 FORMATS = ("text", "md", "html", "json", "xlsx")
 
 
-def _many_rows(n: int, folder: Path) -> Path:
-    """The seed with its [[指标]] rows repeated to *n* rows, every third one losing a point."""
+def many_rows(n: int) -> str:
+    """The seed's TOML with its [[指标]] rows repeated to *n* rows, every third one losing a point."""
     text = SEED.read_text(encoding="utf-8")
     head, mark, rest = text.partition('[["指标"]]')
     rows = [mark + r for r in rest.split(mark)]
-    body = [rows[i % len(rows)].replace('"得分" = 5', '"得分" = 4' if i % 3 == 0 else '"得分" = 5') for i in range(n)]
-    path = folder / f"rows-{n}.toml"
-    path.write_text(head + "".join(body), encoding="utf-8")
-    return path
+    return head + "".join(rows[i % len(rows)].replace('"得分" = 5', '"得分" = 4' if i % 3 == 0 else '"得分" = 5')
+                          for i in range(n))
 
 
 def one_table(n: int, folder: Path) -> dict[str, float]:
@@ -58,7 +56,8 @@ def one_table(n: int, folder: Path) -> dict[str, float]:
     from perfrules.ruleset.catalog import choose_ruleset
     from perfrules.scoring.interpreter import score
 
-    path = _many_rows(n, folder)
+    path = folder / f"rows-{n}.toml"
+    path.write_text(many_rows(n), encoding="utf-8")
     out: dict[str, float] = {}
     t0 = time.perf_counter()
     sub = read_submission(str(path))
@@ -81,13 +80,9 @@ def batch(copies: int, folder: Path) -> float:
         (inputs / str(i)).mkdir(parents=True)
         for table in sorted(CORPUS.glob("*/table.toml")):
             shutil.copyfile(table, inputs / str(i) / f"{table.parent.name}.toml")
-    exe = Path(sys.executable).parent / "perfrules"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "perfrules"]
-    env = dict(os.environ)
-    if env.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep))
     t0 = time.perf_counter()
-    subprocess.run([*cmd, "score", str(inputs), "-o", str(folder / f"out-{copies}")], capture_output=True, env=env)
+    subprocess.run([*perfrules_command(), "score", str(inputs), "-o", str(folder / f"out-{copies}")],
+                   capture_output=True, env=child_env())
     seconds = time.perf_counter() - t0
     summary = json.loads((folder / f"out-{copies}" / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["inputs"] == copies * len(list(CORPUS.glob("*/table.toml")))

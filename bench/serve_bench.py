@@ -29,6 +29,10 @@ from batchgen import variant  # noqa: E402
 from perfrules.serve import work  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scaling  # noqa: E402
+from children import child_env, perfrules_command  # noqa: E402
+
 DISTRICT = "hunan/zhuzhou/lusong/2023"
 
 
@@ -104,11 +108,8 @@ def responsiveness(port: int = 8799) -> None:
     import threading
     import urllib.request
 
-    seed = (ROOT / "examples/2023-dongjiaduan/submission.toml").read_text(encoding="utf-8")
-    head, mark, rest = seed.partition('[["指标"]]')
-    rows = [mark + r for r in rest.split(mark)]
-    table = (head + "".join(rows[i % len(rows)] for i in range(4800))).encode("utf-8")
-    server = subprocess.Popen([sys.executable, "-m", "perfrules", "serve", "--port", str(port)],
+    table = scaling.many_rows(4800).encode("utf-8")
+    server = subprocess.Popen([*perfrules_command(), "serve", "--port", str(port)], env=child_env(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -185,8 +185,10 @@ class Manifest:
         """Append what was recorded since the last flush to the journal, and sync it."""
         if not self._pending:
             return
-        lines = b"".join(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
-                         + b"\n" for line in self._pending)
+        from perfrules.output import writable
+
+        lines = "".join(writable(json.dumps(line, ensure_ascii=False, separators=(",", ":"))) + "\n"
+                        for line in self._pending).encode("utf-8")
         self._pending.clear()
         try:
             if self._journal is None:

@@ -17,6 +17,7 @@ import attrs
 from perfrules.errors import Position
 from perfrules.tomlkeys import KeyPath, Locator
 
+
 class DeferredPosition(Position):
     """A :class:`~perfrules.errors.Position` whose line and columns are worked out when one
     of its fields is first read, not when it is made.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import shutil
+import threading
+import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -230,30 +233,50 @@ def test_score_does_not_import_the_server() -> None:
     assert out.strip() == "[]"
 
 
+def _held_uploads(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[int]]:
+    """Api._score_file made to note each upload that reaches it and wait there until let go."""
+    from perfrules.serve.app import Api
+
+    held, lock, inside = threading.Event(), threading.Lock(), []
+    score_file = Api._score_file
+
+    def slow(self: Api, *args: object) -> object:
+        with lock:
+            inside.append(1)
+        held.wait(30)
+        return score_file(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Api, "_score_file", slow)
+    return held, inside
+
+
+def _uploading(client: TestClient, n: int, answers: list[int]) -> list[threading.Thread]:
+    """*n* uploads of the seed, each in a thread of its own, started."""
+    uploads = [threading.Thread(target=lambda: answers.append(_score(client, "a.toml", SEED.read_bytes()).status_code))
+               for _ in range(n)]
+    for upload in uploads:
+        upload.start()
+    return uploads
+
+
+def _wait_until(test: Callable[[], bool], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while not test() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return test()
+
+
 def test_a_request_is_answered_while_an_upload_is_being_scored(folders: tuple[Path, Path],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The scoring runs in a worker thread, not on the event loop: while one upload is held
     mid-score, the studio's other requests are still answered (on the loop, GET /api/csrf
     waited 10.7 s behind a 4,800-row table scored to xlsx)."""
-    import threading
-
-    from perfrules.serve.app import Api
-
-    held, entered = threading.Event(), threading.Event()
-    score_file = Api._score_file
-
-    def slow(self: Api, *args: object) -> object:
-        entered.set()
-        held.wait(30)
-        return score_file(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Api, "_score_file", slow)
+    held, inside = _held_uploads(monkeypatch)
     rulesets, corpus = folders
     answers: list[int] = []
     with _client(ServeConfig(rulesets=str(rulesets), corpus=str(corpus)), Guard(None, CSRF)) as client:
-        upload = threading.Thread(target=lambda: answers.append(_score(client, "a.toml", SEED.read_bytes()).status_code))
-        upload.start()
-        assert entered.wait(30)
+        [upload] = _uploading(client, 1, answers)
+        assert _wait_until(lambda: len(inside) == 1)
         assert client.get("/api/csrf").status_code == 200 and client.get("/api/rulesets").status_code == 200
         assert upload.is_alive(), "answered only once the upload was let go: the loop was held"
         held.set()
@@ -265,34 +288,15 @@ def test_at_most_workers_uploads_are_worked_on_at_once(folders: tuple[Path, Path
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Each upload being scored holds its file and what was read from it: WORKERS at a time,
     the rest wait their turn (and the event loop still answers)."""
-    import threading
-    import time
-
     from perfrules.serve import app as serve_app
-    from perfrules.serve.app import Api
 
     monkeypatch.setattr(serve_app, "WORKERS", 2)
-    held, lock = threading.Event(), threading.Lock()
-    inside: list[int] = []
-    score_file = Api._score_file
-
-    def slow(self: Api, *args: object) -> object:
-        with lock:
-            inside.append(1)
-        held.wait(30)
-        return score_file(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Api, "_score_file", slow)
+    held, inside = _held_uploads(monkeypatch)
     rulesets, corpus = folders
     answers: list[int] = []
     with _client(ServeConfig(rulesets=str(rulesets), corpus=str(corpus)), Guard(None, CSRF)) as client:
-        uploads = [threading.Thread(target=lambda: answers.append(_score(client, "a.toml", SEED.read_bytes()).status_code))
-                   for _ in range(4)]
-        for upload in uploads:
-            upload.start()
-        deadline = time.monotonic() + 30
-        while len(inside) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        uploads = _uploading(client, 4, answers)
+        _wait_until(lambda: len(inside) >= 2)
         assert client.get("/api/csrf").status_code == 200
         time.sleep(0.3)  # time for a third to start, were it let in
         assert len(inside) == 2

@@ -31,9 +31,10 @@ def _cell(text: str, width: int) -> str:
     if used > width:
         used = 0
         for end, ch in enumerate(flat):
-            if used + char_width(ch) > width - 1:
+            wide = char_width(ch)
+            if used + wide > width - 1:
                 break
-            used += char_width(ch)
+            used += wide
         flat = flat[:end] + "…"  # … takes one column
         used += 1
     return flat + " " * (width - used)
