@@ -118,7 +118,7 @@ def _unit(symbol: str, dimension: str, factor: str = "1", *aliases: str) -> None
         _KNOWN_UNITS[name] = unit
 
 
-_unit("%", "percent", "1", "％", "百分比")
+_unit("%", "percent", "1", "％", "百分比", "%(百分比)", "百分比(%)")
 _unit("个百分点", "percent", "1", "百分点", "pp")
 _unit("元", "money", "1")
 _unit("千元", "money", "1000")
@@ -143,6 +143,17 @@ def unit_for(text: str) -> Unit | None:
 # ---------------------------------------------------------------------------- values
 COMPARATORS = {"≥": ">=", ">=": ">=", "≧": ">=", "＞=": ">=", ">": ">", "≤": "<=", "<=": "<=", "≦": "<=",
                "<": "<", "=": "=", "==": "=", "＝": "="}
+# A comparison written in words before the number (不低于95%, 不超过386万元), longest first
+# so that 大于等于 is not read as 大于.  《民法典》第一千二百五十九条: 以上、以下、以内 include
+# the number they follow, 超过 and 不满 do not.
+_WORD_COMPARATORS = tuple(sorted({
+    "大于等于": ">=", "大于或等于": ">=", "不少于": ">=", "不低于": ">=", "不小于": ">=", "至少": ">=",
+    "小于等于": "<=", "小于或等于": "<=", "不超过": "<=", "不高于": "<=", "不大于": "<=", "不多于": "<=",
+    "至多": "<=", "最多": "<=", "控制在": "",  # 控制在 386万元 is a ceiling, 控制在 95%以上 a floor: its suffix says
+    "大于": ">", "高于": ">", "超过": ">", "多于": ">", "小于": "<", "低于": "<", "少于": "<", "不满": "<", "不足": "<",
+}.items(), key=lambda item: -len(item[0])))
+# The same after the number and its unit (12种以上, 5%以下, 386万元以内): the number included.
+_WORD_SUFFIXES = (("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="))
 @attrs.frozen
 class Quantity:
     """A number with an optional comparator and unit: ``≥10%``, ``21人``, ``409.31万元``."""
@@ -253,16 +264,35 @@ def _read(raw: str) -> Value:
     d = _DEADLINE.match(compact)
     if d:  # 9月前, 11月底前: a deadline, met by any earlier month (a ceiling)
         return Quantity(Decimal(d.group(1)), unit_for(d.group(2)), "<=", raw.strip())
-    m = _QUANTITY.match(compact)
-    if m and _unit_ok(m.group("unit")):
-        digits = m.group("num").replace(",", "")
-        if len(digits.lstrip("+-").replace(".", "")) > MAX_DIGITS:
-            return Malformed(raw, "数字过长")
-        comparator = COMPARATORS[m.group("cmp")] if m.group("cmp") else None
-        return Quantity(Decimal(digits), unit_for(m.group("unit") or ""), comparator, raw.strip())
+    worded, rest = _worded(compact)
+    m = _QUANTITY.match(rest)
+    if m and not (worded is not None and m.group("cmp")):
+        comparator = worded or (COMPARATORS[m.group("cmp")] if m.group("cmp") else None)
+        unit = m.group("unit") or ""
+        for word, meaning in _WORD_SUFFIXES:
+            if unit.endswith(word):
+                unit, comparator = unit[:-len(word)], comparator or meaning
+                break
+        else:
+            comparator = "<=" if worded == "" else comparator
+        if _unit_ok(unit):
+            digits = m.group("num").replace(",", "")
+            if len(digits.lstrip("+-").replace(".", "")) > MAX_DIGITS:
+                return Malformed(raw, "数字过长")
+            return Quantity(Decimal(digits), unit_for(unit), comparator, raw.strip())
     if re.search(_CMP, compact) and not re.search(r"\d", compact):
         return Malformed(raw, "有比较符号但没有数值")
     return Text(raw.strip(), _numbered_parts(flat))
+
+
+def _worded(text: str) -> tuple[str | None, str]:
+    """(comparator, the rest) for a text that opens with a comparison in words (不低于95%;
+    '' for 控制在, whose suffix decides), else (None, text)."""
+    if text and "\u4e00" <= text[0] <= "\u9fff":
+        for word, comparator in _WORD_COMPARATORS:
+            if text.startswith(word):
+                return comparator, text[len(word):]
+    return None, text
 
 
 def _unit_char(ch: str) -> bool:

@@ -88,6 +88,43 @@ def test_an_unfilled_table_is_refused_not_graded() -> None:
     assert {("row_unfilled", 1), ("row_unfilled", 2), ("row_unfilled", 3)} <= codes(partly, "warning")
 
 
+def test_a_table_with_no_indicator_rows_is_refused_unless_something_was_scored() -> None:
+    """A header alone, or a fund block's amounts alone (a table cut off before its first
+    row), has nothing to grade; a fund block with its 得分 filed is scored."""
+    for budget in (None, attrs.evolve(FULL, self_score=None)):
+        with pytest.raises(PerfrulesError) as refused:
+            run(table(budget=budget), NATIONAL)
+        assert refused.value.code == "unfilled" and "没有读到指标行" in str(refused.value)
+    assert run(table(budget=FULL), NATIONAL).total == D("10.00")
+
+
+def test_no_execution_points_are_made_up_for_a_form_that_has_none() -> None:
+    """A fund block with no 分值 takes the ruleset's 10 on the ruleset's own form only; on
+    a form of other levels (here 决策/管理) the rate is checked, never scored from nothing."""
+    block = BudgetBlock(D(100), D(100), D(90), None, "80%", None)
+    other = (row("立项依据充分性", "充分", "充分", "50", "50", level1="决策"),
+             row("资金到位率", "100%", "100%", "50", "50", level1="管理"))
+    result = run(table(*other, budget=block, total="100"), NATIONAL)
+    assert [r.row for r in result.rows] == [1, 2] and result.full_marks == D(100)
+    assert ("execution_unweighted", 0) in codes(result, "info") and ("rate_differs", 0) in codes(result, "error")
+    assert ("missing_weight", 0) not in codes(result)
+    own = run(table(*CONSISTENT, budget=block), NATIONAL)
+    assert own.rows[0].row == 0 and own.rows[0].weight == D(10) and own.rows[0].score == D(9)
+    assert ("execution_unweighted", 0) not in codes(own)
+
+
+def test_a_row_with_no_points_is_not_scored_but_its_cells_are_still_read() -> None:
+    """忠县 2021 (a 目标自评表 with no 分值 column): an actual copied from its target is
+    flagged on an unscored row too, with no word on how its target would be scored; a
+    yes/no target answered 是 is an answer, not a copy."""
+    rows = (row("道路交通设施", "降低村民出行和农产品运输成本", "降低村民出行和农产品运输成本", None, None),
+            row("新建道路", "2公里", "2公里", None, None), row("评审程序是否公正", "是", "是", "10", "10"),
+            *CONSISTENT[:2])
+    result = run(table(*rows, budget=FULL), NATIONAL)
+    assert {("missing_weight", 1), ("actual_repeats_target", 1), ("missing_weight", 2)} <= codes(result, "warning")
+    assert not {("target_without_sign", 2), ("actual_repeats_target", 2), ("actual_repeats_target", 3)} & codes(result)
+
+
 def test_a_blank_row_is_never_a_zero() -> None:
     rows = (*CONSISTENT[:2], attrs.evolve(CONSISTENT[2], actual="", self_score=None))
     result = run(table(*rows, budget=FULL), NATIONAL)

@@ -251,6 +251,27 @@ def test_comparison_glyphs(text: str, comparator: str) -> None:
     assert value.text == text  # kept as printed
 
 
+@pytest.mark.parametrize("text, number, unit, comparator", [
+    ("不少于12种", "12", "种", ">="), ("不少于6 种", "6", "种", ">="), ("不低于95%", "95", "%", ">="),
+    ("大于等于90%", "90", "%", ">="), ("至少3次", "3", "次", ">="), ("大于90%", "90", "%", ">"),
+    ("不超过386万元", "386", "万元", "<="), ("不高于5%", "5", "%", "<="), ("小于或等于5天", "5", "天", "<="),
+    ("12种以上", "12", "种", ">="), ("95%及以上", "95", "%", ">="), ("5%以下", "5", "%", "<="),
+    ("386万元以内", "386", "万元", "<="), ("控制在386万元", "386", "万元", "<="), ("控制在95%以上", "95", "%", ">="),
+    ("≥12种以上", "12", "种", ">="), ("100%(百分比)", "100", "%", None), ("≥98 %(百分比)", "98", "%", ">="),
+])
+def test_comparisons_in_words(text: str, number: str, unit: str, comparator: str | None) -> None:
+    """Targets as units write them (稷山 2021: 不少于12 种; 成安 2020: %(百分比)); 以上、以下、以内
+    include the number (《民法典》第一千二百五十九条), so 12种以上 is ≥ 12 种, never a unit 种以上."""
+    value = read_value(text)
+    assert isinstance(value, Quantity) and value.text == text
+    assert (value.number, str(value.unit), value.comparator) == (D(number), unit, comparator)
+
+
+@pytest.mark.parametrize("text", ["不低于", "高于上年", "控制在预算内", "以上项目", "不低于≥5"])
+def test_words_of_comparison_without_a_number_stay_text(text: str) -> None:
+    assert not isinstance(read_value(text), Quantity)
+
+
 @pytest.mark.parametrize("text", ["≥**", "XX%", "**", "≤××万元", "≥？？"])
 def test_template_placeholders(text: str) -> None:
     value = read_value(text)

@@ -263,6 +263,8 @@ def _unreadable(sub: model.Submission) -> bool:
 
 
 _BROKEN_COMPARISON = re.compile(r"[≥≤><]=?\s*[%％]|[≥≤]\s*[，,]|[≥≤]\s*$")
+# A yes/no target (评审程序是否公正: 是): the actual that says the same is the answer, not a copy.
+_YES_NO = frozenset("是否有无")
 
 
 def cell_findings(number: int, row: model.IndicatorRow, target: Value, actual: Value, kind: str) -> Iterator[Finding]:
@@ -273,7 +275,7 @@ def cell_findings(number: int, row: model.IndicatorRow, target: Value, actual: V
         return Finding(severity, code, message, number, row.label, row.where(field))
 
     measured = isinstance(actual, Quantity) and not actual.is_claim  # 100% for 100% is a result, not a copy
-    if row.actual.strip() and repeats(row.actual, row.target) and not measured:
+    if row.actual.strip() and repeats(row.actual, row.target) and not measured and squash(row.target) not in _YES_NO:
         same_name = repeats(row.actual, row.name)
         what = "年度指标值和指标名称" if same_name else "年度指标值"
         if not (isinstance(actual, Quantity) and actual.is_claim):  # a claim gets its own finding

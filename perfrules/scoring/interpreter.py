@@ -80,8 +80,7 @@ class _Scorer:
         than the ruleset's weight, each row's 分值 and 自评得分 are scaled to it.  Not
         where the table is of another template (a level the ruleset does not know), nor
         in a level with rows not applicable (F4 rescales those to 100 instead)."""
-        known = {squash(m) for k in self.rs.weights for m in group(k)}
-        if any(level not in known for level in self.filed):
+        if self.filed and not self._own_form():
             return {}  # another template (决策/管理/产出/效益 …): its levels are scored as filed
         na_levels = {squash(r.level1) for r in self.sub.indicators if r.not_applicable}
         return {k: v for k, v in level_scales(self.rs, self.filed).items() if k not in na_levels}
@@ -133,6 +132,9 @@ class _Scorer:
                 self.findings.extend(audit.cell_findings(number, row, target, actual, classify_value(target)[0]))
                 return self._record(number, row, None, row.self_score, "self_assessed")
             self._find("warning", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row, field=model.WEIGHT)
+            # Unscored, its cells still say what they say (an actual copied from the target …);
+            # "unscored": no note on how its target would be scored.
+            self.findings.extend(audit.cell_findings(number, row, read_value(row.target), read_value(row.actual), "unscored"))
             return self._unscored_row(number, row)
         if not row.actual.strip() and row.self_score is None and model.SCORE not in row.unreadable:
             self._find("warning", "row_unfilled", f"「{row.label}」的实际完成值和得分都没有填写，不计分（空白不按 0 分计）",
@@ -194,7 +196,7 @@ class _Scorer:
             block = attrs.evolve(block, budget=block.initial_budget)
         self.findings.extend(audit.fund_findings(block))
         self.findings.extend(audit.structure_findings(self.sub.extra, block))
-        weight = block.weight if block.weight is not None else self.rs.weights.get(EXECUTION)
+        weight = self._execution_weight(block)
         if self.execution_row is not None and block.weight is None:
             self._find("info", "execution_inside_level",
                        f"预算执行率作为指标「{self.sub.indicators[self.execution_row - 1].label}」计分，资金表不另计分", 0, None)
@@ -209,8 +211,16 @@ class _Scorer:
         if self.execution_row is not None:
             return  # scored once, as the indicator row that carries it
         if weight is None:
-            if model.WEIGHT not in block.unreadable:
+            if model.WEIGHT in block.unreadable:
+                return
+            if self.rs.weights.get(EXECUTION) is None:  # on the ruleset's own form the block takes its weight
                 self._find("warning", "missing_weight", "预算执行率没有分值，无法计分", 0, row, field=model.WEIGHT)
+            else:
+                self._find("info", "execution_unweighted",
+                           "资金表没有分值，" + ("本表的一级指标不是规则集的表式" if self.filed else "表中也没有带分值的指标行")
+                           + f"：预算执行率不另计分（规则集的 {fmt(self.rs.weights[EXECUTION])} 分不套用）"
+                           + ("，只核对执行率" if self.rate is not None else ""),
+                           0, row, field=model.WEIGHT)
             return
         env = row_inputs(weight, executed=block.executed, budget=block.budget, initial_budget=block.initial_budget,
                          self_score=row.self_score)
@@ -221,6 +231,21 @@ class _Scorer:
             problem = f"全年预算数为 {fmt(block.budget)}，无法计算执行率"
         self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem,
                        lambda: execution_words(block.budget, block.executed))
+
+    def _own_form(self) -> bool:
+        """The table is of the ruleset's form: it has rows with points, each under a
+        一级指标 the ruleset weighs."""
+        known = {squash(m) for k in self.rs.weights for m in group(k)}
+        return bool(self.filed) and all(level in known for level in self.filed)
+
+    def _execution_weight(self, block: model.BudgetBlock) -> Decimal | None:
+        """预算执行率's 分值: as filed; where the fund block has none, the ruleset's, but only
+        on the ruleset's own form.  A form of other levels (决策/管理/绩效 …), or one whose
+        rows carry no points, gives no sign that budget execution has points of its own,
+        and none are made up for it."""
+        if block.weight is not None or model.WEIGHT in block.unreadable or not self._own_form():
+            return block.weight
+        return self.rs.weights.get(EXECUTION)
 
     def _scaled(self, number: int, row: model.IndicatorRow) -> model.IndicatorRow:
         """The row with 分值 and 得分 brought to the ruleset's level weight, and, where rows

@@ -90,14 +90,21 @@ def rescaled(value: Decimal, factor: Decimal) -> Decimal:
 
 def refuse_unfilled(sub: model.Submission) -> None:
     """A table whose every actual and score (the execution score too) is blank was never
-    filled in: no total, no grade.  Amounts alone do not count: the finance system prints them."""
+    filled in: no total, no grade.  Amounts alone do not count: the finance system prints
+    them.  Nor does a header with no indicator rows: there is nothing to grade."""
     rows = [r for r in sub.indicators if not r.is_blank]
     filled = any(r.actual.strip() or r.self_score is not None or model.SCORE in r.unreadable for r in rows)
     filled = filled or (sub.budget is not None and (sub.budget.self_score is not None or model.SCORE in sub.budget.unreadable))
-    if rows and not filled:
+    if filled:
+        return
+    if rows:
         raise PerfrulesError(f"自评表未填写：{len(rows)} 行指标的实际完成值和得分全部为空，不计总分、不评等级",
                              position=Position(file=sub.source), code="unfilled",
                              suggestion="请先填写实际完成值和自评得分（空白不按 0 分计）。")
+    fund = "，资金表也没有得分" if sub.budget is not None else ""
+    raise PerfrulesError(f"自评表没有可复核的内容：没有读到指标行{fund}，不计总分、不评等级",
+                         position=Position(file=sub.source), code="unfilled",
+                         suggestion="请检查文件是否完整（表可能被截短），或先填写指标行的实际完成值和自评得分。")
 
 
 def applicable_factor(sub: model.Submission) -> Decimal | None:
