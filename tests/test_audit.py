@@ -116,13 +116,14 @@ def test_no_execution_points_are_made_up_for_a_form_that_has_none() -> None:
 def test_a_row_with_no_points_is_not_scored_but_its_cells_are_still_read() -> None:
     """忠县 2021 (a 目标自评表 with no 分值 column): an actual copied from its target is
     flagged on an unscored row too, with no word on how its target would be scored; a
-    yes/no target answered 是 is an answer, not a copy."""
+    yes/no target answered 是, or a year answered with that year, is an answer, not a copy."""
     rows = (row("道路交通设施", "降低村民出行和农产品运输成本", "降低村民出行和农产品运输成本", None, None),
             row("新建道路", "2公里", "2公里", None, None), row("评审程序是否公正", "是", "是", "10", "10"),
-            *CONSISTENT[:2])
+            row("完成时间", "2021年", "2021年", None, None), *CONSISTENT[:2])
     result = run(table(*rows, budget=FULL), NATIONAL)
     assert {("missing_weight", 1), ("actual_repeats_target", 1), ("missing_weight", 2)} <= codes(result, "warning")
-    assert not {("target_without_sign", 2), ("actual_repeats_target", 2), ("actual_repeats_target", 3)} & codes(result)
+    assert not {("target_without_sign", 2), ("actual_repeats_target", 2), ("actual_repeats_target", 3),
+                ("actual_repeats_target", 4)} & codes(result)
 
 
 def test_a_blank_row_is_never_a_zero() -> None:

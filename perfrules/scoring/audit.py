@@ -25,7 +25,7 @@ from perfrules.explain import Finding, RowResult
 from perfrules.rules.program import MissingInput, NoClause, Outcome, RowInputs
 from perfrules.ruleset.model import AuditSetting, Rule, Ruleset
 from perfrules.scoring.policy import band_grade
-from perfrules.values import Malformed, Quantity, Text, Value, placeholder, read_value, repeats, squash
+from perfrules.values import Malformed, Period, Quantity, Text, Value, placeholder, read_value, repeats, squash
 from perfrules.words import fmt, percent, short
 
 ZERO, HUNDRED = Decimal(0), Decimal(100)
@@ -274,7 +274,8 @@ def cell_findings(number: int, row: model.IndicatorRow, target: Value, actual: V
     def found(severity: str, code: str, message: str, field: str = model.ACTUAL) -> Finding:
         return Finding(severity, code, message, number, row.label, row.where(field))
 
-    measured = isinstance(actual, Quantity) and not actual.is_claim  # 100% for 100% is a result, not a copy
+    # 100% for 100%, 2021年 for 2021年: a result, not a copy
+    measured = (isinstance(actual, Quantity) and not actual.is_claim) or isinstance(actual, Period)
     if row.actual.strip() and repeats(row.actual, row.target) and not measured and squash(row.target) not in _YES_NO:
         same_name = repeats(row.actual, row.name)
         what = "年度指标值和指标名称" if same_name else "年度指标值"
