@@ -43,7 +43,7 @@ def budget_field(text: str) -> str | None:
     return None
 
 
-_PART_LABEL = re.compile(r"拨款|资金|结转|财政|其他|其它|单位|专户|自筹|支出|收入")
+_PART_LABEL = re.compile(r"拨款|资金|结转|财政|其他|其它|单位|专户|自筹|支出|收入|补助|配套")
 
 
 def read_budget(rows: Sequence[Sequence[Cell]], ragged: bool) -> model.BudgetBlock | None:

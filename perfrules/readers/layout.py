@@ -156,6 +156,8 @@ def find_form(doc: Document) -> _Found:
                 incomplete = incomplete or found
     if incomplete is not None and all(f in incomplete.columns for f in REQUIRED) and model.TARGET not in incomplete.columns:
         return incomplete  # a 得分表: 一级/二级/三级/得分 with the points in the names (达州), no actual
+    if incomplete is not None and all(f in incomplete.columns for f in (model.NAME, model.TARGET, model.ACTUAL)):
+        return incomplete  # a 目标自评表 with no 分值 or 得分 at all (忠县 2021): read, its rows then unscored
     if incomplete is not None:
         _missing_column(incomplete)
     for table in doc.tables:  # cut before its indicators (衡山 as published): the fund block is still read
