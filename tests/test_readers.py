@@ -523,3 +523,15 @@ def test_inline_label_with_more_on_the_line(tmp_path: Path) -> None:
     sub = read_submission(str(path))
     assert (sub.unit, sub.year) == ("某某局", 2024)
     assert sub.locations["单位名称"].line == 1
+
+
+def test_a_table_with_no_score_column_has_no_filed_total(tmp_path: Path) -> None:
+    """A 目标自评表 prints no 得分 column (忠县 2021); under a 总分 row there is then no
+    cell that could hold the unit's total.  (Found by the fuzzer: a KeyError, once.)"""
+    path = tmp_path / "no-score.csv"
+    path.write_text("填报单位：某单位\n一级指标,二级指标,三级指标,年度指标值,实际完成值,权重,偏差原因\n"
+                    "产出指标,质量指标,资助资金发放准确率,100%,100%,25,\n总分,,,,,,98.3\n", encoding="utf-8")
+    sub = read_submission(str(path))
+    assert sub.self_total is None
+    assert [(r.name, r.target, r.actual, r.weight, r.self_score) for r in sub.indicators] == [
+        ("资助资金发放准确率", "100%", "100%", Decimal(25), None)]

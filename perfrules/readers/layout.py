@@ -381,7 +381,7 @@ def _total(row: Sequence[Cell], found: _Found, locations: dict[str, Position], h
     if weight_cell is not None and clean(weight_cell.text):
         header["总分"] = clean(weight_cell.text)
         locations["总分"] = weight_cell.position
-    chosen = (numbers[-1] if numbers else None) if short else cell_at(row, found.columns[model.SCORE], width)
+    chosen = (numbers[-1] if numbers else None) if short else cell_at(row, found.columns.get(model.SCORE), width)
     if chosen is None or not (clean(chosen.text) or chosen.formula) or chosen is weight_cell:
         return None
     locations["自评总分"] = chosen.position
