@@ -22,6 +22,7 @@ TARGET, ACTUAL, WEIGHT, SCORE, REASON = "年度指标值", "实际完成值", "�
 INDICATOR_FIELDS = (LEVEL1, LEVEL2, NAME, TARGET, ACTUAL, WEIGHT, SCORE, REASON)
 
 EXECUTION_LABEL = "预算执行率"  # the execution row's label in results and findings
+UNNAMED = "未写指标名称"  # the label of a row whose 三级、二级 and 一级指标 are all blank
 INITIAL_BUDGET, BUDGET, EXECUTED, RATE = "年初预算数", "全年预算数", "全年执行数", "执行率"
 BUDGET_FIELDS = (INITIAL_BUDGET, BUDGET, EXECUTED, WEIGHT, RATE, SCORE)
 
@@ -83,13 +84,14 @@ class IndicatorRow:
         unscored = self.self_score is None
         return marked and unscored and bool(self.name or self.target or self.actual or self.unreadable)
 
-    # What the auditor calls the row: the 三级指标 on one line, else the 二级指标.
+    # What the auditor calls the row: the 三级指标 on one line, else the 二级指标, else
+    # what says that none was printed (稷山 2021: two rows with no name at all).
     label: str = attrs.field(init=False, eq=False, repr=False)
 
     @label.default
     def _label(self) -> str:
         name = " ".join(self.name.split())
-        return name or self.level2 or self.level1
+        return name or self.level2 or self.level1 or UNNAMED
 
     def where(self, field: str = NAME) -> Position | None:
         return self.locations.get(field) or next(iter(self.locations.values()), None)

@@ -328,3 +328,12 @@ def test_a_blank_level1_cell_is_inferred_from_its_level2_and_not_merged_above() 
             attrs.evolve(row("运行效率", "≥80%", "≥80%", "15", "15", level1=""), level2="社会效益指标"))
     named, _ = name_levels(rows)
     assert [(r.level1, r.level1_inferred) for r in named] == [("产出指标", False), ("效益指标", True)]
+
+
+def test_a_row_printed_with_no_name_is_called_so_in_messages() -> None:
+    """稷山 2021 prints two rows with no 三级指标 and no 一级/二级 text: a message says so
+    rather than quoting an empty 「」."""
+    nameless = IndicatorRow("", "", "", "116次", "150次", D(1), D(1), "")
+    result = run(table(nameless, *CONSISTENT, budget=FULL), NATIONAL)
+    signless = next(f for f in result.findings if f.code == "target_without_sign")
+    assert signless.row == 1 and "「未写指标名称」" in signless.message and "「」" not in signless.message
