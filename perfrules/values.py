@@ -19,6 +19,7 @@ import attrs
 
 from perfrules.errors import PerfrulesError
 from perfrules.limits import MAX_DIGITS, MAX_POINTS
+from perfrules.units import Unit, unit_for, unit_ok
 
 # Full-width ASCII (！..～) to half-width, the ideographic space to a space, and the
 # spaces Word and Excel leave behind.  One character maps to one character, so
@@ -94,50 +95,6 @@ def squash(text: str) -> str:
     """Normalised text without any white space, for comparing cells.  (str.split() and
     the regex ``\\s`` take the same characters for white space, every code point checked.)"""
     return "".join(_normalised(text).split())
-
-
-# ----------------------------------------------------------------------------- units
-@attrs.frozen
-class Unit:
-    """A unit as written, its dimension, and its size in the dimension's base unit."""
-
-    symbol: str
-    dimension: str
-    factor: Decimal = Decimal(1)
-
-    def __str__(self) -> str:
-        return self.symbol
-
-
-_KNOWN_UNITS: dict[str, Unit] = {}
-
-
-def _unit(symbol: str, dimension: str, factor: str = "1", *aliases: str) -> None:
-    unit = Unit(symbol, dimension, Decimal(factor))
-    for name in (symbol, *aliases):
-        _KNOWN_UNITS[name] = unit
-
-
-_unit("%", "percent", "1", "％", "百分比", "%(百分比)", "百分比(%)")
-_unit("个百分点", "percent", "1", "百分点", "pp")
-_unit("元", "money", "1")
-_unit("千元", "money", "1000")
-_unit("万元", "money", "10000")
-_unit("亿元", "money", "100000000")
-for _count in ("天", "人", "个", "家", "次", "项", "亩", "件", "户", "场", "名", "篇", "所", "条", "套", "台", "批", "期", "份", "人次", "户次"):
-    _unit(_count, _count)
-_unit("日", "天")
-_unit("小时", "小时")
-_unit("月", "月", "1", "个月")
-_unit("平方米", "平方米", "1", "㎡", "m2", "m²")
-_unit("公里", "公里", "1", "千米", "km")
-
-def unit_for(text: str) -> Unit | None:
-    """The unit named by *text* ('' → None); unknown units get a dimension of their own."""
-    text = text.strip()
-    if not text:
-        return None
-    return _KNOWN_UNITS.get(text) or Unit(text, text)
 
 
 # ---------------------------------------------------------------------------- values
@@ -275,7 +232,7 @@ def _read(raw: str) -> Value:
                 break
         else:
             comparator = "<=" if worded == "" else comparator
-        if _unit_ok(unit):
+        if unit_ok(unit):
             digits = m.group("num").replace(",", "")
             if len(digits.lstrip("+-").replace(".", "")) > MAX_DIGITS:
                 return Malformed(raw, "数字过长")
@@ -293,29 +250,6 @@ def _worded(text: str) -> tuple[str | None, str]:
             if text.startswith(word):
                 return comparator, text[len(word):]
     return None, text
-
-
-def _unit_char(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "a" <= ch <= "z" or "A" <= ch <= "Z" or ch in "²㎡"
-
-
-def unit_word(unit: str) -> bool:
-    """1 to 3 hanzi or Latin letters, then perhaps ``/`` and 1 to 4 more (元, 万元, 元/平方米):
-    what the regex ``^[\u4e00-\u9fffA-Za-z²㎡]{1,3}(?:/[…]{1,4})?$`` matches in a stripped
-    text, with no regex (compiling that character class took 3 ms of every start)."""
-    head, slash, tail = unit.partition("/")
-    if not 1 <= len(head) <= 3 or (slash and not 1 <= len(tail) <= 4):
-        return False
-    return all(map(_unit_char, head)) and all(map(_unit_char, tail))
-
-
-def _unit_ok(unit: str | None) -> bool:
-    """A unit is a known one or a short word (``万元``, ``元/平方米``), not a sentence
-    (``以上项目``) and not the text of a numbered item (``1.是否推进``)."""
-    if not unit:
-        return True
-    unit = unit.strip()
-    return unit in _KNOWN_UNITS or unit_word(unit)
 
 
 def _numbered_parts(text: str) -> tuple[str, ...]:

@@ -337,3 +337,14 @@ def test_a_row_printed_with_no_name_is_called_so_in_messages() -> None:
     result = run(table(nameless, *CONSISTENT, budget=FULL), NATIONAL)
     signless = next(f for f in result.findings if f.code == "target_without_sign")
     assert signless.row == 1 and "「未写指标名称」" in signless.message and "「」" not in signless.message
+
+
+def test_an_execution_score_filed_with_no_points_of_its_own_is_the_units() -> None:
+    """长江禁捕 2020 (湖北 form: 得分（20分*执行率）, rows with 得分 and no 分值): the fund
+    block's 得分 stands as the unit's, so its 总分 adds up and no error is raised."""
+    rows = (row("补贴渔船数", "6", "6", None, "20"), row("渔船补贴发放率", "100%", "100%", None, "60"))
+    block = BudgetBlock(None, D("1.56"), D("1.56"), None, "1", D(20))
+    result = run(table(*rows, budget=block, total="100"), NATIONAL)
+    assert result.total == D("100.00") and not codes(result, "error")
+    assert result.rows[0].row == 0 and result.rows[0].method == "self_assessed"
+    assert ("no_weight_column", None) in codes(result, "info") and ("execution_unweighted", 0) not in codes(result)

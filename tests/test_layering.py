@@ -16,7 +16,7 @@ PACKAGE = ROOT / "perfrules"
 #: Each part of the package and its place in the pipeline; a part may import from its
 #: own place and the places before it.
 STAGE = {
-    "shared": 0,  # errors, limits, values, words, output, nesting, tomlsource, tomlkeys, model, explain, batchrecords
+    "shared": 0,  # errors, limits, units, values, words, output, nesting, tomlsource, tomlkeys, model, explain, batchrecords
     "readers": 1,
     "rules": 2,
     "ruleset": 3,

@@ -267,6 +267,20 @@ def test_comparisons_in_words(text: str, number: str, unit: str, comparator: str
     assert (value.number, str(value.unit), value.comparator) == (D(number), unit, comparator)
 
 
+@pytest.mark.parametrize("text", [">=530元/人*月", "530元/人·月", "530元/(人·月)", "530元/人/月", "530元/人×月"])
+def test_a_rate_per_two_things_is_one_unit_however_it_is_written(text: str) -> None:
+    """濉溪 2019: 临时救助 ≥530元/人*月.  Read as text, a missed target hid behind it."""
+    value = read_value(text)
+    assert isinstance(value, Quantity) and (value.number, str(value.unit)) == (D(530), "元/人/月")
+    assert value.unit == read_value("530元/人/月").unit  # type: ignore[union-attr]
+
+
+def test_a_rate_of_a_known_unit_converts_as_that_unit_does() -> None:
+    ten_thousand, one = read_value("1.2万元/人*年"), read_value("12000元/人/年")
+    assert isinstance(ten_thousand, Quantity) and isinstance(one, Quantity) and one.unit is not None
+    assert ten_thousand.in_unit(one.unit) == D(12000)
+
+
 @pytest.mark.parametrize("text", ["不低于", "高于上年", "控制在预算内", "以上项目", "不低于≥5"])
 def test_words_of_comparison_without_a_number_stay_text(text: str) -> None:
     assert not isinstance(read_value(text), Quantity)

@@ -181,7 +181,7 @@ def test_unit_word_takes_every_character_the_regex_takes() -> None:
     """unit_word() reads a unit with str comparisons: one character at a time, every code point."""
     import sys
 
-    from perfrules.values import unit_word
+    from perfrules.units import unit_word
 
     assert [c for c in range(sys.maxunicode + 1) if unit_word(chr(c)) != bool(_UNIT_WORD.match(chr(c)))] == []
 
@@ -191,6 +191,6 @@ def test_unit_word_takes_every_character_the_regex_takes() -> None:
                max_size=12).map(str.strip))
 def test_unit_word_is_the_regex(unit: str) -> None:
     """A unit word as the regex it replaces reads one (on a stripped text: how values reads it)."""
-    from perfrules.values import unit_word
+    from perfrules.units import unit_word
 
     assert unit_word(unit) == bool(_UNIT_WORD.match(unit))

@@ -130,6 +130,8 @@ class _Scorer:
                 self.no_weight += 1
                 target, actual = read_value(row.target), read_value(row.actual)
                 self.findings.extend(audit.cell_findings(number, row, target, actual, classify_value(target)[0]))
+                if isinstance(actual, Quantity) and actual.is_claim:
+                    self._claim(number, row, actual)
                 return self._record(number, row, None, row.self_score, "self_assessed")
             self._find("warning", "missing_weight", f"「{row.label}」没有填写分值，无法计分", number, row, field=model.WEIGHT)
             # Unscored, its cells still say what they say (an actual copied from the target …);
@@ -213,6 +215,9 @@ class _Scorer:
         if weight is None:
             if model.WEIGHT in block.unreadable:
                 return
+            if row.self_score is not None:  # scored with no 分值 of its own (湖北: 得分（20分*执行率）): the unit's
+                self.no_weight += 1
+                return self._record(0, row, None, row.self_score, "self_assessed")
             if self.rs.weights.get(EXECUTION) is None:  # on the ruleset's own form the block takes its weight
                 self._find("warning", "missing_weight", "预算执行率没有分值，无法计分", 0, row, field=model.WEIGHT)
             else:
@@ -355,9 +360,7 @@ class _Scorer:
         if not isinstance(actual, Quantity):
             return None
         if actual.is_claim:
-            self._find("warning", "actual_is_claim",
-                       f"「{row.label}」的实际完成值「{actual.text}」是一个判断而不是实测值，按 {fmt(actual.number)}"
-                       f"{actual.unit or ''} 计算", number, row, field=model.ACTUAL)
+            self._claim(number, row, actual, f"，按 {fmt(actual.number)}{actual.unit or ''} 计算")
         if target.unit and actual.unit and target.unit.symbol != actual.unit.symbol:
             if target.unit.dimension != actual.unit.dimension:
                 self._find("error", "unit_mismatch",
@@ -372,6 +375,10 @@ class _Scorer:
         return None
 
     # ------------------------------------------------------------------ findings
+    def _claim(self, number: int, row: model.IndicatorRow, actual: Quantity, how: str = "") -> None:
+        self._find("warning", "actual_is_claim", f"「{row.label}」的实际完成值「{actual.text}」是一个判断而不是实测值{how}",
+                   number, row, field=model.ACTUAL)
+
     def _find(self, severity: str, code: str, message: str, number: int | None, row: model.IndicatorRow | None,
               field: str = model.ACTUAL) -> None:
         location = row.where(field) if row is not None else None
