@@ -348,3 +348,19 @@ def test_an_execution_score_filed_with_no_points_of_its_own_is_the_units() -> No
     assert result.total == D("100.00") and not codes(result, "error")
     assert result.rows[0].row == 0 and result.rows[0].method == "self_assessed"
     assert ("no_weight_column", None) in codes(result, "info") and ("execution_unweighted", 0) not in codes(result)
+
+
+def test_a_level_whose_rows_print_no_points_is_not_summed_against_its_header() -> None:
+    """保山 2022 prints 产出指标(60分) over rows with 得分 and no 分值: 0 against 60 is no
+    contradiction.  A sum already above the header is one, whatever the missing rows hold."""
+    rows = (row("慰问人数", "100%", "100%", None, "20"), row("拨付率", "100%", "100%", None, "40"))
+    sub = attrs.evolve(table(*rows, budget=FULL, total="70"), level_weights={"产出指标": D(60)})
+    assert ("level_weight_mismatch", None) not in codes(run(sub, NATIONAL))
+    over = attrs.evolve(sub, indicators=(row("慰问人数", "100%", "100%", "70", "70"), rows[1]))
+    assert ("level_weight_mismatch", None) in codes(run(over, NATIONAL), "error")
+
+
+def test_points_taken_from_a_met_target_with_no_reason_say_so() -> None:
+    result = run(table(row("培训人次", "≥100人次", "120人次", "50", "45"), *CONSISTENT[1:], budget=FULL), NATIONAL)
+    met = next(f for f in result.findings if f.code == "deducted_when_met")
+    assert met.message.endswith("自评却扣了 5 分，且未说明原因")

@@ -163,7 +163,7 @@ def row_findings(number: int, row: model.IndicatorRow, target: Value, actual: Va
     if met is None and row.actual.strip() and squash(row.actual) == squash(row.target):
         met = True  # a qualitative target whose actual says the same: met by the table's own words
     if met is True and lost:
-        why = "，且未说明原因" if squash(row.reason) in EMPTY_REASONS else ""
+        why = "，且未说明原因" if squash(row.reason) in EMPTY_REASONS | {""} else ""
         yield Finding("warning", "deducted_when_met",
                       f"「{row.label}」实际完成值「{row.actual}」已达到年度指标值「{row.target}」，自评却扣了 "
                       f"{fmt(row.weight - row.self_score)} 分{why}", number, row.label, where(model.SCORE))  # type: ignore[operator]

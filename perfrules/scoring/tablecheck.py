@@ -40,7 +40,7 @@ class TableChecks:
     def table_findings(self) -> Iterator[Finding]:
         for level, header in self.sub.level_weights.items():
             found = self.filed.get(squash(level), ZERO)
-            if found != header and not self._levelincomplete(level):
+            if found != header and not self._levelincomplete(level) and not (found < header and self._unweighted(level)):
                 yield Finding("error", "level_weight_mismatch",
                               f"「{level}」表头写 {fmt(header)} 分，下属指标分值合计 {fmt(found)} 分", None, level,
                               self.sub.where("一级指标分值"))
@@ -111,7 +111,12 @@ class TableChecks:
         if not self._printed_whole() and rows and squash(rows[-1].level1) == squash(level):
             return True
         return any(squash(r.level1) == squash(level) and (model.WEIGHT in r.unreadable or r.not_applicable)
-                   for r in self.sub.indicators)
+                   for r in rows)
+
+    def _unweighted(self, level: str) -> bool:
+        """A level with a row that prints no 分值 (保山 2022 prints its points only in the 一级
+        cells): its rows' 分值 add up to at most the header, never to less than their sum."""
+        return any(squash(r.level1) == squash(level) and r.weight is None and not r.is_blank for r in self.sub.indicators)
 
     def _printed_whole(self) -> bool:
         """The table has its 总分 row (its 分值 cell, or a filed total read from it; a total
