@@ -44,6 +44,7 @@ _unit("月", "月", "1", "个月")
 _unit("平方米", "平方米", "1", "㎡", "m2", "m²")
 _unit("公里", "公里", "1", "千米", "km")
 
+
 def unit_for(text: str) -> Unit | None:
     """The unit named by *text* ('' → None); unknown units get a dimension of their own,
     a rate per two things one whatever it is written with (元/人*月 is 元/人/月), and a

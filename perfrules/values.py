@@ -111,6 +111,8 @@ _WORD_COMPARATORS = tuple(sorted({
 }.items(), key=lambda item: -len(item[0])))
 # The same after the number and its unit (12种以上, 5%以下, 386万元以内): the number included.
 _WORD_SUFFIXES = (("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="))
+
+
 @attrs.frozen
 class Quantity:
     """A number with an optional comparator and unit: ``≥10%``, ``21人``, ``409.31万元``."""
@@ -224,14 +226,9 @@ def _read(raw: str) -> Value:
     worded, rest = _worded(compact)
     m = _QUANTITY.match(rest)
     if m and not (worded is not None and m.group("cmp")):
-        comparator = worded or (COMPARATORS[m.group("cmp")] if m.group("cmp") else None)
-        unit = m.group("unit") or ""
-        for word, meaning in _WORD_SUFFIXES:
-            if unit.endswith(word):
-                unit, comparator = unit[:-len(word)], comparator or meaning
-                break
-        else:
-            comparator = "<=" if worded == "" else comparator
+        unit, suffix = _suffixed(m.group("unit") or "")
+        symbol = COMPARATORS[m.group("cmp")] if m.group("cmp") else None
+        comparator = worded or symbol or suffix or ("<=" if worded == "" else None)  # 控制在 386万元: a ceiling
         if unit_ok(unit):
             digits = m.group("num").replace(",", "")
             if len(digits.lstrip("+-").replace(".", "")) > MAX_DIGITS:
@@ -240,6 +237,14 @@ def _read(raw: str) -> Value:
     if re.search(_CMP, compact) and not re.search(r"\d", compact):
         return Malformed(raw, "有比较符号但没有数值")
     return Text(raw.strip(), _numbered_parts(flat))
+
+
+def _suffixed(unit: str) -> tuple[str, str | None]:
+    """(the unit, the comparator its suffix says) for 种以上, %以下, 万元以内; else (unit, None)."""
+    for word, comparator in _WORD_SUFFIXES:
+        if unit.endswith(word):
+            return unit[:-len(word)], comparator
+    return unit, None
 
 
 def _worded(text: str) -> tuple[str | None, str]:

@@ -24,8 +24,9 @@ from perfrules.words import execution_words, fmt, money, row_words, short, why_n
 from perfrules.errors import PerfrulesError, Position
 from perfrules.explain import Explanation, Finding, Result, RowResult, RulesetRecord
 from perfrules.scoring.records import AddRecords, row_records
-from perfrules.scoring.policy import (CONTEXT, EXECUTION, ZERO, applicable_factor, band_grade, citation, classify, classify_value, group,
-                              execution_row, filed_sums, level_scales, meets, refuse_unfilled, rescaled, select_rule)
+from perfrules.scoring.policy import (CONTEXT, EXECUTION, ZERO, applicable_factor, band_grade, citation, classify, classify_value,
+                              execution_row, execution_weight, filed_sums, level_scales, meets, own_form, refuse_unfilled,
+                              rescaled, select_rule)
 from perfrules.ruleset.model import Rule, Ruleset
 from perfrules.scoring.tablecheck import TableChecks
 from perfrules.values import Period, Quantity, Value, read_value, squash
@@ -80,7 +81,7 @@ class _Scorer:
         than the ruleset's weight, each row's 分值 and 自评得分 are scaled to it.  Not
         where the table is of another template (a level the ruleset does not know), nor
         in a level with rows not applicable (F4 rescales those to 100 instead)."""
-        if self.filed and not self._own_form():
+        if self.filed and not own_form(self.rs, self.filed):
             return {}  # another template (决策/管理/产出/效益 …): its levels are scored as filed
         na_levels = {squash(r.level1) for r in self.sub.indicators if r.not_applicable}
         return {k: v for k, v in level_scales(self.rs, self.filed).items() if k not in na_levels}
@@ -198,7 +199,7 @@ class _Scorer:
             block = attrs.evolve(block, budget=block.initial_budget)
         self.findings.extend(audit.fund_findings(block))
         self.findings.extend(audit.structure_findings(self.sub.extra, block))
-        weight = self._execution_weight(block)
+        weight = execution_weight(block, self.rs, self.filed)
         if self.execution_row is not None and block.weight is None:
             self._find("info", "execution_inside_level",
                        f"预算执行率作为指标「{self.sub.indicators[self.execution_row - 1].label}」计分，资金表不另计分", 0, None)
@@ -236,21 +237,6 @@ class _Scorer:
             problem = f"全年预算数为 {fmt(block.budget)}，无法计算执行率"
         self._evaluate(0, row, self._pick("execution", None, row, EXECUTION), env, problem,
                        lambda: execution_words(block.budget, block.executed))
-
-    def _own_form(self) -> bool:
-        """The table is of the ruleset's form: it has rows with points, each under a
-        一级指标 the ruleset weighs."""
-        known = {squash(m) for k in self.rs.weights for m in group(k)}
-        return bool(self.filed) and all(level in known for level in self.filed)
-
-    def _execution_weight(self, block: model.BudgetBlock) -> Decimal | None:
-        """预算执行率's 分值: as filed; where the fund block has none, the ruleset's, but only
-        on the ruleset's own form.  A form of other levels (决策/管理/绩效 …), or one whose
-        rows carry no points, gives no sign that budget execution has points of its own,
-        and none are made up for it."""
-        if block.weight is not None or model.WEIGHT in block.unreadable or not self._own_form():
-            return block.weight
-        return self.rs.weights.get(EXECUTION)
 
     def _scaled(self, number: int, row: model.IndicatorRow) -> model.IndicatorRow:
         """The row with 分值 and 得分 brought to the ruleset's level weight, and, where rows

@@ -76,6 +76,28 @@ def group(key: str) -> tuple[str, ...]:
 _PLUS = re.compile(r"[+＋]")
 
 
+def ruleset_levels(ruleset: Ruleset) -> frozenset[str]:
+    """The 一级指标 (squashed) the ruleset's weights name, groups taken apart."""
+    return frozenset(squash(m) for key in ruleset.weights for m in group(key))
+
+
+def own_form(ruleset: Ruleset, filed: Mapping[str, Decimal]) -> bool:
+    """The table is of the ruleset's form: it has rows with points (*filed*: 一级指标 →
+    points as filed), each under a 一级指标 the ruleset weighs."""
+    known = ruleset_levels(ruleset)
+    return bool(filed) and all(level in known for level in filed)
+
+
+def execution_weight(block: model.BudgetBlock, ruleset: Ruleset, filed: Mapping[str, Decimal]) -> Decimal | None:
+    """预算执行率's 分值: as filed; where the fund block has none, the ruleset's, but only on
+    the ruleset's own form.  A form of other levels (决策/管理/绩效 …), or one whose rows
+    carry no points, gives no sign that budget execution has points of its own, and none
+    are made up for it."""
+    if block.weight is not None or model.WEIGHT in block.unreadable or not own_form(ruleset, filed):
+        return block.weight
+    return ruleset.weights.get(EXECUTION)
+
+
 def filed_for(filed: Mapping[str, Decimal], key: str) -> Decimal | None:
     """The filed points of a ruleset weight key (a level, or a group of levels)."""
     found = [filed[squash(m)] for m in group(key) if squash(m) in filed]

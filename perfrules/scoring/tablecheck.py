@@ -18,7 +18,7 @@ from perfrules.scoring import audit
 from perfrules import model
 from perfrules.rules.program import exact_sum
 from perfrules.explain import Finding, RowResult
-from perfrules.scoring.policy import HUNDRED, ZERO, filed_for, group
+from perfrules.scoring.policy import HUNDRED, ZERO, filed_for, group, ruleset_levels
 from perfrules.ruleset.model import Ruleset
 from perfrules.values import squash
 from perfrules.words import fmt
@@ -56,7 +56,7 @@ class TableChecks:
                 yield Finding("info", "weight_differs_from_ruleset",
                               f"「{level}」在表中共 {fmt(found_sum)} 分，规则集「{self.rs.name}」定为 {fmt(points)} 分；"
                               f"{'没有本地规则集' if not self.scale_levels else '表不完整或表式不同'}，按表中分值计", None, level)
-        known = {squash(m) for k in self.rs.weights for m in group(k)}
+        known = ruleset_levels(self.rs)
         if known:
             for level in self.filed:
                 if level not in known:
